@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from locations.models import Membership
+
+from .models import AuditEvent, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["location"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_aanzet_staff", "is_admin", "is_active"]
+    list_filter = ["is_aanzet_staff", "is_admin", "is_superuser", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Persoonlijke gegevens"), {"fields": ["first_name", "last_name"]}),
+        (
+            _("Rechten"),
+            {
+                "fields": [
+                    "is_active",
+                    "is_aanzet_staff",
+                    "is_admin",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
+        (_("Datums"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]
+    filter_horizontal = ["groups", "user_permissions"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "location", "subject"]
+    list_filter = ["action", "location"]
+    search_fields = ["subject", "actor__email"]
+    list_select_related = ["actor", "location"]
+    readonly_fields = ["at", "actor", "action", "location", "subject", "details"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,14 @@
+"""The database cache (allauth's rate limits, shared by all app processes) needs its table."""
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("buurtkamer", "0002_initial")]
+
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]

@@ -1,0 +1,131 @@
+"""People who log in, and the audit trail of what they did that matters."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("is_admin", True)
+        return self.create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account: a volunteer, a coordinator, AanZet staff or an administrator.
+
+    Volunteer and coordinator are roles per location (locations.Membership). AanZet staff
+    (`is_aanzet_staff`) see every location. `is_admin` opens the Django admin.
+    """
+
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    first_name = models.CharField(_("voornaam"), max_length=100, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=150, blank=True)
+    is_aanzet_staff = models.BooleanField(
+        _("medewerker AanZet"),
+        default=False,
+        help_text=_("Ziet alle locaties en alle cijfers."),
+    )
+    is_admin = models.BooleanField(
+        _("beheerder"), default=False, help_text=_("Mag de beheeromgeving (Django admin) in.")
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+    date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def is_staff(self):
+        """Django admin access (the admin checks `is_staff`)."""
+        return self.is_admin
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email.split("@")[0]
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: pairing a tablet, changing a role, ending a membership, an export."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", _("uitgenodigd")
+        ROLE_CHANGED = "role_changed", _("rol gewijzigd")
+        MEMBERSHIP_ENDED = "membership_ended", _("lidmaatschap beëindigd")
+        OPENING_HOURS_CHANGED = "opening_hours_changed", _("openingstijden gewijzigd")
+
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("actie"), max_length=40, choices=Action)
+    location = models.ForeignKey(
+        "locations.Location",
+        verbose_name=_("locatie"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject = models.CharField(_("betreft"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("auditlog")
+        ordering = ["-at"]
+        indexes = [
+            # The staff audit page lists the newest events first.
+            models.Index(fields=["-at"], name="auditevent_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject}"
+
+
+def log_action(*, actor, action, location=None, subject="", **details):
+    """Record one audit event; call it inside the transaction of the change it describes."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        location=location,
+        subject=str(subject)[:200],
+        details=details,
+    )

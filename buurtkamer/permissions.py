@@ -1,0 +1,101 @@
+"""The one place that decides who may do what where.
+
+Every view asks `can(user, action, location)` or uses one of the decorators below. Roles are
+per location (locations.Membership); AanZet staff may do everything everywhere. A person who
+does not belong to a location gets 404 for it (its existence stays private); a member who may
+look but not change gets 403.
+"""
+
+import enum
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from locations.models import Location, Membership, Role
+
+
+class Action(enum.StrEnum):
+    VIEW_LOCATION = "view_location"
+    MANAGE_LOCATION = "manage_location"  # team, invitations, opening hours
+    VIEW_ALL_LOCATIONS = "view_all_locations"
+
+
+# Which roles at a location allow an action there.
+ROLES_FOR_ACTION = {
+    Action.VIEW_LOCATION: {Role.VOLUNTEER, Role.COORDINATOR},
+    Action.MANAGE_LOCATION: {Role.COORDINATOR},
+    Action.VIEW_ALL_LOCATIONS: set(),
+}
+
+
+def roles_by_location(user) -> dict[int, str]:
+    """{location id: role} of a person's current memberships, read once per request."""
+    if not user.is_authenticated:
+        return {}
+    cached = getattr(user, "_roles_by_location", None)
+    if cached is None:
+        cached = dict(
+            Membership.objects.current().filter(user=user).values_list("location_id", "role")
+        )
+        user._roles_by_location = cached
+    return cached
+
+
+def can(user, action: Action, location: Location | None = None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_aanzet_staff:
+        return True
+    allowed = ROLES_FOR_ACTION[action]
+    roles = roles_by_location(user)
+    if location is None:
+        return any(role in allowed for role in roles.values())
+    return roles.get(location.pk) in allowed
+
+
+def coordinated_location_ids(user) -> set[int]:
+    return {pk for pk, role in roles_by_location(user).items() if role == Role.COORDINATOR}
+
+
+def get_location_for(user, slug: str, action: Action = Action.VIEW_LOCATION) -> Location:
+    """The location with this slug if the person may do `action` there.
+
+    404 when they do not belong to it, 403 when they belong but may not do this.
+    """
+    location = get_object_or_404(Location, slug=slug)
+    if not can(user, Action.VIEW_LOCATION, location):
+        raise Http404
+    if not can(user, action, location):
+        raise PermissionDenied
+    return location
+
+
+def location_required(action: Action = Action.VIEW_LOCATION):
+    """View decorator: log in, then resolve the `slug` URL argument into `location`."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, slug, *args, **kwargs):
+            location = get_location_for(request.user, slug, action)
+            return view(request, location, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def staff_required(view):
+    """View decorator: AanZet staff only; others who are logged in get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_aanzet_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from locations.views import accept_invitation
+
+from . import views
+
+admin.site.site_header = _("Buurtkamer beheer")
+admin.site.site_title = _("Buurtkamer beheer")
+admin.site.index_title = _("Beheer")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("uitnodiging/<uidb64>/<token>/", accept_invitation, name="accept-invitation"),
+    path("locaties/", include("locations.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import Location, Membership, OpeningHours
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "town", "municipality", "active"]
+    list_filter = ["municipality", "active"]
+    search_fields = ["name", "town"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OpeningHoursInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "location", "role", "started_at", "ended_at"]
+    list_filter = ["location", "role"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "location"]
+    autocomplete_fields = ["user", "location"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ["location", "weekday", "day_part", "opens_at", "closes_at"]
+    list_filter = ["location", "weekday", "day_part"]
+    list_select_related = ["location"]

@@ -1,0 +1,165 @@
+"""Locations (the buurtkamers), their opening hours, and who works where in which role."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Weekday(models.IntegerChoices):
+    """ISO weekday numbers, as `date.isoweekday()` gives them."""
+
+    MONDAY = 1, _("maandag")
+    TUESDAY = 2, _("dinsdag")
+    WEDNESDAY = 3, _("woensdag")
+    THURSDAY = 4, _("donderdag")
+    FRIDAY = 5, _("vrijdag")
+    SATURDAY = 6, _("zaterdag")
+    SUNDAY = 7, _("zondag")
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", pgettext_lazy("dagdeel", "ochtend")
+    AFTERNOON = "afternoon", pgettext_lazy("dagdeel", "middag")
+    EVENING = "evening", pgettext_lazy("dagdeel", "avond")
+
+    @classmethod
+    def at(cls, moment: datetime.time) -> "DayPart":
+        """The day-part a time of day falls in: before 12:00, before 18:00, or later."""
+        if moment.hour < 12:
+            return cls.MORNING
+        if moment.hour < 18:
+            return cls.AFTERNOON
+        return cls.EVENING
+
+
+class Role(models.TextChoices):
+    VOLUNTEER = "volunteer", _("vrijwilliger")
+    COORDINATOR = "coordinator", _("coördinator")
+
+
+class LocationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def visible_to(self, user):
+        """The locations a person belongs to; staff see them all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_aanzet_staff:
+            return self
+        return self.filter(
+            id__in=Membership.objects.current().filter(user=user).values("location_id")
+        )
+
+
+class Location(models.Model):
+    name = models.CharField(_("naam"), max_length=100)
+    slug = models.SlugField(_("korte naam in de URL"), max_length=60, unique=True)
+    town = models.CharField(_("plaats"), max_length=100)
+    municipality = models.CharField(_("gemeente"), max_length=100)
+    address = models.CharField(_("adres"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postcode"), max_length=10, blank=True)
+    active = models.BooleanField(_("actief"), default=True)
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("locatie")
+        verbose_name_plural = _("locaties")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("locations:detail", kwargs={"slug": self.slug})
+
+
+class OpeningHours(models.Model):
+    """One day-part a location is open on a weekday, from one time to another."""
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("dag"), choices=Weekday)
+    day_part = models.CharField(_("dagdeel"), max_length=10, choices=DayPart)
+    opens_at = models.TimeField(_("open vanaf"))
+    closes_at = models.TimeField(_("open tot"))
+
+    class Meta:
+        verbose_name = _("openingstijd")
+        verbose_name_plural = _("openingstijden")
+        ordering = ["location", "weekday", "opens_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "weekday", "day_part"],
+                name="openinghours_one_per_location_weekday_daypart",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=models.F("closes_at")),
+                name="openinghours_opens_before_closing",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.location} {self.get_weekday_display()} {self.get_day_part_display()} "
+            f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_at__isnull=True)
+
+    def coordinators(self):
+        return self.current().filter(role=Role.COORDINATOR)
+
+    def team_sizes(self) -> dict[int, int]:
+        """{location id: number of current members}, in one query."""
+        rows = self.current().values("location_id").annotate(size=models.Count("id"))
+        return {row["location_id"]: row["size"] for row in rows}
+
+
+class Membership(models.Model):
+    """A person's role at one location. Ending it keeps the row for the history."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persoon"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role, default=Role.VOLUNTEER)
+    started_at = models.DateTimeField(_("begonnen op"), default=timezone.now)
+    ended_at = models.DateTimeField(_("beëindigd op"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+        ordering = ["location", "role", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "location"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_one_current_per_user_location",
+            ),  # also the index behind every permission check
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.location}"
+
+    @property
+    def is_current(self):
+        return self.ended_at is None

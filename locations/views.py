@@ -1,0 +1,183 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buurtkamer.permissions import Action, can, location_required
+
+from . import services
+from .forms import InviteForm, OpeningHoursFormSet, RoleForm, opening_hours_initial
+from .models import Location, Membership, Role
+
+
+@login_required
+def location_list(request):
+    locations = (
+        Location.objects.visible_to(request.user)
+        .prefetch_related("opening_hours")
+        .order_by("name")
+    )
+    return render(request, "locations/location_list.html", {"locations": locations})
+
+
+@location_required(Action.VIEW_LOCATION)
+def location_detail(request, location):
+    coordinators = (
+        Membership.objects.coordinators().filter(location=location).select_related("user")
+    )
+    return render(
+        request,
+        "locations/location_detail.html",
+        {
+            "location": location,
+            "opening_hours": location.opening_hours.all(),
+            "coordinators": coordinators,
+            "may_manage": can(request.user, Action.MANAGE_LOCATION, location),
+        },
+    )
+
+
+def _team_page(request, location, invite_form, status=200):
+    memberships = (
+        Membership.objects.current().filter(location=location).select_related("user")
+        .order_by("role", "user__first_name", "user__email")
+    )
+    return TemplateResponse(
+        request,
+        "locations/team.html",
+        {
+            "location": location,
+            "memberships": memberships,
+            "invite_form": invite_form,
+            "roles": Role.choices,
+        },
+        status=status,
+    )
+
+
+@location_required(Action.MANAGE_LOCATION)
+def team(request, location):
+    if request.method != "POST":
+        return _team_page(request, location, InviteForm())
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, location, form, status=400)
+    try:
+        membership = services.invite_person(
+            location=location,
+            invited_by=request.user,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+            **form.cleaned_data,
+        )
+    except services.TeamError as error:
+        form.add_error("email", error.message)
+        return _team_page(request, location, form, status=400)
+    messages.success(
+        request,
+        _("%(email)s is uitgenodigd als %(role)s. Er is een e-mail verstuurd.")
+        % {"email": membership.user.email, "role": membership.get_role_display()},
+    )
+    return redirect("locations:team", slug=location.slug)
+
+
+def _membership_of(location, pk):
+    return get_object_or_404(
+        Membership.objects.current().select_related("user", "location"), pk=pk, location=location
+    )
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def change_role(request, location, pk):
+    membership = _membership_of(location, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies een geldige rol."))
+    else:
+        services.change_role(
+            membership=membership, role=form.cleaned_data["role"], changed_by=request.user
+        )
+        messages.success(
+            request,
+            _("%(name)s is nu %(role)s.")
+            % {"name": membership.user, "role": membership.get_role_display()},
+        )
+    return redirect("locations:team", slug=location.slug)
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def end_membership(request, location, pk):
+    membership = _membership_of(location, pk)
+    services.end_membership(membership=membership, ended_by=request.user)
+    messages.success(
+        request,
+        _("%(name)s hoort niet meer bij %(location)s.")
+        % {"name": membership.user, "location": location},
+    )
+    return redirect("locations:team", slug=location.slug)
+
+
+@location_required(Action.MANAGE_LOCATION)
+def opening_hours(request, location):
+    existing = list(location.opening_hours.all())
+    if request.method == "POST":
+        formset = OpeningHoursFormSet(request.POST, initial=opening_hours_initial(existing))
+        if formset.is_valid():
+            services.set_opening_hours(
+                location=location,
+                changed_by=request.user,
+                slots=[
+                    {
+                        "weekday": form.weekday,
+                        "day_part": form.day_part,
+                        "opens_at": form.cleaned_data["opens_at"],
+                        "closes_at": form.cleaned_data["closes_at"],
+                    }
+                    for form in formset
+                    if form.cleaned_data.get("is_open")
+                ],
+            )
+            messages.success(request, _("De openingstijden zijn opgeslagen."))
+            return redirect(location)
+        status = 400
+        messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde regels na."))
+    else:
+        formset = OpeningHoursFormSet(initial=opening_hours_initial(existing))
+        status = 200
+    return TemplateResponse(
+        request,
+        "locations/opening_hours_form.html",
+        {"location": location, "formset": formset},
+        status=status,
+    )
+
+
+
+def accept_invitation(request, uidb64, token):
+    """An invited person sets their first password and is logged in."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
+    except (ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not services.invitation_tokens.check_token(user, token):
+        return TemplateResponse(request, "locations/invitation_invalid.html", status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welkom! Je wachtwoord is ingesteld."))
+        return redirect("dashboard")
+    return TemplateResponse(
+        request,
+        "locations/accept_invitation.html",
+        {"form": form, "invited_user": user},
+        status=400 if form.is_bound else 200,
+    )
