@@ -7,7 +7,6 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywh
 from buurtkamer.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The test client and the live server speak plain HTTP on 127.0.0.1.
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
@@ -16,3 +15,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collectstatic in tests: WhiteNoise and the live server find files in the apps and packages.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

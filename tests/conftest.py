@@ -1,0 +1,77 @@
+"""Personas: who is who in the tests. Dokkum is "our" location, Burgum "the other one"."""
+
+import pytest
+
+from locations.models import Location, Role
+
+from .factories import PASSWORD, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def dokkum(db):
+    return Location.objects.get(slug="dokkum")
+
+
+@pytest.fixture
+def burgum(db):
+    return Location.objects.get(slug="burgum")
+
+
+@pytest.fixture
+def volunteer(dokkum):
+    """A volunteer of Dokkum."""
+    return MembershipFactory(location=dokkum, role=Role.VOLUNTEER, user__first_name="Anneke").user
+
+
+@pytest.fixture
+def other_volunteer(burgum):
+    """A volunteer of Burgum, who has no business in Dokkum."""
+    return MembershipFactory(location=burgum, role=Role.VOLUNTEER, user__first_name="Durk").user
+
+
+@pytest.fixture
+def coordinator(dokkum):
+    """The coordinator of Dokkum."""
+    return MembershipFactory(location=dokkum, role=Role.COORDINATOR, user__first_name="Jan").user
+
+
+@pytest.fixture
+def other_coordinator(burgum):
+    """The coordinator of Burgum."""
+    return MembershipFactory(location=burgum, role=Role.COORDINATOR, user__first_name="Hiltsje").user
+
+
+@pytest.fixture
+def staff(db):
+    """AanZet staff: every location."""
+    return UserFactory(is_aanzet_staff=True, first_name="Sietske")
+
+
+@pytest.fixture
+def personas(volunteer, other_volunteer, coordinator, other_coordinator, staff):
+    return {
+        "anonymous": None,
+        "volunteer": volunteer,
+        "other_volunteer": other_volunteer,
+        "coordinator": coordinator,
+        "other_coordinator": other_coordinator,
+        "staff": staff,
+    }
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a persona (None stays anonymous); returns the client."""
+
+    def _login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def password():
+    return PASSWORD

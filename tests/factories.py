@@ -1,0 +1,43 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from buurtkamer.models import User
+from locations.models import Location, Membership, Role
+
+PASSWORD = "een-goed-wachtwoord-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"persoon{n}@example.org")
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Buurtkamer Test {n}")
+    slug = factory.Sequence(lambda n: f"test-{n}")
+    town = "Teststad"
+    municipality = "Testgemeente"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    location = factory.SubFactory(LocationFactory)
+    role = Role.VOLUNTEER

@@ -1,0 +1,87 @@
+"""Every page of the foundation × every role, with the status each one must get.
+
+Dokkum is the personas' own location: the Burgum volunteer and coordinator are outsiders there
+and get 404 (the location's existence stays private); a Dokkum volunteer may look but not manage
+(403); anonymous visitors are sent to the login page.
+"""
+
+import pytest
+from django.urls import reverse
+
+ROLES = ["anonymous", "volunteer", "other_volunteer", "coordinator", "other_coordinator", "staff"]
+LOGIN = "login"  # a redirect to the login page
+
+# page name → url → expected status per role, in the order of ROLES
+PAGES = {
+    "dashboard": (reverse("dashboard"), [LOGIN, 200, 200, 200, 200, 200]),
+    "location list": (reverse("locations:list"), [LOGIN, 200, 200, 200, 200, 200]),
+    "location detail": (
+        reverse("locations:detail", kwargs={"slug": "dokkum"}),
+        [LOGIN, 200, 404, 200, 404, 200],
+    ),
+    "team": (
+        reverse("locations:team", kwargs={"slug": "dokkum"}),
+        [LOGIN, 403, 404, 200, 404, 200],
+    ),
+    "opening hours": (
+        reverse("locations:opening-hours", kwargs={"slug": "dokkum"}),
+        [LOGIN, 403, 404, 200, 404, 200],
+    ),
+    "unknown location": (
+        reverse("locations:detail", kwargs={"slug": "bestaat-niet"}),
+        [LOGIN, 404, 404, 404, 404, 404],
+    ),
+    "login page": (reverse("account_login"), [200, 302, 302, 302, 302, 302]),
+    "healthz": (reverse("healthz"), [200, 200, 200, 200, 200, 200]),
+    "admin": (reverse("admin:index"), [302, 302, 302, 302, 302, 302]),
+}
+
+CASES = [
+    pytest.param(url, role, expected, id=f"{name}-{role}")
+    for name, (url, statuses) in PAGES.items()
+    for role, expected in zip(ROLES, statuses, strict=True)
+]
+
+
+@pytest.mark.parametrize(("url", "role", "expected"), CASES)
+def test_page_answers_each_role_as_expected(personas, login, url, role, expected):
+    client = login(personas[role])
+    response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected
+
+
+def test_forbidden_and_not_found_pages_are_dutch_and_in_the_layout(personas, login):
+    client = login(personas["volunteer"])
+    forbidden = client.get(reverse("locations:team", kwargs={"slug": "dokkum"}))
+    assert forbidden.status_code == 403
+    assert "Geen toegang" in forbidden.text
+    assert 'class="navbar' in forbidden.text
+
+    not_found = client.get(reverse("locations:detail", kwargs={"slug": "burgum"}))
+    assert not_found.status_code == 404
+    assert "Pagina niet gevonden" in not_found.text
+    assert "Buurtkamer Burgum" not in not_found.text
+
+
+def test_admin_is_for_administrators_only(client, staff, db):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_admin=True, is_superuser=True)
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("admin:index")).status_code == 302
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Buurtkamer beheer" in response.text
+    for path in [
+        "admin:buurtkamer_user_changelist",
+        "admin:buurtkamer_auditevent_changelist",
+        "admin:locations_location_changelist",
+        "admin:locations_membership_changelist",
+        "admin:locations_openinghours_changelist",
+    ]:
+        assert client.get(reverse(path)).status_code == 200, path
