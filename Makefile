@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test lint format messages messages-update messages-check clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -14,11 +14,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet .
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet ".[test]"
 	touch $@
 
 # Compiled .mo files are committed; they are rebuilt here when GNU gettext is installed.
@@ -26,6 +26,19 @@ messages: $(STAMP)
 	@if command -v msgfmt >/dev/null; then \
 		DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0; \
 	else echo "msgfmt (GNU gettext) not found: using the committed translations"; fi
+
+# After changing texts: update the catalogues, translate the new English entries in
+# locale/en/LC_MESSAGES/django.po, then `make messages`.
+MAKEMESSAGES := DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l nl -l en --no-location \
+	--ignore=.venv --ignore=tests --ignore=staticfiles --verbosity=0
+messages-update: $(STAMP)
+	$(MAKEMESSAGES)
+
+# CI: fails when a text in the code is missing from the catalogues or a catalogue is stale.
+messages-check: $(STAMP)
+	$(MAKEMESSAGES)
+	git diff -I'^"POT-Creation-Date' --exit-code -- locale/ || \
+		(echo "locale/ is stale: run make messages-update, translate, make messages"; exit 1)
 
 run: export DJANGO_DEBUG ?= 1
 run: $(STAMP) messages

@@ -28,12 +28,16 @@ class OpeningSlotForm(forms.Form):
     """One weekday × day-part: open or not, and from when to when."""
 
     is_open = forms.BooleanField(label=_("Open"), required=False)
-    opens_at = forms.TimeField(label=_("Van"), required=False, widget=forms.TimeInput(
-        attrs={"type": "time"}, format="%H:%M"
-    ))
-    closes_at = forms.TimeField(label=_("Tot"), required=False, widget=forms.TimeInput(
-        attrs={"type": "time"}, format="%H:%M"
-    ))
+    opens_at = forms.TimeField(
+        label=_("Van"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    closes_at = forms.TimeField(
+        label=_("Tot"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
 
     def __init__(self, *args, weekday: Weekday, day_part: DayPart, **kwargs):
         super().__init__(*args, **kwargs)

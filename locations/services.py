@@ -45,7 +45,13 @@ def invitation_path(user) -> str:
 
 
 def invite_person(
-    *, location: Location, email: str, first_name: str, last_name: str, role: Role, invited_by,
+    *,
+    location: Location,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: Role,
+    invited_by,
     base_url: str,
 ) -> Membership:
     """Give a person a role at a location, creating their account when it is new.
@@ -139,9 +145,7 @@ def set_opening_hours(*, location: Location, slots: list[dict], changed_by) -> N
     """
     with transaction.atomic():
         OpeningHours.objects.filter(location=location).delete()
-        OpeningHours.objects.bulk_create(
-            OpeningHours(location=location, **slot) for slot in slots
-        )
+        OpeningHours.objects.bulk_create(OpeningHours(location=location, **slot) for slot in slots)
         log_action(
             actor=changed_by,
             action=AuditEvent.Action.OPENING_HOURS_CHANGED,

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils.encoding import force_str
@@ -19,9 +19,7 @@ from .models import Location, Membership, Role
 @login_required
 def location_list(request):
     locations = (
-        Location.objects.visible_to(request.user)
-        .prefetch_related("opening_hours")
-        .order_by("name")
+        Location.objects.visible_to(request.user).prefetch_related("opening_hours").order_by("name")
     )
     return render(request, "locations/location_list.html", {"locations": locations})
 
@@ -45,7 +43,9 @@ def location_detail(request, location):
 
 def _team_page(request, location, invite_form, status=200):
     memberships = (
-        Membership.objects.current().filter(location=location).select_related("user")
+        Membership.objects.current()
+        .filter(location=location)
+        .select_related("user")
         .order_by("role", "user__first_name", "user__email")
     )
     return TemplateResponse(
@@ -157,7 +157,6 @@ def opening_hours(request, location):
         {"location": location, "formset": formset},
         status=status,
     )
-
 
 
 def accept_invitation(request, uidb64, token):

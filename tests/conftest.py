@@ -38,7 +38,9 @@ def coordinator(dokkum):
 @pytest.fixture
 def other_coordinator(burgum):
     """The coordinator of Burgum."""
-    return MembershipFactory(location=burgum, role=Role.COORDINATOR, user__first_name="Hiltsje").user
+    return MembershipFactory(
+        location=burgum, role=Role.COORDINATOR, user__first_name="Hiltsje"
+    ).user
 
 
 @pytest.fixture

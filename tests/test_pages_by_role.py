@@ -1,4 +1,4 @@
-"""Every page of the foundation × every role, with the status each one must get.
+"""Every page of the foundation, for every role, with the status each one must get.
 
 Dokkum is the personas' own location: the Burgum volunteer and coordinator are outsiders there
 and get 404 (the location's existence stays private); a Dokkum volunteer may look but not manage

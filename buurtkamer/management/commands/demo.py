@@ -95,7 +95,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self):
-        self.stdout.write("Demo logins (password for each: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for email, *_ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email}")
 

@@ -1,0 +1,59 @@
+"""The catalogues: English complete, nothing fuzzy, and the site really switches language."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+
+def entries(po_path):
+    """(msgid, msgstr values) of every entry but the header, read without extra packages."""
+    text = po_path.read_text(encoding="utf-8")
+    for block in text.split("\n\n"):
+        if "\nmsgid " not in "\n" + block:
+            continue
+        msgid = "".join(re.findall(r'^msgid "(.*)"$', block, re.M))
+        msgid += "".join(re.findall(r'^"(.*)"$', block.split("msgstr")[0].split("msgid")[-1], re.M))
+        if not msgid:
+            continue  # the header
+        msgstrs = re.findall(r'^msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', block, re.M)
+        yield (
+            msgid,
+            ["".join([first, *re.findall(r'"(.*)"', rest)]) for first, rest in msgstrs],
+            block,
+        )
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_catalogue_exists_compiled_and_has_no_fuzzy_entries(language):
+    po = LOCALE / language / "LC_MESSAGES" / "django.po"
+    assert po.exists()
+    assert (LOCALE / language / "LC_MESSAGES" / "django.mo").exists()
+    assert "#, fuzzy" not in po.read_text(encoding="utf-8")
+
+
+def test_every_english_entry_is_translated():
+    po = LOCALE / "en" / "LC_MESSAGES" / "django.po"
+    untranslated = [msgid for msgid, msgstrs, _ in entries(po) if not all(msgstrs)]
+    assert untranslated == []
+
+
+def test_the_site_is_dutch_by_default_even_for_an_english_browser(client, db):
+    response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert '<html lang="nl">' in response.text
+    assert "Stuur mij een inlogcode" in response.text
+
+
+def test_the_language_switch_turns_the_site_english_and_back(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    english = client.get(reverse("account_login"))
+    assert '<html lang="en">' in english.text
+    assert "Send me a login code" in english.text
+
+    client.post(reverse("set_language"), {"language": "nl", "next": "/accounts/login/"})
+    assert "Stuur mij een inlogcode" in client.get(reverse("account_login")).text
