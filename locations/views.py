@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from buurtkamer.permissions import Action, can, location_required
 
@@ -111,10 +111,17 @@ def change_role(request, location, pk):
     return redirect("locations:team", slug=location.slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @location_required(Action.MANAGE_LOCATION)
 def end_membership(request, location, pk):
+    """GET asks "are you sure?"; POST ends the membership (the history stays)."""
     membership = _membership_of(location, pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "locations/end_membership_confirm.html",
+            {"location": location, "membership": membership},
+        )
     services.end_membership(membership=membership, ended_by=request.user)
     messages.success(
         request,
