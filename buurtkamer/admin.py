@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from locations.models import Membership
@@ -13,8 +14,22 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["location"]
 
 
+class UserCreationAdminForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_aanzet_staff", "is_admin", "is_active"]
     list_filter = ["is_aanzet_staff", "is_admin", "is_superuser", "is_active"]
@@ -39,9 +54,16 @@ class UserAdmin(DjangoUserAdmin):
         (_("Datums"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+        (
+            None,
+            {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]},
+        ),
     ]
     filter_horizontal = ["groups", "user_permissions"]
+
+    def get_inlines(self, request, obj):
+        """Memberships are added once the person exists."""
+        return self.inlines if obj is not None else []
 
 
 @admin.register(AuditEvent)

@@ -85,3 +85,28 @@ def test_admin_is_for_administrators_only(client, staff, db):
         "admin:locations_openinghours_changelist",
     ]:
         assert client.get(reverse(path)).status_code == 200, path
+
+
+def test_an_administrator_adds_a_person_in_the_admin(client, db):
+    from buurtkamer.models import User
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_admin=True, is_superuser=True)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("admin:buurtkamer_user_add")).status_code == 200
+
+    response = client.post(
+        reverse("admin:buurtkamer_user_add"),
+        {
+            "email": "nieuw@example.org",
+            "usable_password": "true",
+            "password1": "Zeer-geheim-wachtwoord-99",
+            "password2": "Zeer-geheim-wachtwoord-99",
+        },
+    )
+
+    assert response.status_code == 302
+    person = User.objects.get(email="nieuw@example.org")
+    assert person.check_password("Zeer-geheim-wachtwoord-99")
+    change_url = reverse("admin:buurtkamer_user_change", args=[person.pk])
+    assert client.get(change_url).status_code == 200
