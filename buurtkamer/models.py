@@ -85,6 +85,12 @@ class AuditEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("rol gewijzigd")
         MEMBERSHIP_ENDED = "membership_ended", _("lidmaatschap beëindigd")
         OPENING_HOURS_CHANGED = "opening_hours_changed", _("openingstijden gewijzigd")
+        TABLET_PAIRED = "tablet_paired", _("tablet gekoppeld")
+        TABLET_REVOKED = "tablet_revoked", _("tablet ontkoppeld")
+        VISIT_VOIDED = "visit_voided", _("bezoek ongedaan gemaakt")
+        TALLY_RECORDED = "tally_recorded", _("turflijst ingevoerd")
+        TALLY_CORRECTED = "tally_corrected", _("turflijst gecorrigeerd")
+        TALLY_VOIDED = "tally_voided", _("turflijst vervallen")
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
     actor = models.ForeignKey(

@@ -20,6 +20,8 @@ from locations.models import Location, Membership, Role
 class Action(enum.StrEnum):
     VIEW_LOCATION = "view_location"
     MANAGE_LOCATION = "manage_location"  # team, invitations, opening hours
+    RECORD_VISITS = "record_visits"  # the tablet page while logged in, pairing tablets
+    MANAGE_VISITS = "manage_visits"  # today's check-ins, manual tallies, referrals, tablets
     VIEW_ALL_LOCATIONS = "view_all_locations"
 
 
@@ -27,6 +29,8 @@ class Action(enum.StrEnum):
 ROLES_FOR_ACTION = {
     Action.VIEW_LOCATION: {Role.VOLUNTEER, Role.COORDINATOR},
     Action.MANAGE_LOCATION: {Role.COORDINATOR},
+    Action.RECORD_VISITS: {Role.COORDINATOR},
+    Action.MANAGE_VISITS: {Role.COORDINATOR},
     Action.VIEW_ALL_LOCATIONS: set(),
 }
 

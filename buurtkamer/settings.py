@@ -265,3 +265,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# The paired tablet's credential: a random token in an HttpOnly cookie, valid for ten years
+# unless a coordinator revokes the tablet. SameSite=Strict: no other site can make the
+# tablet record a visit.
+TABLET_COOKIE_NAME = "__Host-buurtkamer-tablet" if not DEBUG else "buurtkamer-tablet"
+TABLET_COOKIE_SECURE = not DEBUG
+TABLET_COOKIE_MAX_AGE = 10 * 365 * 24 * 3600

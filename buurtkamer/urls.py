@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("uitnodiging/<uidb64>/<token>/", accept_invitation, name="accept-invitation"),
     path("locaties/", include("locations.urls")),
+    path("", include("visitors.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

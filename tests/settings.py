@@ -20,3 +20,5 @@ STORAGES = {
 # No collectstatic in tests: WhiteNoise and the live server find files in the apps and packages.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+TABLET_COOKIE_NAME = "buurtkamer-tablet"
+TABLET_COOKIE_SECURE = False

@@ -1,1 +1,319 @@
-"""Filled by a later issue; see DESIGN.md."""
+"""Anonymous visits (check-ins), the tablets that record them, manual tallies and referrals.
+
+A visit holds no personal data at all: a location, a moment, and a few coarse, optional facts.
+No name, no free text, nothing that links two visits of the same person.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from locations.models import DayPart, Location
+
+
+class FirstVisit(models.TextChoices):
+    UNKNOWN = "unknown", _("weet niet")
+    YES = "yes", pgettext_lazy("eerste bezoek", "ja")
+    NO = "no", pgettext_lazy("eerste bezoek", "nee")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_18 = "under_18", _("onder 18")
+    ADULT = "18_64", _("18–64")
+    SENIOR = "65_plus", _("65 en ouder")
+
+
+class Source(models.TextChoices):
+    TABLET = "tablet", _("tablet")
+    MANUAL = "manual", _("achteraf geturfd")
+
+
+class OrderedNameQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class CameVia(models.Model):
+    """How a first-time visitor found the buurtkamer; the list is edited in the admin."""
+
+    name = models.CharField(_("naam"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    active = models.BooleanField(_("actief"), default=True)
+
+    objects = OrderedNameQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hoe binnengekomen")
+        verbose_name_plural = _("hoe binnengekomen (keuzelijst)")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReferralTarget(models.Model):
+    """Where a visitor can be referred onward (district team, GP, debt help, ...)."""
+
+    name = models.CharField(_("naam"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    active = models.BooleanField(_("actief"), default=True)
+
+    objects = OrderedNameQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("doorverwijzing naar")
+        verbose_name_plural = _("doorverwijzing naar (keuzelijst)")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TabletQuerySet(models.QuerySet):
+    def paired(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class Tablet(models.Model):
+    """A shared device paired to one location: it may record visits there and nothing else.
+
+    The device holds a random token in an HttpOnly cookie; only its SHA-256 hash is stored.
+    """
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="tablets"
+    )
+    name = models.CharField(_("naam"), max_length=80)
+    token_hash = models.CharField(_("sleutel (hash)"), max_length=64, unique=True, editable=False)
+    paired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gekoppeld door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    paired_at = models.DateTimeField(_("gekoppeld op"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("laatst gezien"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ontkoppeld op"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ontkoppeld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = TabletQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tablet")
+        verbose_name_plural = _("tablets")
+        ordering = ["location", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_paired(self):
+        return self.revoked_at is None
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class ManualTally(models.Model):
+    """A count entered afterwards for a day-part the tablet was not used ("turven achteraf")."""
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="tallies"
+    )
+    date = models.DateField(_("datum"))
+    day_part = models.CharField(_("dagdeel"), max_length=10, choices=DayPart)
+    visitors = models.PositiveIntegerField(_("aantal bezoekers"))
+    first_visits = models.PositiveIntegerField(_("waarvan voor het eerst"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingevoerd door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ingevoerd op"), default=timezone.now)
+    voided_at = models.DateTimeField(_("vervallen op"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vervallen door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("turflijst")
+        verbose_name_plural = _("turflijsten")
+        ordering = ["-date", "day_part"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_visits__lte=models.F("visitors")),
+                name="manualtally_first_visits_within_visitors",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.location} {self.date} {self.get_day_part_display()}: {self.visitors}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def counted(self):
+        """Visits that count: everything not voided (tablet taps and manual tallies alike)."""
+        return self.filter(voided_at__isnull=True)
+
+    def at(self, location):
+        return self.filter(location=location)
+
+    def on(self, date):
+        return self.filter(recorded_on=date)
+
+
+class Visit(models.Model):
+    """One visitor walking in. Anonymous by design: see the module docstring."""
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.PROTECT, related_name="visits"
+    )
+    recorded_at = models.DateTimeField(_("tijdstip"))
+    recorded_on = models.DateField(_("datum"), editable=False)  # local date of recorded_at
+    day_part = models.CharField(_("dagdeel"), max_length=10, choices=DayPart)
+    first_visit = models.CharField(
+        _("eerste bezoek"), max_length=10, choices=FirstVisit, default=FirstVisit.UNKNOWN
+    )
+    age_band = models.CharField(_("leeftijd"), max_length=10, choices=AgeBand, blank=True)
+    came_via = models.ForeignKey(
+        CameVia,
+        verbose_name=_("hoe binnengekomen"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("bron"), max_length=10, choices=Source, default=Source.TABLET)
+    client_id = models.UUIDField(_("tik-id"), unique=True, editable=False)
+    time_from_server = models.BooleanField(
+        _("tijd van de server"),
+        default=False,
+        help_text=_("De tijd van het apparaat was onwaarschijnlijk; de servertijd is gebruikt."),
+    )
+    received_at = models.DateTimeField(_("ontvangen op"), default=timezone.now)
+    recorded_by_tablet = models.ForeignKey(
+        Tablet,
+        verbose_name=_("vastgelegd door tablet"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgelegd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tally = models.ForeignKey(
+        ManualTally,
+        verbose_name=_("turflijst"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    voided_at = models.DateTimeField(_("ongedaan gemaakt op"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ongedaan gemaakt door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    voided_by_tablet = models.ForeignKey(
+        Tablet,
+        verbose_name=_("ongedaan gemaakt door tablet"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bezoek")
+        verbose_name_plural = _("bezoeken")
+        ordering = ["-recorded_at"]
+        indexes = [
+            # Today's count per location (tablet page, coordinator's today page) and the
+            # reports' per-location date ranges.
+            models.Index(fields=["location", "recorded_on"], name="visit_location_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.location} {timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_voided(self):
+        return self.voided_at is not None
+
+    def save(self, *args, **kwargs):
+        self.recorded_on = timezone.localdate(self.recorded_at)
+        super().save(*args, **kwargs)
+
+
+class Referral(models.Model):
+    """One visitor referred onward, counted anonymously: where to, where from, which day."""
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    date = models.DateField(_("datum"))
+    target = models.ForeignKey(
+        ReferralTarget,
+        verbose_name=_("doorverwezen naar"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingevoerd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ingevoerd op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("doorverwijzing")
+        verbose_name_plural = _("doorverwijzingen")
+        ordering = ["-date", "-created_at"]
+        indexes = [
+            # The coordinator's today page and the reports count referrals per location and day.
+            models.Index(fields=["location", "date"], name="referral_location_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.location} {self.date} → {self.target}"

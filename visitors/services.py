@@ -1,0 +1,319 @@
+"""Recording visits: one tap, never lost, never doubled. The tablet views, the form views and
+the tests all go through these functions."""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buurtkamer.models import AuditEvent, log_action
+from locations.models import DayPart, Location
+
+from .models import (
+    CameVia,
+    FirstVisit,
+    ManualTally,
+    Referral,
+    ReferralTarget,
+    Source,
+    Tablet,
+    Visit,
+    hash_token,
+)
+
+UNDO_WINDOW = datetime.timedelta(minutes=10)
+# A queued tap keeps the moment it was tapped when the device's clock is plausible.
+DEVICE_TIME_MAX_AGE = datetime.timedelta(hours=48)
+DEVICE_TIME_MAX_AHEAD = datetime.timedelta(minutes=5)
+# Writing "last seen" once a minute is enough, and spares a write per tap.
+LAST_SEEN_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+class VisitError(Exception):
+    """A visit that cannot be recorded or undone; `message` is for the volunteer."""
+
+    def __init__(self, code: str, message):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    """The optional, anonymous facts a volunteer may add to a tap."""
+
+    first_visit: str = FirstVisit.UNKNOWN
+    age_band: str = ""
+    came_via: CameVia | None = None
+
+
+def moment_of_tap(tapped_at: datetime.datetime | None, now: datetime.datetime):
+    """(moment, from_server): the device's moment when plausible, otherwise the server's."""
+    if tapped_at is None or timezone.is_naive(tapped_at):
+        return now, tapped_at is not None
+    if now - DEVICE_TIME_MAX_AGE <= tapped_at <= now + DEVICE_TIME_MAX_AHEAD:
+        return tapped_at, False
+    return now, True
+
+
+def record_visit(
+    *,
+    location: Location,
+    client_id: uuid.UUID,
+    facts: VisitFacts = VisitFacts(),  # noqa: B008 - frozen, so a shared default is safe
+    tapped_at: datetime.datetime | None = None,
+    tablet: Tablet | None = None,
+    user=None,
+) -> tuple[Visit, bool]:
+    """Record one visitor; (visit, created). The same client_id again returns the first visit.
+
+    The database's unique constraint on client_id decides between concurrent retries.
+    """
+    now = timezone.now()
+    moment, from_server = moment_of_tap(tapped_at, now)
+    local_time = timezone.localtime(moment)
+    came_via = facts.came_via if facts.first_visit == FirstVisit.YES else None
+    visit, created = Visit.objects.get_or_create(
+        client_id=client_id,
+        defaults={
+            "location": location,
+            "recorded_at": moment,
+            "recorded_on": local_time.date(),
+            "day_part": DayPart.at(local_time.time()),
+            "first_visit": facts.first_visit,
+            "age_band": facts.age_band,
+            "came_via": came_via,
+            "source": Source.TABLET,
+            "time_from_server": from_server,
+            "received_at": now,
+            "recorded_by_tablet": tablet,
+            "recorded_by": user if user is not None and user.is_authenticated else None,
+        },
+    )
+    if not created and visit.location_id != location.pk:
+        raise VisitError("other_location", _("Deze tik hoort bij een andere locatie."))
+    return visit, created
+
+
+def undo_visit(*, location: Location, client_id: uuid.UUID, tablet=None, user=None) -> Visit:
+    """Void a tap of the last 10 minutes; voiding twice is harmless. Never deletes."""
+    with transaction.atomic():
+        visit = (
+            Visit.objects.select_for_update()
+            .filter(location=location, client_id=client_id, source=Source.TABLET)
+            .first()
+        )
+        if visit is None:
+            raise VisitError("unknown", _("Deze tik is niet gevonden."))
+        if visit.is_voided:
+            return visit
+        now = timezone.now()
+        if now - visit.recorded_at > UNDO_WINDOW:
+            raise VisitError(
+                "too_late", _("Ongedaan maken kan tot 10 minuten na de tik. Vraag je coördinator.")
+            )
+        visit.voided_at = now
+        visit.voided_by = user if user is not None and user.is_authenticated else None
+        visit.voided_by_tablet = tablet
+        visit.save(update_fields=["voided_at", "voided_by", "voided_by_tablet"])
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.VISIT_VOIDED,
+            location=location,
+            subject=str(visit.client_id),
+            tablet=tablet.name if tablet else "",
+        )
+    return visit
+
+
+def counts_on(location: Location, date: datetime.date) -> dict:
+    """{"total": n, "morning": n, "afternoon": n, "evening": n} of counted visits, one query."""
+    aggregates = {
+        part.value: Count("id", filter=Q(day_part=part.value)) for part in DayPart
+    }
+    row = Visit.objects.counted().at(location).on(date).aggregate(total=Count("id"), **aggregates)
+    return row
+
+
+def recent_taps(location: Location, *, limit: int = 5) -> list[Visit]:
+    """The latest tablet taps that can still be undone, newest first."""
+    since = timezone.now() - UNDO_WINDOW
+    return list(
+        Visit.objects.counted()
+        .at(location)
+        .filter(source=Source.TABLET, recorded_at__gte=since)
+        .order_by("-recorded_at")[:limit]
+    )
+
+
+# Tablets -------------------------------------------------------------------------------------
+
+
+def pair_tablet(*, location: Location, name: str, paired_by) -> tuple[Tablet, str]:
+    """A new tablet for a location; returns it with the token for the device's cookie."""
+    token = Tablet.new_token()
+    with transaction.atomic():
+        tablet = Tablet.objects.create(
+            location=location, name=name, token_hash=hash_token(token), paired_by=paired_by
+        )
+        log_action(
+            actor=paired_by,
+            action=AuditEvent.Action.TABLET_PAIRED,
+            location=location,
+            subject=name,
+        )
+    return tablet, token
+
+
+def tablet_of_request(request) -> Tablet | None:
+    """The tablet whose cookie this request carries (also a revoked one), looked up once."""
+    if not hasattr(request, "_tablet"):
+        request._tablet = tablet_for_token(request.COOKIES.get(settings.TABLET_COOKIE_NAME))
+    return request._tablet
+
+
+def tablet_for_token(token: str | None) -> Tablet | None:
+    """The tablet a device's cookie belongs to (also a revoked one), or None."""
+    if not token:
+        return None
+    return Tablet.objects.select_related("location").filter(token_hash=hash_token(token)).first()
+
+
+def mark_seen(tablet: Tablet) -> None:
+    now = timezone.now()
+    if tablet.last_seen_at is None or now - tablet.last_seen_at >= LAST_SEEN_RESOLUTION:
+        Tablet.objects.filter(pk=tablet.pk).update(last_seen_at=now)
+        tablet.last_seen_at = now
+
+
+def revoke_tablet(*, tablet: Tablet, revoked_by) -> Tablet:
+    if not tablet.is_paired:
+        return tablet
+    with transaction.atomic():
+        tablet.revoked_at = timezone.now()
+        tablet.revoked_by = revoked_by
+        tablet.save(update_fields=["revoked_at", "revoked_by"])
+        log_action(
+            actor=revoked_by,
+            action=AuditEvent.Action.TABLET_REVOKED,
+            location=tablet.location,
+            subject=tablet.name,
+        )
+    return tablet
+
+
+# Manual tallies ------------------------------------------------------------------------------
+
+# The moment a tallied visit is filed under: the middle of the day-part's usual hours.
+TALLY_TIME = {
+    DayPart.MORNING: datetime.time(10, 30),
+    DayPart.AFTERNOON: datetime.time(15, 0),
+    DayPart.EVENING: datetime.time(20, 0),
+}
+
+
+def _tally_visits(tally: ManualTally, user) -> list[Visit]:
+    moment = timezone.make_aware(
+        datetime.datetime.combine(tally.date, TALLY_TIME[DayPart(tally.day_part)])
+    )
+    return [
+        Visit(
+            location=tally.location,
+            recorded_at=moment,
+            recorded_on=tally.date,
+            day_part=tally.day_part,
+            first_visit=FirstVisit.YES if number < tally.first_visits else FirstVisit.NO,
+            source=Source.MANUAL,
+            client_id=uuid.uuid4(),
+            recorded_by=user,
+            tally=tally,
+        )
+        for number in range(tally.visitors)
+    ]
+
+
+def _void_tally_visits(tally: ManualTally, user) -> None:
+    tally.visits.filter(voided_at__isnull=True).update(
+        voided_at=timezone.now(), voided_by=user
+    )
+
+
+def record_tally(
+    *, location: Location, date: datetime.date, day_part: str, visitors: int,
+    first_visits: int, user,
+) -> ManualTally:
+    """A count entered afterwards: one manual visit per visitor."""
+    with transaction.atomic():
+        tally = ManualTally.objects.create(
+            location=location,
+            date=date,
+            day_part=day_part,
+            visitors=visitors,
+            first_visits=first_visits,
+            created_by=user,
+        )
+        Visit.objects.bulk_create(_tally_visits(tally, user))
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.TALLY_RECORDED,
+            location=location,
+            subject=str(tally),
+        )
+    return tally
+
+
+def correct_tally(*, tally: ManualTally, visitors: int, first_visits: int, user) -> ManualTally:
+    """Replace a tally's numbers: its old visits are voided (kept), new ones recorded."""
+    with transaction.atomic():
+        tally = ManualTally.objects.select_for_update().get(pk=tally.pk)
+        if tally.voided_at is not None:
+            raise VisitError("voided", _("Deze turflijst is vervallen en kan niet meer worden gewijzigd."))
+        old = (tally.visitors, tally.first_visits)
+        _void_tally_visits(tally, user)
+        tally.visitors, tally.first_visits = visitors, first_visits
+        tally.save(update_fields=["visitors", "first_visits"])
+        Visit.objects.bulk_create(_tally_visits(tally, user))
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.TALLY_CORRECTED,
+            location=tally.location,
+            subject=str(tally),
+            old=list(old),
+            new=[visitors, first_visits],
+        )
+    return tally
+
+
+def void_tally(*, tally: ManualTally, user) -> ManualTally:
+    with transaction.atomic():
+        tally = ManualTally.objects.select_for_update().get(pk=tally.pk)
+        if tally.voided_at is not None:
+            return tally
+        tally.voided_at = timezone.now()
+        tally.voided_by = user
+        tally.save(update_fields=["voided_at", "voided_by"])
+        _void_tally_visits(tally, user)
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.TALLY_VOIDED,
+            location=tally.location,
+            subject=str(tally),
+        )
+    return tally
+
+
+# Referrals -----------------------------------------------------------------------------------
+
+
+def record_referral(*, location: Location, target: ReferralTarget, user=None) -> Referral:
+    return Referral.objects.create(
+        location=location,
+        date=timezone.localdate(),
+        target=target,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
