@@ -10,8 +10,8 @@ TEST_STAMP := $(VENV)/.installed-test
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ")")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PYTHON) -m venv $(VENV) || (rm -rf $(VENV); echo "Could not create .venv: install python3-venv"; exit 1)
+	$(BIN)/python -m pip install --quiet --upgrade pip || (rm -rf $(VENV); exit 1)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
@@ -37,7 +37,7 @@ messages-update: $(STAMP)
 # CI: fails when a text in the code is missing from the catalogues or a catalogue is stale.
 messages-check: $(STAMP)
 	$(MAKEMESSAGES)
-	git diff -I'^"POT-Creation-Date' --exit-code -- locale/ || \
+	git diff -I'^"POT-Creation-Date' --exit-code -- 'locale/*.po' || \
 		(echo "locale/ is stale: run make messages-update, translate, make messages"; exit 1)
 
 run: export DJANGO_DEBUG ?= 1

@@ -42,7 +42,10 @@ def roles_by_location(user) -> dict[int, str]:
     cached = getattr(user, "_roles_by_location", None)
     if cached is None:
         cached = dict(
-            Membership.objects.current().filter(user=user).values_list("location_id", "role")
+            Membership.objects.current()
+            .filter(user=user)
+            .order_by()
+            .values_list("location_id", "role")
         )
         user._roles_by_location = cached
     return cached

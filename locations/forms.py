@@ -68,6 +68,9 @@ class BaseOpeningHoursFormSet(forms.BaseFormSet):
     def total_form_count(self):
         return len(self.SLOTS)
 
+    def initial_form_count(self):
+        return len(self.SLOTS)
+
 
 OpeningHoursFormSet = formset_factory(
     OpeningSlotForm, formset=BaseOpeningHoursFormSet, extra=0, max_num=21, validate_max=True

@@ -80,6 +80,14 @@ class Location(models.Model):
     def get_absolute_url(self):
         return reverse("locations:detail", kwargs={"slug": self.slug})
 
+    def day_part_at(self, moment: datetime.datetime) -> "DayPart":
+        """The day-part a local moment belongs to here: the opening slot it falls in, or else
+        the clock's (before 12:00, before 18:00, later)."""
+        for slot in self.opening_hours.filter(weekday=moment.isoweekday()):
+            if slot.opens_at <= moment.time() <= slot.closes_at:
+                return DayPart(slot.day_part)
+        return DayPart.at(moment.time())
+
 
 class OpeningHours(models.Model):
     """One day-part a location is open on a weekday, from one time to another."""

@@ -1,5 +1,8 @@
 """Team changes at a location: invite a person, change a role, end a membership."""
 
+import logging
+from smtplib import SMTPException
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -14,6 +17,8 @@ from buurtkamer.emails import send_templated_email
 from buurtkamer.models import AuditEvent, log_action
 
 from .models import Location, Membership, OpeningHours, Role
+
+logger = logging.getLogger(__name__)
 
 
 class TeamError(Exception):
@@ -53,11 +58,12 @@ def invite_person(
     role: Role,
     invited_by,
     base_url: str,
-) -> Membership:
+) -> tuple[Membership, bool]:
     """Give a person a role at a location, creating their account when it is new.
 
     A new person (or one who never set a password) gets an e-mail with a link to set a
-    password; a person who already has an account gets a short notice.
+    password; inviting such a person again sends the link again. A person who already has an
+    account gets a short notice. Returns (membership, whether the e-mail could be sent).
     """
     User = get_user_model()
     email = email.strip().lower()
@@ -66,40 +72,48 @@ def invite_person(
         if user is None:
             user = User.objects.create_user(email, first_name=first_name, last_name=last_name)
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-        if Membership.objects.current().filter(user=user, location=location).exists():
+        membership = Membership.objects.current().filter(user=user, location=location).first()
+        if membership is not None and user.has_usable_password():
             raise TeamError(
                 "already_member",
                 _("%(email)s hoort al bij %(location)s.") % {"email": email, "location": location},
             )
-        try:
-            with transaction.atomic():
-                membership = Membership.objects.create(user=user, location=location, role=role)
-        except IntegrityError as error:
-            raise TeamError(
-                "already_member",
-                _("%(email)s hoort al bij %(location)s.") % {"email": email, "location": location},
-            ) from error
+        if membership is None:
+            try:
+                with transaction.atomic():
+                    membership = Membership.objects.create(user=user, location=location, role=role)
+            except IntegrityError as error:
+                raise TeamError(
+                    "already_member",
+                    _("%(email)s hoort al bij %(location)s.")
+                    % {"email": email, "location": location},
+                ) from error
         log_action(
             actor=invited_by,
             action=AuditEvent.Action.INVITED,
             location=location,
             subject=email,
-            role=role,
+            role=membership.role,
         )
 
     context = {
         "user": user,
         "location": location,
-        "role": Role(role).label,
+        "role": Role(membership.role).label,
         "invited_by": invited_by,
     }
     if user.has_usable_password():
         context["login_url"] = base_url + reverse("account_login")
-        send_templated_email("locations/email/added_to_location", context, [user.email])
+        template = "locations/email/added_to_location"
     else:
         context["invitation_url"] = base_url + invitation_path(user)
-        send_templated_email("locations/email/invitation", context, [user.email])
-    return membership
+        template = "locations/email/invitation"
+    try:
+        send_templated_email(template, context, [user.email])
+    except (OSError, SMTPException):
+        logger.exception("Could not send the invitation to %s", user.email)
+        return membership, False
+    return membership, True
 
 
 def change_role(*, membership: Membership, role: Role, changed_by) -> Membership:

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -69,7 +70,7 @@ def team(request, location):
     if not form.is_valid():
         return _team_page(request, location, form, status=400)
     try:
-        membership = services.invite_person(
+        membership, mail_sent = services.invite_person(
             location=location,
             invited_by=request.user,
             base_url=request.build_absolute_uri("/").rstrip("/"),
@@ -78,11 +79,19 @@ def team(request, location):
     except services.TeamError as error:
         form.add_error("email", error.message)
         return _team_page(request, location, form, status=400)
-    messages.success(
-        request,
-        _("%(email)s is uitgenodigd als %(role)s. Er is een e-mail verstuurd.")
-        % {"email": membership.user.email, "role": membership.get_role_display()},
-    )
+    details = {"email": membership.user.email, "role": membership.get_role_display()}
+    if mail_sent:
+        text = _("%(email)s is uitgenodigd als %(role)s. Er is een e-mail verstuurd.")
+        messages.success(request, text % details)
+    else:
+        messages.warning(
+            request,
+            _(
+                "%(email)s is toegevoegd als %(role)s, maar de e-mail kon niet worden verstuurd. "
+                "Nodig later nog eens uit: dan gaat de e-mail opnieuw."
+            )
+            % details,
+        )
     return redirect("locations:team", slug=location.slug)
 
 
@@ -178,6 +187,10 @@ def accept_invitation(request, uidb64, token):
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if Authenticator.objects.filter(user=user).exists():
+            # Two-factor authentication is on: log in the normal way, with the second step.
+            messages.success(request, _("Je wachtwoord is ingesteld. Log nu in."))
+            return redirect("account_login")
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welkom! Je wachtwoord is ingesteld."))
         return redirect("dashboard")

@@ -361,3 +361,96 @@ def test_invited_person_also_appears_in_the_team_as_invited(client, login, coord
     team = client.get(TEAM_URL)
     assert "grytsje.nieuw@example.org" in team.text
     assert "uitgenodigd" in team.text
+
+
+def test_inviting_someone_who_has_not_chosen_a_password_yet_sends_the_link_again(
+    client, login, coordinator
+):
+    login(coordinator)
+    invite(client)
+    response = invite(client)
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2
+    assert INVITATION_LINK.search(mail.outbox[1].body)
+    assert Membership.objects.current().filter(user__email="grytsje.nieuw@example.org").count() == 1
+
+
+def test_an_address_in_other_capitals_is_the_same_person(client, login, coordinator, burgum):
+    existing = MembershipFactory(location=burgum, user__email="tjitske@example.org").user
+    login(coordinator)
+
+    invite(client, email="Tjitske@Example.ORG")
+
+    assert User.objects.filter(email__iexact="tjitske@example.org").count() == 1
+    assert Membership.objects.current().filter(user=existing).count() == 2
+
+
+def test_the_admin_refuses_a_second_account_for_the_same_address_in_capitals(client, db):
+    from .factories import UserFactory
+
+    UserFactory(email="foo@example.org")
+    admin = UserFactory(is_admin=True, is_superuser=True)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        reverse("admin:buurtkamer_user_add"),
+        {
+            "email": "Foo@Example.org",
+            "usable_password": "true",
+            "password1": "Zeer-geheim-wachtwoord-99",
+            "password2": "Zeer-geheim-wachtwoord-99",
+        },
+    )
+    assert response.status_code == 200
+    assert User.objects.filter(email__iexact="foo@example.org").count() == 1
+
+
+def test_when_the_mail_server_fails_the_coordinator_is_told_and_can_invite_again(
+    client, login, coordinator, monkeypatch
+):
+    from locations import services
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(services, "send_templated_email", broken)
+    login(coordinator)
+    response = invite(client)
+
+    assert response.status_code == 302
+    page = client.get(TEAM_URL).text
+    assert "de e-mail kon niet worden verstuurd" in page
+    monkeypatch.undo()
+    invite(client)
+    assert len(mail.outbox) == 1
+    assert INVITATION_LINK.search(mail.outbox[0].body)
+
+
+def test_an_invited_person_with_two_factor_on_logs_in_the_normal_way(client, login, coordinator):
+    from allauth.mfa.models import Authenticator
+
+    login(coordinator)
+    invite(client)
+    person = User.objects.get(email="grytsje.nieuw@example.org")
+    Authenticator.objects.create(user=person, type=Authenticator.Type.TOTP, data={})
+    invitation_path = INVITATION_LINK.search(mail.outbox[0].body).group(1)
+    client.logout()
+
+    response = client.post(
+        invitation_path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN_URL
+    assert logged_in_user_id(client) is None
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+
+
+def test_an_expired_form_token_gives_a_dutch_page(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(LOGIN_URL, {"login": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+    assert "Deze pagina was verlopen" in response.text

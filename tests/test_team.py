@@ -545,3 +545,23 @@ def test_team_page_uses_no_more_queries_for_thirty_more_members(
     assert response.status_code == 200
     # One role form per member (coordinator, volunteer and 30 more) and one in the invite form.
     assert response.text.count('name="role"') == 32 + 1
+
+
+def test_a_tampered_opening_hours_form_cannot_silently_delete_open_slots(
+    client, login, coordinator, dokkum
+):
+    login(coordinator)
+    monday_morning = {(Weekday.MONDAY, DayPart.MORNING): ("09:30", "12:00")}
+    client.post(OPENING_HOURS_URL, opening_hours_post(monday_morning))
+    data = opening_hours_post(monday_morning)
+    data["form-INITIAL_FORMS"] = "0"
+
+    client.post(OPENING_HOURS_URL, data)
+
+    assert saved_hours(dokkum) == {(Weekday.MONDAY, DayPart.MORNING, time("09:30"), time("12:00"))}
+
+
+def test_healthz_answers_a_plain_http_probe_even_when_https_is_enforced(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get(reverse("account_login")).status_code == 301

@@ -274,13 +274,13 @@ class Visit(models.Model):
     def __str__(self):
         return f"{self.location} {timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M}"
 
-    @property
-    def is_voided(self):
-        return self.voided_at is not None
-
     def save(self, *args, **kwargs):
         self.recorded_on = timezone.localdate(self.recorded_at)
         super().save(*args, **kwargs)
+
+    @property
+    def is_voided(self):
+        return self.voided_at is not None
 
 
 class Referral(models.Model):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,7 +66,7 @@ def record_visit(
     *,
     location: Location,
     client_id: uuid.UUID,
-    facts: VisitFacts = VisitFacts(),  # noqa: B008 - frozen, so a shared default is safe
+    facts: VisitFacts = VisitFacts(),
     tapped_at: datetime.datetime | None = None,
     tablet: Tablet | None = None,
     user=None,
@@ -84,7 +85,7 @@ def record_visit(
             "location": location,
             "recorded_at": moment,
             "recorded_on": local_time.date(),
-            "day_part": DayPart.at(local_time.time()),
+            "day_part": location.day_part_at(local_time),
             "first_visit": facts.first_visit,
             "age_band": facts.age_band,
             "came_via": came_via,
@@ -133,9 +134,7 @@ def undo_visit(*, location: Location, client_id: uuid.UUID, tablet=None, user=No
 
 def counts_on(location: Location, date: datetime.date) -> dict:
     """{"total": n, "morning": n, "afternoon": n, "evening": n} of counted visits, one query."""
-    aggregates = {
-        part.value: Count("id", filter=Q(day_part=part.value)) for part in DayPart
-    }
+    aggregates = {part.value: Count("id", filter=Q(day_part=part.value)) for part in DayPart}
     row = Visit.objects.counted().at(location).on(date).aggregate(total=Count("id"), **aggregates)
     return row
 
@@ -238,14 +237,17 @@ def _tally_visits(tally: ManualTally, user) -> list[Visit]:
 
 
 def _void_tally_visits(tally: ManualTally, user) -> None:
-    tally.visits.filter(voided_at__isnull=True).update(
-        voided_at=timezone.now(), voided_by=user
-    )
+    tally.visits.filter(voided_at__isnull=True).update(voided_at=timezone.now(), voided_by=user)
 
 
 def record_tally(
-    *, location: Location, date: datetime.date, day_part: str, visitors: int,
-    first_visits: int, user,
+    *,
+    location: Location,
+    date: datetime.date,
+    day_part: str,
+    visitors: int,
+    first_visits: int,
+    user,
 ) -> ManualTally:
     """A count entered afterwards: one manual visit per visitor."""
     with transaction.atomic():
@@ -272,7 +274,9 @@ def correct_tally(*, tally: ManualTally, visitors: int, first_visits: int, user)
     with transaction.atomic():
         tally = ManualTally.objects.select_for_update().get(pk=tally.pk)
         if tally.voided_at is not None:
-            raise VisitError("voided", _("Deze turflijst is vervallen en kan niet meer worden gewijzigd."))
+            raise VisitError(
+                "voided", _("Deze turflijst is vervallen en kan niet meer worden gewijzigd.")
+            )
         old = (tally.visitors, tally.first_visits)
         _void_tally_visits(tally, user)
         tally.visitors, tally.first_visits = visitors, first_visits
@@ -317,3 +321,121 @@ def record_referral(*, location: Location, target: ReferralTarget, user=None) ->
         target=target,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+
+
+# Coordinator pages: a day's figures, referrals, recent tallies (visitors/views/manage.py) -----
+
+TALLY_MAX_VISITORS = 500
+TALLY_LIST_WEEKS = 8
+
+
+def earliest_tally_date(today: datetime.date) -> datetime.date:
+    """A tally may be entered for at most one year back: the same day last year."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Visits of one hour or day-part: those that count, and those undone (kept, not counted)."""
+
+    counted: int = 0
+    voided: int = 0
+
+    def __add__(self, other: "Figures") -> "Figures":
+        return Figures(self.counted + other.counted, self.voided + other.voided)
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    total: Figures
+    day_parts: list[tuple[DayPart, Figures]]  # ochtend, middag, avond, all three
+    hours: list[tuple[int, Figures]]  # every hour from the first to the last visit
+
+
+def day_figures(location: Location, date: datetime.date) -> DayFigures:
+    """A location's visits of one day per local hour and per day-part, in one query."""
+    rows = (
+        Visit.objects.at(location)
+        .on(date)
+        .annotate(hour=ExtractHour("recorded_at"))
+        .values("hour", "day_part")
+        .annotate(
+            counted=Count("id", filter=Q(voided_at__isnull=True)),
+            voided=Count("id", filter=Q(voided_at__isnull=False)),
+        )
+        .order_by()
+    )
+    by_hour: dict[int, Figures] = {}
+    by_part = {part: Figures() for part in DayPart}
+    for row in rows:
+        figures = Figures(row["counted"], row["voided"])
+        by_hour[row["hour"]] = by_hour.get(row["hour"], Figures()) + figures
+        by_part[DayPart(row["day_part"])] += figures
+    hours = []
+    if by_hour:
+        hours = [
+            (hour, by_hour.get(hour, Figures())) for hour in range(min(by_hour), max(by_hour) + 1)
+        ]
+    total = sum(by_part.values(), Figures())
+    return DayFigures(total=total, day_parts=list(by_part.items()), hours=hours)
+
+
+def visits_of_day(location: Location, date: datetime.date):
+    """Every visit of one day, also the undone ones, newest first; one query."""
+    return (
+        Visit.objects.at(location)
+        .on(date)
+        .select_related("came_via", "recorded_by_tablet")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def referral_counts(location: Location, date: datetime.date) -> list[dict]:
+    """[{"name": target, "count": n}] of one day's referrals, in the list's order; one query."""
+    rows = (
+        Referral.objects.filter(location=location, date=date)
+        .values("target__name", "target__position")
+        .annotate(count=Count("id"))
+        .order_by("target__position", "target__name")
+    )
+    return [{"name": row["target__name"], "count": row["count"]} for row in rows]
+
+
+def recent_tallies(location: Location, today: datetime.date):
+    """The tallies of the last weeks, also the voided ones: newest day first, then by day-part."""
+    since = today - datetime.timedelta(weeks=TALLY_LIST_WEEKS)
+    part_order = Case(
+        *(When(day_part=part.value, then=Value(index)) for index, part in enumerate(DayPart)),
+        output_field=IntegerField(),
+    )
+    return (
+        ManualTally.objects.filter(location=location, date__gte=since)
+        .select_related("created_by", "voided_by")
+        .order_by("-date", part_order, "created_at")
+    )
+
+
+def counted_before(
+    location: Location, date: datetime.date, day_part: str, *, leave_out: ManualTally
+) -> dict[str, int]:
+    """{"tablet": n, "manual": n}: visits already counted for a day-part besides one tally.
+
+    A coordinator entering a tally is warned (not stopped) when the tablet or another tally
+    already counted visitors then: they may be counting twice.
+    """
+    rows = (
+        Visit.objects.counted()
+        .at(location)
+        .on(date)
+        .filter(day_part=day_part)
+        .exclude(tally=leave_out)
+        .values("source")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts = {Source.TABLET.value: 0, Source.MANUAL.value: 0}
+    counts.update({row["source"]: row["count"] for row in rows})
+    return counts

@@ -1,13 +1,258 @@
 """Coordinators and staff: paired tablets, today's check-ins, manual tallies, referrals.
 
-Filled in by the helper working on the coordinator pages (see visitors/urls.py).
+Every page needs Action.MANAGE_VISITS at the location: its coordinators and AanZet staff. A
+volunteer of the location gets 403, anyone else 404, and someone not logged in the login page.
 """
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from buurtkamer.permissions import Action, location_required
+
+from .. import services
+from ..forms import ReferralForm, TallyForm, TallyNumbersForm
+from ..models import ManualTally, Source, Tablet
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _day_and_part(date, day_part_label):
+    """ "dinsdag 3 november, ochtend" for messages."""
+    return f"{date_format(date, 'l j F')}, {day_part_label}"
 
 
-tablet_list = revoke_tablet = today = referral = tallies = tally_edit = tally_void = _todo
+# Tablets -------------------------------------------------------------------------------------
+
+
+@location_required(Action.MANAGE_VISITS)
+def tablet_list(request, location):
+    tablets = (
+        Tablet.objects.filter(location=location)
+        .select_related("paired_by", "revoked_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "name")
+    )
+    tablet_url = reverse("visitors:tablet", kwargs={"slug": location.slug})
+    return render(
+        request,
+        "visitors/manage/tablet_list.html",
+        {
+            "location": location,
+            "tablets": tablets,
+            "tablet_url": tablet_url,
+            "tablet_address": request.build_absolute_uri(tablet_url),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_VISITS)
+def revoke_tablet(request, location, pk):
+    """GET asks "are you sure?"; POST revokes: the tablet stops recording at once."""
+    tablet = get_object_or_404(Tablet.objects.select_related("location"), pk=pk, location=location)
+    if not tablet.is_paired:
+        messages.info(request, _("%(name)s is al ontkoppeld.") % {"name": tablet.name})
+        return redirect("visitors:tablets", slug=location.slug)
+    if request.method == "GET":
+        return render(
+            request,
+            "visitors/manage/revoke_tablet_confirm.html",
+            {"location": location, "tablet": tablet},
+        )
+    services.revoke_tablet(tablet=tablet, revoked_by=request.user)
+    messages.success(
+        request,
+        _(
+            "%(name)s is ontkoppeld. Deze tablet telt geen bezoekers meer "
+            "tot hij opnieuw is gekoppeld."
+        )
+        % {"name": tablet.name},
+    )
+    return redirect("visitors:tablets", slug=location.slug)
+
+
+# Today ---------------------------------------------------------------------------------------
+
+
+@location_required(Action.MANAGE_VISITS)
+def today(request, location):
+    date = timezone.localdate()
+    return render(
+        request,
+        "visitors/manage/today.html",
+        {
+            "location": location,
+            "date": date,
+            "figures": services.day_figures(location, date),
+            "visits": services.visits_of_day(location, date),
+            "referrals": services.referral_counts(location, date),
+            "referral_form": ReferralForm(),
+            "tablet_source": Source.TABLET,
+            "tablet_url": reverse("visitors:tablet", kwargs={"slug": location.slug}),
+        },
+    )
+
+
+@require_POST
+@location_required(Action.MANAGE_VISITS)
+def referral(request, location):
+    """+1 referred onward today: only the location, the day and where to; nobody is named."""
+    form = ReferralForm(request.POST)
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        services.record_referral(location=location, target=target, user=request.user)
+        messages.success(
+            request, _("Geteld: 1 doorverwijzing naar %(target)s.") % {"target": target}
+        )
+    else:
+        messages.error(request, form.errors["target"][0])
+    return redirect("visitors:today", slug=location.slug)
+
+
+# Manual tallies ------------------------------------------------------------------------------
+
+
+def _tallies_page(request, location, form, status=200):
+    return TemplateResponse(
+        request,
+        "visitors/manage/tallies.html",
+        {
+            "location": location,
+            "form": form,
+            "tallies": services.recent_tallies(location, form.today),
+            "weeks": services.TALLY_LIST_WEEKS,
+        },
+        status=status,
+    )
+
+
+def _warn_if_counted_before(request, tally):
+    counted = services.counted_before(tally.location, tally.date, tally.day_part, leave_out=tally)
+    when = _day_and_part(tally.date, tally.get_day_part_display())
+    if counted[Source.TABLET]:
+        messages.warning(
+            request,
+            ngettext(
+                "Let op: de tablet telde op %(when)s al %(count)s bezoeker. "
+                "Kijk of je niemand dubbel telt.",
+                "Let op: de tablet telde op %(when)s al %(count)s bezoekers. "
+                "Kijk of je niemand dubbel telt.",
+                counted[Source.TABLET],
+            )
+            % {"when": when, "count": counted[Source.TABLET]},
+        )
+    if counted[Source.MANUAL]:
+        messages.warning(
+            request,
+            _(
+                "Let op: voor %(when)s is al eerder geturfd. Kijk of je niemand dubbel telt; "
+                "een turflijst kun je hieronder corrigeren of laten vervallen."
+            )
+            % {"when": when},
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_VISITS)
+def tallies(request, location):
+    if request.method == "GET":
+        return _tallies_page(request, location, TallyForm(initial={"first_visits": 0}))
+    form = TallyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde vakjes na."))
+        return _tallies_page(request, location, form, status=400)
+    tally = services.record_tally(location=location, user=request.user, **form.cleaned_data)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s bezoeker van %(when)s opgeslagen.",
+            "%(count)s bezoekers van %(when)s opgeslagen.",
+            tally.visitors,
+        )
+        % {
+            "count": tally.visitors,
+            "when": _day_and_part(tally.date, tally.get_day_part_display()),
+        },
+    )
+    _warn_if_counted_before(request, tally)
+    return redirect("visitors:tallies", slug=location.slug)
+
+
+def _tally_of(location, pk):
+    return get_object_or_404(
+        ManualTally.objects.select_related("location", "created_by"), pk=pk, location=location
+    )
+
+
+def _refuse_voided(request, location):
+    messages.error(request, _("Deze turflijst is vervallen en kan niet meer worden gewijzigd."))
+    return redirect("visitors:tallies", slug=location.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_VISITS)
+def tally_edit(request, location, pk):
+    """Correct the numbers of a tally; its date and day-part stay as they are."""
+    tally = _tally_of(location, pk)
+    if tally.voided_at is not None:
+        return _refuse_voided(request, location)
+    if request.method == "GET":
+        form = TallyNumbersForm(
+            initial={"visitors": tally.visitors, "first_visits": tally.first_visits}
+        )
+    else:
+        form = TallyNumbersForm(request.POST)
+        if form.is_valid():
+            try:
+                tally = services.correct_tally(tally=tally, user=request.user, **form.cleaned_data)
+            except services.VisitError as error:
+                messages.error(request, error.message)
+                return redirect("visitors:tallies", slug=location.slug)
+            messages.success(
+                request,
+                ngettext(
+                    "De turflijst van %(when)s is gecorrigeerd: nu %(count)s bezoeker.",
+                    "De turflijst van %(when)s is gecorrigeerd: nu %(count)s bezoekers.",
+                    tally.visitors,
+                )
+                % {
+                    "count": tally.visitors,
+                    "when": _day_and_part(tally.date, tally.get_day_part_display()),
+                },
+            )
+            return redirect("visitors:tallies", slug=location.slug)
+        messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde vakjes na."))
+    return TemplateResponse(
+        request,
+        "visitors/manage/tally_edit.html",
+        {"location": location, "tally": tally, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_VISITS)
+def tally_void(request, location, pk):
+    """GET asks "are you sure?"; POST voids the tally and its visits (kept, no longer counted)."""
+    tally = _tally_of(location, pk)
+    if tally.voided_at is not None:
+        messages.info(request, _("Deze turflijst was al vervallen."))
+        return redirect("visitors:tallies", slug=location.slug)
+    if request.method == "GET":
+        return render(
+            request,
+            "visitors/manage/tally_void_confirm.html",
+            {"location": location, "tally": tally},
+        )
+    services.void_tally(tally=tally, user=request.user)
+    messages.success(
+        request,
+        _("De turflijst van %(when)s is vervallen. Deze bezoekers tellen niet meer mee.")
+        % {"when": _day_and_part(tally.date, tally.get_day_part_display())},
+    )
+    return redirect("visitors:tallies", slug=location.slug)

@@ -1,0 +1,354 @@
+// Buurtkamer check-in screen. Every tap gets its own id and goes into a queue in the browser
+// (localStorage) before anything is sent, so a tap survives a dropped wifi, a reload and a
+// server hiccup. The queue is sent in order; the server ignores an id it has already seen.
+(function () {
+  "use strict";
+
+  const root = document.getElementById("tablet");
+  if (!root) return;
+
+  const form = document.getElementById("tik");
+  const STORE_KEY = "buurtkamer.tablet." + root.dataset.slug;
+  const UNDO_MS = Number(root.dataset.undoMinutes || 10) * 60 * 1000;
+  const RETRY_MAX_MS = 60 * 1000;
+  const DAY_PARTS = ["morning", "afternoon", "evening"];
+
+  // Texts come translated from the page (data-t-* attributes), so they follow the language.
+  function t(key) {
+    return root.dataset["t" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
+  }
+
+  // --- state, kept in localStorage ----------------------------------------------------------
+
+  function emptyState() {
+    return { queue: [], recent: [], counts: null };
+  }
+
+  function load() {
+    try {
+      const raw = window.localStorage.getItem(STORE_KEY);
+      const state = raw ? JSON.parse(raw) : emptyState();
+      state.queue = Array.isArray(state.queue) ? state.queue : [];
+      state.recent = Array.isArray(state.recent) ? state.recent : [];
+      return state;
+    } catch (error) {
+      return emptyState();
+    }
+  }
+
+  let memoryOnly = false;
+  function save() {
+    try {
+      window.localStorage.setItem(STORE_KEY, JSON.stringify(state));
+      memoryOnly = false;
+    } catch (error) {
+      memoryOnly = true; // private mode or full storage: keep going in memory
+    }
+  }
+
+  const state = load();
+
+  function localDate(date) {
+    const d = date || new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+
+  function dayPartOf(date) {
+    const hour = date.getHours();
+    return hour < 12 ? "morning" : hour < 18 ? "afternoon" : "evening";
+  }
+
+  function countsFromPage() {
+    const counts = { date: root.dataset.today, at: root.dataset.renderedAt };
+    counts.total = Number(document.getElementById("teller").textContent) || 0;
+    DAY_PARTS.forEach((part) => {
+      counts[part] = Number(document.getElementById("teller-" + part).textContent) || 0;
+    });
+    return counts;
+  }
+
+  // The page may be a copy from the cache: the newest of the page's and the stored figures wins.
+  (function adoptCounts() {
+    const fromPage = countsFromPage();
+    const stored = state.counts;
+    if (!stored || stored.date !== fromPage.date || new Date(stored.at) < new Date(fromPage.at)) {
+      state.counts = fromPage;
+    }
+  })();
+
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  // --- showing it -------------------------------------------------------------------------
+
+  const feedback = document.getElementById("bevestiging");
+  const queueStatus = document.getElementById("wachtrij");
+  const recentList = document.getElementById("recent");
+  let problem = "";
+
+  function shownCounts() {
+    const today = localDate();
+    const base = state.counts && state.counts.date === today ? state.counts : { total: 0, morning: 0, afternoon: 0, evening: 0 };
+    const shown = { total: base.total, morning: base.morning, afternoon: base.afternoon, evening: base.evening };
+    state.queue.forEach((op) => {
+      const tapped = new Date(op.tapped_at);
+      if (localDate(tapped) !== today) return;
+      const delta = op.type === "visit" ? 1 : -1;
+      shown.total += delta;
+      shown[op.type === "visit" ? dayPartOf(tapped) : op.day_part || dayPartOf(tapped)] += delta;
+    });
+    return shown;
+  }
+
+  function render() {
+    const shown = shownCounts();
+    document.getElementById("teller").textContent = String(Math.max(shown.total, 0));
+    DAY_PARTS.forEach((part) => {
+      document.getElementById("teller-" + part).textContent = String(Math.max(shown[part], 0));
+    });
+
+    const waiting = state.queue.length;
+    if (waiting || problem || memoryOnly) {
+      const parts = [];
+      if (waiting) parts.push(waiting === 1 ? t("waitingOne") : t("waitingMany").replace("N", String(waiting)));
+      if (problem) parts.push(problem);
+      if (memoryOnly) parts.push(t("noStorage"));
+      queueStatus.textContent = parts.join(" · ");
+      queueStatus.classList.toggle("is-problem", Boolean(problem));
+      queueStatus.hidden = false;
+    } else {
+      queueStatus.textContent = "";
+      queueStatus.hidden = true;
+    }
+    renderRecent();
+  }
+
+  function renderRecent() {
+    const now = Date.now();
+    state.recent = state.recent.filter((tap) => now - new Date(tap.tapped_at).getTime() < UNDO_MS);
+    recentList.replaceChildren();
+    const visible = state.recent.filter((tap) => tap.status !== "undone").slice(0, 5);
+    if (!visible.length) {
+      const empty = document.createElement("li");
+      empty.className = "recent-empty";
+      empty.textContent = t("nothingRecent");
+      recentList.append(empty);
+      return;
+    }
+    visible.forEach((tap) => {
+      const item = document.createElement("li");
+      item.dataset.clientId = tap.client_id;
+      const time = document.createElement("span");
+      time.className = "recent-time";
+      const tapped = new Date(tap.tapped_at);
+      time.textContent = String(tapped.getHours()).padStart(2, "0") + ":" + String(tapped.getMinutes()).padStart(2, "0") +
+        (tap.status === "queued" ? " " + t("queued") : "");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-outline-danger undo-button";
+      button.textContent = tap.status === "undoing" ? t("undoing") : t("undo");
+      button.disabled = tap.status === "undoing";
+      button.addEventListener("click", () => undo(tap.client_id));
+      item.append(time, button);
+      recentList.append(item);
+    });
+  }
+
+  let feedbackTimer = null;
+  function say(text) {
+    feedback.textContent = text;
+    window.clearTimeout(feedbackTimer);
+    feedbackTimer = window.setTimeout(() => { feedback.textContent = ""; }, 4000);
+  }
+
+  // --- tapping and undoing ----------------------------------------------------------------
+
+  function chosen(name) {
+    const input = form.querySelector('input[name="' + name + '"]:checked');
+    return input ? input.value : "";
+  }
+
+  function resetChoices() {
+    ["first_visit", "age_band", "came_via"].forEach((name) => {
+      const first = form.querySelector('input[name="' + name + '"]');
+      if (first) first.checked = true;
+    });
+    showCameVia();
+  }
+
+  function showCameVia() {
+    const via = document.getElementById("via");
+    if (via) via.hidden = chosen("first_visit") !== "yes";
+  }
+
+  function tap(event) {
+    event.preventDefault();
+    const now = new Date();
+    const op = {
+      type: "visit",
+      client_id: uuid4(),
+      tapped_at: now.toISOString(),
+      first_visit: chosen("first_visit") || "unknown",
+      age_band: chosen("age_band"),
+      came_via: chosen("first_visit") === "yes" ? chosen("came_via") : "",
+    };
+    state.queue.push(op);
+    state.recent.unshift({ client_id: op.client_id, tapped_at: op.tapped_at, status: "queued" });
+    save();
+    resetChoices();
+    say(t("counted"));
+    render();
+    send();
+  }
+
+  function undo(clientId) {
+    const tapEntry = state.recent.find((t) => t.client_id === clientId);
+    const queued = state.queue.findIndex((op) => op.type === "visit" && op.client_id === clientId);
+    if (queued >= 0) {
+      state.queue.splice(queued, 1); // never sent: simply forget it
+      if (tapEntry) tapEntry.status = "undone";
+    } else {
+      const tapped = tapEntry ? tapEntry.tapped_at : new Date().toISOString();
+      state.queue.push({ type: "undo", client_id: clientId, tapped_at: tapped, day_part: dayPartOf(new Date(tapped)) });
+      if (tapEntry) tapEntry.status = "undoing";
+    }
+    save();
+    say(t("undone"));
+    render();
+    send();
+  }
+
+  // --- sending ----------------------------------------------------------------------------
+
+  let sending = false;
+  let retryDelay = 1000;
+  let retryTimer = null;
+
+  function scheduleRetry(delay) {
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(send, delay);
+  }
+
+  async function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function sendOne(op) {
+    if (op.type === "visit") {
+      const { type, ...body } = op;
+      return post(root.dataset.checkinUrl, body);
+    }
+    return post(root.dataset.undoUrl, { client_id: op.client_id });
+  }
+
+  function settle(op, payload) {
+    state.queue.shift();
+    const entry = state.recent.find((t) => t.client_id === op.client_id);
+    if (entry) entry.status = op.type === "visit" ? (payload && payload.voided ? "undone" : "sent") : "undone";
+    if (payload && payload.today) {
+      state.counts = Object.assign({}, payload.today, { at: new Date().toISOString() });
+    }
+  }
+
+  async function send() {
+    if (sending) return;
+    sending = true;
+    try {
+      while (state.queue.length) {
+        const op = state.queue[0];
+        let response;
+        try {
+          response = await sendOne(op);
+        } catch (error) {
+          problem = ""; // no network: simply wait for it
+          scheduleRetry(retryDelay);
+          retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+          return;
+        }
+        let payload = null;
+        try { payload = await response.json(); } catch (error) { payload = null; }
+        if (response.ok) {
+          settle(op, payload);
+          problem = "";
+          retryDelay = 1000;
+        } else if (response.status === 400 || response.status === 409 || response.status === 415) {
+          // This one can never succeed (e.g. undo after 10 minutes): drop it, say why.
+          settle(op, null);
+          if (op.type === "undo") {
+            const entry = state.recent.find((t) => t.client_id === op.client_id);
+            if (entry) entry.status = "sent";
+          }
+          say(payload && payload.message ? payload.message : t("failed"));
+        } else if (response.status === 401 || response.status === 403) {
+          // Not paired (any more) or logged out: keep every tap until someone fixes it.
+          problem = payload && payload.message ? payload.message : t("notPaired");
+          save();
+          render();
+          scheduleRetry(RETRY_MAX_MS);
+          return;
+        } else {
+          scheduleRetry(retryDelay); // the server has a problem: try again a bit later
+          retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+          return;
+        }
+        save();
+        render();
+      }
+    } finally {
+      sending = false;
+      save();
+      render();
+    }
+  }
+
+  // --- start ------------------------------------------------------------------------------
+
+  // Taps the page was rendered with (e.g. from another device) can be undone here too.
+  recentList.querySelectorAll("li[data-client-id]").forEach((item) => {
+    const id = item.dataset.clientId;
+    if (!state.recent.some((t) => t.client_id === id)) {
+      state.recent.push({ client_id: id, tapped_at: item.dataset.recordedAt, status: "sent" });
+    }
+  });
+  state.recent.sort((a, b) => new Date(b.tapped_at) - new Date(a.tapped_at));
+
+  form.addEventListener("submit", tap);
+  form.querySelectorAll('input[name="first_visit"]').forEach((input) => input.addEventListener("change", showCameVia));
+  window.addEventListener("online", () => { retryDelay = 1000; send(); });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) send(); });
+
+  const clock = document.getElementById("klok");
+  window.setInterval(() => {
+    const now = new Date();
+    clock.textContent = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    render();
+  }, 15000);
+
+  if ("serviceWorker" in navigator && root.dataset.serviceWorker) {
+    navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: "/tablet/" })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => window.caches && window.caches.open("buurtkamer-tablet-v1"))
+      .then((cache) => cache && cache.add(window.location.pathname))
+      .catch(() => {});
+  }
+
+  showCameVia();
+  save();
+  render();
+  send();
+})();

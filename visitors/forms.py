@@ -1,0 +1,151 @@
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from locations.models import DayPart
+
+from . import services
+from .models import AgeBand, CameVia, FirstVisit, ReferralTarget
+
+# Tablet forms --------------------------------------------------------------------------------
+
+
+class CheckinForm(forms.Form):
+    """One tap. The same form reads the plain POST (no JavaScript) and the queued JSON tap."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    tapped_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    first_visit = forms.ChoiceField(
+        label=_("Voor het eerst hier?"),
+        choices=FirstVisit.choices,
+        initial=FirstVisit.UNKNOWN,
+        required=False,
+    )
+    age_band = forms.ChoiceField(
+        label=_("Leeftijd"), choices=[("", _("weet niet")), *AgeBand.choices], required=False
+    )
+    came_via = forms.ModelChoiceField(
+        label=_("Hoe hier gekomen?"), queryset=CameVia.objects.active(), required=False
+    )
+
+    def clean_first_visit(self):
+        return self.cleaned_data.get("first_visit") or FirstVisit.UNKNOWN
+
+    @classmethod
+    def fresh(cls):
+        """An empty form with a new client id, for the page without JavaScript."""
+        return cls(initial={"client_id": uuid.uuid4()})
+
+
+class UndoForm(forms.Form):
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class PairForm(forms.Form):
+    name = forms.CharField(
+        label=_("Naam van deze tablet"),
+        max_length=80,
+        help_text=_("Bijvoorbeeld: Tablet Dokkum voordeur"),
+    )
+
+
+# Coordinator forms: manual tallies and referrals ---------------------------------------------
+
+
+def _count_field(label, minimum, help_text=""):
+    message = format_lazy(
+        _("Vul een getal van {minimum} tot en met {maximum} in."),
+        minimum=minimum,
+        maximum=services.TALLY_MAX_VISITORS,
+    )
+    return forms.IntegerField(
+        label=label,
+        min_value=minimum,
+        max_value=services.TALLY_MAX_VISITORS,
+        help_text=help_text,
+        error_messages={
+            "required": _("Vul hier een getal in."),
+            "invalid": _("Vul hier een getal in, zonder letters."),
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+class TallyNumbersForm(forms.Form):
+    """How many visitors, and how many of them came for the first time."""
+
+    visitors = _count_field(_("Aantal bezoekers"), 1)
+    first_visits = _count_field(
+        _("Waarvan voor het eerst"), 0, help_text=_("Weet je het niet? Laat dan 0 staan.")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        visitors, first_visits = cleaned.get("visitors"), cleaned.get("first_visits")
+        if visitors is not None and first_visits is not None and first_visits > visitors:
+            self.add_error(
+                "first_visits",
+                _("Dit kan niet meer zijn dan het aantal bezoekers (%(visitors)s).")
+                % {"visitors": visitors},
+            )
+        return cleaned
+
+
+class TallyForm(TallyNumbersForm):
+    """A count entered afterwards ("turven achteraf") for one date and day-part."""
+
+    date = forms.DateField(
+        label=_("Datum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Vul de datum in."),
+            "invalid": _("Vul een datum in, bijvoorbeeld 3-11-2026."),
+        },
+    )
+    day_part = forms.ChoiceField(
+        label=_("Dagdeel"),
+        choices=[("", _("Kies een dagdeel")), *DayPart.choices],
+        error_messages={
+            "required": _("Kies een dagdeel."),
+            "invalid_choice": _("Kies een dagdeel."),
+        },
+    )
+
+    field_order = ["date", "day_part", "visitors", "first_visits"]
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.earliest = services.earliest_tally_date(self.today)
+        self.fields["date"].widget.attrs.update(
+            min=self.earliest.isoformat(), max=self.today.isoformat()
+        )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > self.today:
+            raise forms.ValidationError(
+                _("Deze datum ligt in de toekomst. Kies vandaag of eerder.")
+            )
+        if date < self.earliest:
+            raise forms.ValidationError(
+                _("Turven kan tot een jaar terug. Kies een datum vanaf %(date)s.")
+                % {"date": self.earliest.strftime("%d-%m-%Y")}
+            )
+        return date
+
+
+class ReferralForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("Doorverwezen naar"),
+        queryset=ReferralTarget.objects.active(),
+        empty_label=_("Kies waar naartoe"),
+        error_messages={
+            "required": _("Kies eerst waar je iemand naar hebt doorverwezen."),
+            "invalid_choice": _("Kies eerst waar je iemand naar hebt doorverwezen."),
+        },
+    )

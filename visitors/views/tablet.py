@@ -1,0 +1,350 @@
+"""The check-in screen at the door, and the endpoints its taps go to.
+
+Who gets in: the tablet paired to this location (its cookie), or a coordinator or staff member
+who is logged in. Everyone else goes to the login page (a tablet is not a person and never
+logs in). The JSON endpoints carry no CSRF token, so that a tap queued while the device was
+offline can never be refused for an expired token: they accept only JSON, only from this
+site's own pages (Origin / Sec-Fetch-Site), and the tablet cookie is SameSite=Strict.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from buurtkamer.permissions import Action, can, get_location_for
+from locations.models import Location
+
+from .. import services
+from ..forms import CheckinForm, PairForm, UndoForm
+from ..models import AgeBand, CameVia, FirstVisit, Tablet
+
+
+@dataclass
+class Door:
+    """Who is at the tablet page: the paired tablet, or a logged-in coordinator/staff."""
+
+    location: Location
+    tablet: Tablet | None = None
+    user: object = None
+
+
+class NotAllowed(Exception):
+    def __init__(self, code: str, status: int):
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+def open_door(request, slug) -> Door:
+    """Resolve who may record visits at this location, or raise NotAllowed / 404 / 403."""
+    tablet = services.tablet_of_request(request)
+    if tablet is not None and tablet.location.slug == slug:
+        if not tablet.is_paired:
+            raise NotAllowed("revoked", 403)
+        services.mark_seen(tablet)
+        return Door(location=tablet.location, tablet=tablet)
+    if request.user.is_authenticated:
+        location = get_location_for(request.user, slug, Action.RECORD_VISITS)
+        return Door(location=location, user=request.user)
+    raise NotAllowed("not_paired", 401)
+
+
+TABLET_MESSAGES = {
+    "revoked": gettext_lazy(
+        "Deze tablet is ontkoppeld en telt niet meer mee. Vraag een coördinator om "
+        "hem opnieuw te koppelen."
+    ),
+    "not_paired": gettext_lazy(
+        "Deze tablet is niet gekoppeld, of je bent niet meer ingelogd. Vraag een "
+        "coördinator om hem te koppelen."
+    ),
+}
+
+
+def _tablet_message(code):
+    return str(TABLET_MESSAGES.get(code, _("Dit kan hier niet.")))
+
+
+def _refused_page(request, slug, error: NotAllowed):
+    if error.code == "not_paired":
+        return redirect_to_login(request.get_full_path())
+    location = Location.objects.filter(slug=slug).first()
+    may_pair = (
+        location is not None
+        and request.user.is_authenticated
+        and can(request.user, Action.RECORD_VISITS, location)
+    )
+    return TemplateResponse(
+        request,
+        "visitors/tablet_revoked.html",
+        {
+            "message": _tablet_message(error.code),
+            "pair_form": PairForm() if may_pair else None,
+            "slug": slug,
+        },
+        status=error.status,
+    )
+
+
+def _today(location):
+    return services.counts_on(location, timezone.localdate())
+
+
+@never_cache
+@require_GET
+def tablet_page(request, slug):
+    try:
+        door = open_door(request, slug)
+    except NotAllowed as error:
+        return _refused_page(request, slug, error)
+    context = {
+        "location": door.location,
+        "tablet": door.tablet,
+        "counts": _today(door.location),
+        "recent": services.recent_taps(door.location),
+        "form": CheckinForm.fresh(),
+        "first_visit_choices": FirstVisit.choices,
+        "age_bands": AgeBand.choices,
+        "came_via_options": list(CameVia.objects.active()),
+        "pair_form": PairForm() if door.tablet is None else None,
+        "now": timezone.localtime(),
+        "undo_minutes": int(services.UNDO_WINDOW.total_seconds() // 60),
+    }
+    return TemplateResponse(request, "visitors/tablet.html", context)
+
+
+def _facts(form) -> services.VisitFacts:
+    return services.VisitFacts(
+        first_visit=form.cleaned_data["first_visit"],
+        age_band=form.cleaned_data["age_band"] or "",
+        came_via=form.cleaned_data["came_via"],
+    )
+
+
+def _record(door: Door, form) -> tuple:
+    return services.record_visit(
+        location=door.location,
+        client_id=form.cleaned_data["client_id"],
+        facts=_facts(form),
+        tapped_at=form.cleaned_data.get("tapped_at"),
+        tablet=door.tablet,
+        user=door.user,
+    )
+
+
+# Without JavaScript: plain forms, a redirect and a message -------------------------------
+
+
+@require_POST
+def checkin_form(request, slug):
+    try:
+        door = open_door(request, slug)
+    except NotAllowed as error:
+        return _refused_page(request, slug, error)
+    form = CheckinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Dat ging niet goed. Tik nog een keer op de knop."))
+        return redirect("visitors:tablet", slug=slug)
+    try:
+        _visit, created = _record(door, form)
+    except services.VisitError as error:
+        messages.error(request, error.message)
+    else:
+        if created:
+            messages.success(request, _("Welkom! Bezoeker geteld."))
+        else:
+            messages.info(request, _("Deze tik was al geteld."))
+    return redirect("visitors:tablet", slug=slug)
+
+
+@require_POST
+def undo_form(request, slug):
+    try:
+        door = open_door(request, slug)
+    except NotAllowed as error:
+        return _refused_page(request, slug, error)
+    form = UndoForm(request.POST)
+    if form.is_valid():
+        try:
+            services.undo_visit(
+                location=door.location,
+                client_id=form.cleaned_data["client_id"],
+                tablet=door.tablet,
+                user=door.user,
+            )
+        except services.VisitError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Ongedaan gemaakt: deze bezoeker telt niet mee."))
+    else:
+        messages.error(request, _("Dat ging niet goed. Probeer het nog een keer."))
+    return redirect("visitors:tablet", slug=slug)
+
+
+# With JavaScript: JSON, retried from the browser's queue ---------------------------------
+
+
+def _same_origin(request) -> bool:
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in {"same-origin", "none"}:
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.get_host()}"
+
+
+def _json_request(request):
+    """(payload, error response): only same-origin JSON objects are read."""
+    if not _same_origin(request):
+        return None, JsonResponse(
+            {"status": "forbidden", "message": _("Niet toegestaan.")}, status=403
+        )
+    if request.content_type != "application/json":
+        return None, JsonResponse({"status": "invalid", "message": _("Verwacht JSON.")}, status=415)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        return None, JsonResponse(
+            {"status": "invalid", "message": _("Onleesbaar verzoek.")}, status=400
+        )
+    return payload, None
+
+
+def _refused_json(error: NotAllowed):
+    return JsonResponse(
+        {"status": error.code, "message": _tablet_message(error.code)}, status=error.status
+    )
+
+
+def _counts_payload(location):
+    return {"date": timezone.localdate().isoformat(), **_today(location)}
+
+
+@csrf_exempt
+@require_POST
+def checkin_api(request, slug):
+    payload, problem = _json_request(request)
+    if problem:
+        return problem
+    try:
+        door = open_door(request, slug)
+    except NotAllowed as error:
+        return _refused_json(error)
+    form = CheckinForm({k: v for k, v in payload.items() if v is not None})
+    if not form.is_valid():
+        return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+    try:
+        visit, created = _record(door, form)
+    except services.VisitError as error:
+        return JsonResponse({"status": error.code, "message": str(error.message)}, status=409)
+    return JsonResponse(
+        {
+            "status": "ok",
+            "created": created,
+            "client_id": str(visit.client_id),
+            "recorded_at": timezone.localtime(visit.recorded_at).isoformat(),
+            "voided": visit.is_voided,
+            "today": _counts_payload(door.location),
+        },
+        status=201 if created else 200,
+    )
+
+
+@csrf_exempt
+@require_POST
+def undo_api(request, slug):
+    payload, problem = _json_request(request)
+    if problem:
+        return problem
+    try:
+        door = open_door(request, slug)
+    except NotAllowed as error:
+        return _refused_json(error)
+    form = UndoForm(payload)
+    if not form.is_valid():
+        return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+    try:
+        services.undo_visit(
+            location=door.location,
+            client_id=form.cleaned_data["client_id"],
+            tablet=door.tablet,
+            user=door.user,
+        )
+    except services.VisitError as error:
+        return JsonResponse({"status": error.code, "message": str(error.message)}, status=409)
+    return JsonResponse({"status": "ok", "today": _counts_payload(door.location)})
+
+
+# Pairing -----------------------------------------------------------------------------------
+
+
+@require_POST
+def pair(request, slug):
+    """A coordinator turns this browser into the location's tablet, and is logged out of it."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    location = get_location_for(request.user, slug, Action.RECORD_VISITS)
+    form = PairForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Geef de tablet een naam, bijvoorbeeld 'Tablet voordeur'."))
+        return redirect("visitors:tablet", slug=slug)
+    tablet, token = services.pair_tablet(
+        location=location, name=form.cleaned_data["name"], paired_by=request.user
+    )
+    logout(request)  # the shared tablet must not keep the coordinator's login
+    messages.success(
+        request,
+        _("%(name)s is gekoppeld aan %(location)s. Je bent op dit apparaat uitgelogd.")
+        % {"name": tablet.name, "location": location},
+    )
+    response = redirect("visitors:tablet", slug=slug)
+    response.set_cookie(
+        settings.TABLET_COOKIE_NAME,
+        token,
+        max_age=settings.TABLET_COOKIE_MAX_AGE,
+        secure=settings.TABLET_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+        path="/",
+    )
+    return response
+
+
+# Offline: the service worker ---------------------------------------------------------------
+
+
+@require_GET
+def service_worker(request):
+    """Served from /tablet/ so that it may control every tablet page."""
+    body = render_to_string(
+        "visitors/sw.js",
+        {
+            "assets": [
+                static("bootstrap/css/bootstrap.min.css"),
+                static("css/buurtkamer.css"),
+                static("css/tablet.css"),
+                static("js/tablet.js"),
+                static("img/favicon.svg"),
+            ],
+        },
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/tablet/"
+    response["Cache-Control"] = "no-cache"
+    return response
