@@ -6,6 +6,8 @@ from locations.models import Location, Role
 
 from .factories import PASSWORD, MembershipFactory, UserFactory
 
+pytest_plugins = ["tests.browser_support"]  # the `browser` fixture (Debian Chromium)
+
 
 @pytest.fixture
 def dokkum(db):

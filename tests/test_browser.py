@@ -9,9 +9,7 @@ skipped, except on CI (CI=true), where they fail.
 
 import importlib
 import io
-import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,14 +28,6 @@ pytestmark = [
 
 BUURTKAMERS_MIGRATION = importlib.import_module("locations.migrations.0002_the_four_buurtkamers")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 DESKTOP = {"width": 1024, "height": 768}
@@ -57,41 +47,6 @@ DEMO_ACCOUNTS = [
     ("vrijwilliger-burgum", "vrijwilliger.burgum@example.org", "burgum"),
 ]
 ROLE_IDS = [role for role, _, _ in DEMO_ACCOUNTS]
-
-
-def _unavailable(reason):
-    """Skip when the browser cannot run here, but fail on CI, where it must."""
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{reason} CI=true, so the browser tests must run: install Chromium.")
-    pytest.skip(f"{reason} Install Chromium (apt install chromium) to run the browser tests.")
-
-
-def _chromium_path():
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the whole module."""
-    executable = _chromium_path()
-    if executable is None:
-        _unavailable("Chromium was not found at /usr/bin/chromium or on the PATH.")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]').")
-    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse
-    # the database calls these tests make, before and after each test, without this switch.
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
 
 
 class Problems:

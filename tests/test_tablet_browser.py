@@ -1,0 +1,171 @@
+"""The check-in screen in a real Chromium: pair, tap, undo, lose the network, reload, recover.
+
+Nothing may be lost or doubled: after 3 taps, 1 undo, 3 taps offline, a reload while offline and
+the network coming back, the screen says 5 and the database holds exactly 5 counted visits.
+"""
+
+import importlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps as django_apps
+
+from locations.models import Location, Role
+from visitors.models import Source, Tablet, Visit
+
+from .factories import PASSWORD, MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BUURTKAMERS_MIGRATION = importlib.import_module("locations.migrations.0002_the_four_buurtkamers")
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SIZES = [(1024, 768), (768, 1024), (390, 844)]
+
+
+@pytest.fixture
+def coordinator_of_dokkum():
+    # A transactional test before this one may have flushed the migration's locations.
+    BUURTKAMERS_MIGRATION.create_locations(django_apps, None)
+    dokkum = Location.objects.get(slug="dokkum")
+    return MembershipFactory(location=dokkum, role=Role.COORDINATOR).user
+
+
+@pytest.fixture
+def tablet_context(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1024, "height": 768},
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+    )
+    context.set_default_timeout(15_000)
+    foreign = []
+    context.on(
+        "request",
+        lambda request: (
+            foreign.append(request.url)
+            if urlsplit(request.url).hostname not in {"127.0.0.1", "localhost"}
+            and urlsplit(request.url).scheme in {"http", "https"}
+            else None
+        ),
+    )
+    yield context, foreign
+    context.close()
+
+
+def pair_this_browser(page, email):
+    page.goto("/accounts/login/?next=/tablet/dokkum/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/tablet/dokkum/")
+    page.get_by_label("Naam van deze tablet").fill("Tablet Dokkum voordeur")
+    page.get_by_role("button", name="Koppel deze tablet").click()
+    page.wait_for_url("**/tablet/dokkum/")
+
+
+def counter(page):
+    return page.locator("#teller")
+
+
+def wait_until_sent(page):
+    page.wait_for_function("() => document.getElementById('wachtrij').hidden === true")
+
+
+def test_taps_survive_undo_offline_and_reload_and_are_stored_exactly_once(
+    tablet_context, coordinator_of_dokkum
+):
+    context, foreign = tablet_context
+    page = context.new_page()
+    console_errors = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+
+    pair_this_browser(page, coordinator_of_dokkum.email)
+    assert Tablet.objects.filter(name="Tablet Dokkum voordeur").exists()
+    assert page.get_by_text("Koppel deze tablet").count() == 0  # logged out: a tablet now
+    # The service worker is active and holds the page for offline use.
+    page.wait_for_function(
+        "async () => { const c = await caches.open('buurtkamer-tablet-v1');"
+        " return (await c.match(location.pathname)) !== undefined; }"
+    )
+
+    button = page.get_by_role("button", name="Bezoeker binnen")
+    for _ in range(3):
+        button.click()
+    wait_until_sent(page)
+    assert counter(page).inner_text() == "3"
+
+    page.get_by_role("button", name="Ongedaan maken").first.click()
+    wait_until_sent(page)
+    assert counter(page).inner_text() == "2"
+    assert console_errors == []
+
+    context.set_offline(True)
+    for _ in range(3):
+        button.click()
+    status = page.locator("#wachtrij")
+    assert status.inner_text().startswith("3 wachten op verbinding")
+    assert counter(page).inner_text() == "5"
+
+    page.reload()
+    assert page.get_by_role("button", name="Bezoeker binnen").is_visible()
+    assert page.locator("#wachtrij").inner_text().startswith("3 wachten op verbinding")
+    assert counter(page).inner_text() == "5"
+
+    context.set_offline(False)
+    wait_until_sent(page)
+    assert counter(page).inner_text() == "5"
+
+    assert Visit.objects.counted().filter(source=Source.TABLET).count() == 5
+    assert Visit.objects.count() == 6  # the undone one is kept, voided
+    assert Visit.objects.exclude(voided_at=None).count() == 1
+    assert foreign == []
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=SCREENSHOTS / f"tablet-{width}x{height}.png", full_page=True)
+
+
+def test_the_plain_tap_is_one_tap_and_the_facts_reset_after_it(
+    tablet_context, coordinator_of_dokkum
+):
+    context, _ = tablet_context
+    page = context.new_page()
+    pair_this_browser(page, coordinator_of_dokkum.email)
+
+    page.get_by_text("Ja", exact=True).click()
+    page.get_by_text("65 en ouder").click()
+    page.get_by_role("button", name="Bezoeker binnen").click()
+    wait_until_sent(page)
+    page.get_by_role("button", name="Bezoeker binnen").click()
+    wait_until_sent(page)
+
+    first, second = Visit.objects.order_by("recorded_at")
+    assert (first.first_visit, first.age_band) == ("yes", "65_plus")
+    assert (second.first_visit, second.age_band) == ("unknown", "")
+    assert page.locator("#eerste-unknown").is_checked()
+
+
+def test_the_tablet_screen_is_large_enough_for_the_door(tablet_context, coordinator_of_dokkum):
+    context, _ = tablet_context
+    page = context.new_page()
+    pair_this_browser(page, coordinator_of_dokkum.email)
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll(
+                      '#tablet p, #tablet li, #tablet legend, #tablet label, #tablet button')]
+                  .filter((el) => el.offsetParent !== null)
+                  .map((el) => parseFloat(getComputedStyle(el).fontSize))"""
+        )
+        assert min(sizes) >= 20, f"text under 20px at {width}x{height}"
+        heights = page.evaluate(
+            """() => [...document.querySelectorAll('#tablet .btn')]
+                  .filter((el) => el.offsetParent !== null)
+                  .map((el) => el.getBoundingClientRect().height)"""
+        )
+        assert min(heights) >= 64, f"a button lower than 64px at {width}x{height}"
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, f"the page is wider than the screen at {width}x{height}"
