@@ -110,3 +110,22 @@ def test_an_administrator_adds_a_person_in_the_admin(client, db):
     assert person.check_password("Zeer-geheim-wachtwoord-99")
     change_url = reverse("admin:buurtkamer_user_change", args=[person.pk])
     assert client.get(change_url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "visitors_visit",
+        "visitors_tablet",
+        "visitors_manualtally",
+        "visitors_referral",
+        "visitors_camevia",
+        "visitors_referraltarget",
+    ],
+)
+def test_the_admin_lists_every_visitors_model(client, db, name):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_admin=True, is_superuser=True)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200

@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from .models import CameVia, ManualTally, Referral, ReferralTarget, Tablet, Visit
+
+
+@admin.register(CameVia, ReferralTarget)
+class ChoiceListAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "active"]
+    list_editable = ["position", "active"]
+
+
+@admin.register(Tablet)
+class TabletAdmin(admin.ModelAdmin):
+    list_display = ["name", "location", "paired_at", "last_seen_at", "revoked_at"]
+    list_filter = ["location"]
+    list_select_related = ["location"]
+    readonly_fields = ["token_hash", "paired_by", "paired_at", "last_seen_at", "revoked_by"]
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    """Visits are recorded on the tablet or by a tally; here they are only looked at."""
+
+    list_display = [
+        "recorded_at",
+        "location",
+        "day_part",
+        "first_visit",
+        "age_band",
+        "source",
+        "voided_at",
+    ]
+    list_filter = ["location", "source", "day_part", "first_visit", "recorded_on"]
+    list_select_related = ["location"]
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ManualTally)
+class ManualTallyAdmin(admin.ModelAdmin):
+    list_display = ["date", "day_part", "location", "visitors", "first_visits", "voided_at"]
+    list_filter = ["location", "day_part"]
+    list_select_related = ["location"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["date", "location", "target"]
+    list_filter = ["location", "target"]
+    list_select_related = ["location", "target"]
