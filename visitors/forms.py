@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -14,30 +15,50 @@ from .models import AgeBand, CameVia, FirstVisit, ReferralTarget
 
 
 class CheckinForm(forms.Form):
-    """One tap. The same form reads the plain POST (no JavaScript) and the queued JSON tap."""
+    """One tap. The same form reads the plain POST (no JavaScript) and the queued JSON tap.
+
+    Only the client id can make a tap invalid. The optional facts are read leniently: a fact
+    that no longer fits (an option switched off while the tap waited in the queue, a garbled
+    time) is left out, and the visitor is still counted.
+    """
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
-    tapped_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
-    first_visit = forms.ChoiceField(
-        label=_("Voor het eerst hier?"),
-        choices=FirstVisit.choices,
-        initial=FirstVisit.UNKNOWN,
-        required=False,
-    )
-    age_band = forms.ChoiceField(
-        label=_("Leeftijd"), choices=[("", _("weet niet")), *AgeBand.choices], required=False
-    )
-    came_via = forms.ModelChoiceField(
-        label=_("Hoe hier gekomen?"), queryset=CameVia.objects.active(), required=False
-    )
+    tapped_at = forms.CharField(required=False, widget=forms.HiddenInput)
+    first_visit = forms.CharField(required=False)
+    age_band = forms.CharField(required=False)
+    came_via = forms.CharField(required=False)
+
+    def clean_tapped_at(self):
+        value = self.cleaned_data.get("tapped_at") or ""
+        return parse_datetime_leniently(value)
 
     def clean_first_visit(self):
-        return self.cleaned_data.get("first_visit") or FirstVisit.UNKNOWN
+        value = self.cleaned_data.get("first_visit")
+        return value if value in FirstVisit.values else FirstVisit.UNKNOWN
+
+    def clean_age_band(self):
+        value = self.cleaned_data.get("age_band")
+        return value if value in AgeBand.values else ""
+
+    def clean_came_via(self):
+        value = self.cleaned_data.get("came_via") or ""
+        if not value.isdigit():
+            return None
+        # Also an option switched off since the tap: it was on the screen when it was chosen.
+        return CameVia.objects.filter(pk=int(value)).first()
 
     @classmethod
     def fresh(cls):
         """An empty form with a new client id, for the page without JavaScript."""
         return cls(initial={"client_id": uuid.uuid4()})
+
+
+def parse_datetime_leniently(value: str):
+    try:
+        moment = parse_datetime(value.strip()[:40]) if value else None
+    except ValueError:
+        return None
+    return moment
 
 
 class UndoForm(forms.Form):

@@ -45,7 +45,7 @@ def tablet_list(request, location):
             "location": location,
             "tablets": tablets,
             "tablet_url": tablet_url,
-            "tablet_address": request.build_absolute_uri(tablet_url),
+            "site_address": request.build_absolute_uri("/").rstrip("/"),
         },
     )
 
@@ -161,7 +161,8 @@ def _warn_if_counted_before(request, tally):
 @location_required(Action.MANAGE_VISITS)
 def tallies(request, location):
     if request.method == "GET":
-        return _tallies_page(request, location, TallyForm(initial={"first_visits": 0}))
+        form = TallyForm(initial={"date": timezone.localdate(), "first_visits": 0})
+        return _tallies_page(request, location, form)
     form = TallyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde vakjes na."))
