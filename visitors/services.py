@@ -53,10 +53,13 @@ class VisitFacts:
     came_via: CameVia | None = None
 
 
-def moment_of_tap(tapped_at: datetime.datetime | None, now: datetime.datetime):
+def moment_of_tap(
+    tapped_at: datetime.datetime | None, now: datetime.datetime, *, device_sent_time=False
+):
     """(moment, from_server): the device's moment when plausible, otherwise the server's."""
     if tapped_at is None or timezone.is_naive(tapped_at):
-        return now, tapped_at is not None
+        # Marked when the device sent a time we could not use (unreadable, no time zone).
+        return now, tapped_at is not None or device_sent_time
     if now - DEVICE_TIME_MAX_AGE <= tapped_at <= now + DEVICE_TIME_MAX_AHEAD:
         return tapped_at, False
     return now, True
@@ -68,6 +71,7 @@ def record_visit(
     client_id: uuid.UUID,
     facts: VisitFacts = VisitFacts(),
     tapped_at: datetime.datetime | None = None,
+    device_sent_time: bool = False,
     tablet: Tablet | None = None,
     user=None,
 ) -> tuple[Visit, bool]:
@@ -76,7 +80,7 @@ def record_visit(
     The database's unique constraint on client_id decides between concurrent retries.
     """
     now = timezone.now()
-    moment, from_server = moment_of_tap(tapped_at, now)
+    moment, from_server = moment_of_tap(tapped_at, now, device_sent_time=device_sent_time)
     local_time = timezone.localtime(moment)
     came_via = facts.came_via if facts.first_visit == FirstVisit.YES else None
     visit, created = Visit.objects.get_or_create(

@@ -142,6 +142,7 @@ def _record(door: Door, form) -> tuple:
         client_id=form.cleaned_data["client_id"],
         facts=_facts(form),
         tapped_at=form.cleaned_data.get("tapped_at"),
+        device_sent_time=bool(form.data.get("tapped_at")),
         tablet=door.tablet,
         user=door.user,
     )
