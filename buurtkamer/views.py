@@ -2,10 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from locations.models import Location, Membership, Role
+from visitors.models import Visit
 
 from .permissions import Action, can, roles_by_location
 
@@ -18,18 +20,21 @@ def dashboard(request):
     locations = list(
         Location.objects.visible_to(user).prefetch_related("opening_hours").order_by("name")
     )
-    if user.is_aanzet_staff:
+    if user.is_aanzet_staff or Role.COORDINATOR in roles.values():
         team_sizes = Membership.objects.team_sizes()
-        template = "buurtkamer/dashboard_staff.html"
-    elif Role.COORDINATOR in roles.values():
-        team_sizes = Membership.objects.team_sizes()
-        template = "buurtkamer/dashboard_coordinator.html"
+        visitors_today = Visit.objects.counts_per_location(timezone.localdate())
+        template = (
+            "buurtkamer/dashboard_staff.html"
+            if user.is_aanzet_staff
+            else "buurtkamer/dashboard_coordinator.html"
+        )
     else:
-        team_sizes = {}
+        team_sizes = visitors_today = {}
         template = "buurtkamer/dashboard_volunteer.html"
     for location in locations:
         location.my_role = roles.get(location.pk)
         location.team_size = team_sizes.get(location.pk, 0)
+        location.visitors_today = visitors_today.get(location.pk, 0)
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
     return render(request, template, {"locations": locations})
 

@@ -129,3 +129,18 @@ def test_the_admin_lists_every_visitors_model(client, db, name):
     admin = UserFactory(is_admin=True, is_superuser=True)
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+def test_the_coordinator_dashboard_shows_todays_counted_visitors(personas, login, dokkum):
+    import uuid
+
+    from visitors import services
+
+    for _ in range(3):
+        services.record_visit(location=dokkum, client_id=uuid.uuid4())
+    voided, _ = services.record_visit(location=dokkum, client_id=uuid.uuid4())
+    services.undo_visit(location=dokkum, client_id=voided.client_id)
+
+    page = login(personas["coordinator"]).get(reverse("dashboard")).text
+    assert "Vandaag 3 bezoekers" in page
+    assert "Vandaag" not in login(personas["volunteer"]).get(reverse("dashboard")).text
