@@ -22,3 +22,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 TABLET_COOKIE_NAME = "buurtkamer-tablet"
 TABLET_COOKIE_SECURE = False
+
+# Two suites on one PostgreSQL at once (e.g. two checkouts) each need their own test database.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
