@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint format messages messages-update messages-check clean
+.PHONY: run test lint format messages messages-update messages-check clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -57,6 +57,11 @@ lint: $(TEST_STAMP)
 format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The benchmark of issue 7 against its own PostgreSQL database (created and dropped by it):
+# see bench/run.py and README "Performance". Bounded: 10 minutes at most.
+bench: $(STAMP)
+	timeout --foreground --kill-after=20 600 $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*

@@ -1,6 +1,19 @@
+import logging
+import sys
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import check_for_language
+from django.utils.csp import CSP, build_policy
+from django.utils.translation import check_for_language, gettext
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class ChosenLanguageMiddleware:
@@ -24,3 +37,130 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class StaffTwoFactorMiddleware:
+    """AanZet staff see every location's figures: they work with TOTP or not at all.
+
+    A staff member without an authenticator app (allauth's TOTP) is sent from every page to the
+    page that sets one up, with a message saying why. Open to them meanwhile: everything under
+    /accounts/ (logging in and out, password, the two-step pages themselves), the health check,
+    the language switch and static files. Other people are not affected.
+    """
+
+    ALLOWED_URL_NAMES = frozenset({"healthz", "set_language"})
+    ALLOWED_ROUTE_PREFIX = "accounts/"  # allauth: account and MFA pages
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_aanzet_staff:
+            return None
+        if self._is_allowed(request):
+            return None
+        if is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            return None
+        return self._to_setup(request)
+
+    def _is_allowed(self, request):
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        match = request.resolver_match
+        if match is None:
+            return True
+        return match.url_name in self.ALLOWED_URL_NAMES or match.route.startswith(
+            self.ALLOWED_ROUTE_PREFIX
+        )
+
+    def _to_setup(self, request):
+        messages.warning(
+            request,
+            gettext(
+                "Als medewerker van AanZet zie je de gegevens van alle buurtkamers. Daarom is "
+                "tweestapsverificatie voor jou verplicht: stel eerst een authenticator-app op "
+                "je telefoon in. Daarna kun je verder."
+            ),
+        )
+        url = reverse("mfa_activate_totp")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+logger = logging.getLogger("buurtkamer.database")
+
+
+class DatabaseUnavailableMiddleware:
+    """The database is gone (stopped, restarting, unreachable): a calm 503, never a traceback.
+
+    Answers 503 with Retry-After: the page templates/503.html (Dutch and English, rendered
+    without a request context: no session, user or other database lookups), or JSON for a JSON
+    request (the tablet's queue simply retries). It sits right after SecurityMiddleware, so the
+    session and authentication middleware, which may hit the database themselves, sit inside it.
+
+    Django turns an exception into a response at every layer of the middleware stack, so a
+    database error never travels up to this class as an exception: one raised by a view comes
+    to process_exception(); one raised by a later middleware, or while rendering an error page,
+    is remembered from the got_request_exception signal, and its 500 response is replaced here.
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(
+            _remember_database_error, dispatch_uid="buurtkamer-database-unavailable"
+        )
+
+    def __call__(self, request):
+        try:
+            response = self.get_response(request)
+        except DATABASE_DOWN as error:  # only when a layer does not convert exceptions
+            return self.unavailable(request, error)
+        error = getattr(request, "_database_unavailable", None)
+        if error is not None and response.status_code >= 500:
+            return self.unavailable(request, error)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN):
+            return self.unavailable(request, exception)
+        return None
+
+    def unavailable(self, request, error):
+        logger.error(
+            "Database unavailable (%s) on %s %s",
+            type(error).__name__,
+            request.method,
+            request.path,
+            exc_info=error,
+        )
+        if _wants_json(request):
+            response = JsonResponse({"status": "unavailable"}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        # The CSP and clickjacking middleware sit inside this one: give the page their headers.
+        if settings.SECURE_CSP:
+            response[CSP.HEADER_ENFORCE] = build_policy(settings.SECURE_CSP)
+        response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+        return response
+
+
+def _remember_database_error(sender, request=None, **kwargs):
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, DATABASE_DOWN):
+        request._database_unavailable = error
+
+
+def _wants_json(request):
+    return request.content_type == "application/json" or "application/json" in request.headers.get(
+        "Accept", ""
+    )

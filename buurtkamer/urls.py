@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from locations.views import accept_invitation
 
-from . import views
+from . import audit, views
 
 admin.site.site_header = _("Buurtkamer beheer")
 admin.site.site_title = _("Buurtkamer beheer")
@@ -13,6 +13,7 @@ admin.site.index_title = _("Beheer")
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("audit/", audit.audit_log, name="audit-log"),
     path("accounts/", include("allauth.urls")),
     path("uitnodiging/<uidb64>/<token>/", accept_invitation, name="accept-invitation"),
     path("locaties/", include("locations.urls")),

@@ -12,6 +12,7 @@ from visitors.models import Visit
 from .permissions import Action, can, roles_by_location
 
 
+@require_safe
 @login_required
 def dashboard(request):
     """The start page: what this person does here, per role."""

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.permissions import Action, can, location_required
 
@@ -17,6 +17,7 @@ from .forms import InviteForm, OpeningHoursFormSet, RoleForm, opening_hours_init
 from .models import Location, Membership, Role
 
 
+@require_safe
 @login_required
 def location_list(request):
     locations = (
@@ -25,6 +26,7 @@ def location_list(request):
     return render(request, "locations/location_list.html", {"locations": locations})
 
 
+@require_safe
 @location_required(Action.VIEW_LOCATION)
 def location_detail(request, location):
     coordinators = (

@@ -20,11 +20,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def unavailable(reason):
+def unavailable(reason, remedy="Install Chromium (apt install chromium)"):
     """Skip when the browser cannot run here, but fail on CI, where it must."""
     if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{reason} CI=true, so the browser tests must run: install Chromium.")
-    pytest.skip(f"{reason} Install Chromium (apt install chromium) to run the browser tests.")
+        pytest.fail(f"{reason} CI=true, so the browser tests must run: {remedy}.")
+    pytest.skip(f"{reason} {remedy} to run the browser tests.")
 
 
 def chromium_path():

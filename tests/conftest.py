@@ -47,8 +47,12 @@ def other_coordinator(burgum):
 
 @pytest.fixture
 def staff(db):
-    """AanZet staff: every location."""
-    return UserFactory(is_aanzet_staff=True, first_name="Sietske")
+    """AanZet staff: every location, with the authenticator app (TOTP) that staff must have."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = UserFactory(is_aanzet_staff=True, first_name="Sietske")
+    TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 @pytest.fixture

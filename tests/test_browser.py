@@ -10,15 +10,19 @@ skipped, except on CI (CI=true), where they fail.
 import importlib
 import io
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
 from locations.models import Location
+
+User = get_user_model()
 
 pytestmark = [
     pytest.mark.browser,
@@ -150,12 +154,35 @@ def assert_touch_targets(page, selector):
     assert low == {}, f"touch targets lower than {MIN_TARGET_PX}px on {page.url}"
 
 
-def log_in(page, email):
+def totp_code(secret):
+    """The code an authenticator app shows now (never one about to expire: no tolerance)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    if 30 - time.time() % 30 < 3:
+        time.sleep(3)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def give_authenticator_app(email):
+    """Set up TOTP for a demo account, as if done earlier on the set-up page; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(User.objects.get(email=email), secret)
+    return secret
+
+
+def log_in(page, email, totp_secret=None, landing="dashboard"):
     page.goto(reverse("account_login"))
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(reverse("dashboard")) + "$"))
+    if totp_secret is not None:
+        # Staff: the second step asks for the code from the authenticator app.
+        page.locator("#id_code").fill(totp_code(totp_secret))
+        page.locator("#id_code").press("Enter")
+    if landing is not None:
+        page.wait_for_url(re.compile(re.escape(reverse(landing)) + "$"))
 
 
 def open_menu(page):
@@ -182,7 +209,10 @@ def test_login_page(page, problems):
 
 @pytest.mark.parametrize(("role", "email", "slug"), DEMO_ACCOUNTS, ids=ROLE_IDS)
 def test_demo_account_pages(page, problems, demo_accounts, role, email, slug):
-    log_in(page, email)
+    # Staff must use an authenticator app: the demo's staff account has none yet (see the test
+    # below), so here it gets one first and logs in with password and code, as staff do.
+    staff = User.objects.get(email=email).is_aanzet_staff
+    log_in(page, email, totp_secret=give_authenticator_app(email) if staff else None)
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text().startswith("Goedendag"), heading.inner_text()
 
@@ -206,4 +236,35 @@ def test_demo_account_pages(page, problems, demo_accounts, role, email, slug):
             page.goto(reverse("dashboard"))
             open_menu(page)
             screenshot(page, f"{role}-dashboard-menu", size)
+    problems.assert_none()
+
+
+def test_demo_staff_set_up_the_authenticator_app_at_their_first_login(
+    page, problems, demo_accounts
+):
+    """The demo's staff account has no TOTP yet: it is sent to set it up, can, and then goes on."""
+    log_in(page, "staf@example.org", landing=None)
+    # On the way to the set-up page allauth asks for the password once more, as it does before
+    # every change to two-step verification; the message says why they are here.
+    page.wait_for_url(re.compile(re.escape(reverse("account_reauthenticate"))))
+    assert "tweestapsverificatie voor jou verplicht" in page.locator(".messages").inner_text()
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("#id_password").press("Enter")
+    activate = re.compile(re.escape(reverse("mfa_activate_totp")) + "$")
+    page.wait_for_url(activate)
+    screenshot(page, "staf-totp-instellen", DESKTOP)
+
+    # Every other page sends them back here until it is done.
+    page.goto(reverse("locations:list"))
+    page.wait_for_url(activate)
+    assert "tweestapsverificatie voor jou verplicht" in page.locator(".messages").inner_text()
+
+    # What the authenticator app does with the QR code: take the secret, show a code.
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("#id_code").fill(totp_code(secret))
+    page.locator("#id_code").press("Enter")
+    page.wait_for_url(re.compile(re.escape(reverse("mfa_view_recovery_codes")) + "$"))
+
+    page.goto(reverse("dashboard"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Goedendag")
     problems.assert_none()

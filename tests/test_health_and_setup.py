@@ -2,6 +2,7 @@
 migration, settings that pass `check --deploy`, the demo data, the translations and the CSP."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -122,6 +123,75 @@ def test_production_settings_pass_the_deploy_check():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# Run by `manage.py shell` under the production settings: prints the cookie settings, and the
+# Set-Cookie header Django's own CSRF middleware writes, as one line of JSON.
+PRINT_COOKIE_SETTINGS = """
+import json
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.test import RequestFactory
+
+def view(request):
+    get_token(request)
+    return HttpResponse()
+
+request = RequestFactory().get("/", secure=True, SERVER_NAME="buurtkamer.example.org")
+response = CsrfViewMiddleware(view)(request)
+names = ["SESSION_COOKIE", "CSRF_COOKIE", "TABLET_COOKIE"]
+print(json.dumps({
+    "cookies": {
+        name: {
+            attribute: getattr(settings, f"{name}_{attribute}", None)
+            for attribute in ["NAME", "SECURE", "HTTPONLY", "SAMESITE", "PATH", "DOMAIN"]
+        }
+        for name in names
+    },
+    "csrf_set_cookie": response.cookies[settings.CSRF_COOKIE_NAME].output(header=""),
+    "hsts_seconds": settings.SECURE_HSTS_SECONDS,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+}))
+"""
+
+
+def test_production_cookies_have_host_prefixed_names_and_are_secure():
+    result = run_manage("shell", "--no-imports", "-c", PRINT_COOKIE_SETTINGS, **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    effective = json.loads(result.stdout.strip().splitlines()[-1])
+
+    cookies = effective["cookies"]
+    assert cookies["SESSION_COOKIE"] == {
+        "NAME": "__Host-sessionid",
+        "SECURE": True,
+        "HTTPONLY": True,
+        "SAMESITE": "Lax",
+        "PATH": "/",  # `__Host-` demands Path=/ ...
+        "DOMAIN": None,  # ... and no Domain
+    }
+    assert cookies["CSRF_COOKIE"] == {
+        "NAME": "__Host-csrftoken",
+        "SECURE": True,
+        "HTTPONLY": True,
+        "SAMESITE": "Lax",
+        "PATH": "/",
+        "DOMAIN": None,
+    }
+    assert cookies["TABLET_COOKIE"]["NAME"] == "__Host-buurtkamer-tablet"
+    assert cookies["TABLET_COOKIE"]["SECURE"] is True
+
+    # What the browser receives: the prefixed name with Secure, HttpOnly, Path=/ and no Domain.
+    header = effective["csrf_set_cookie"].strip()
+    assert header.startswith("__Host-csrftoken=")
+    attributes = {part.strip().split("=")[0].lower() for part in header.split(";")[1:]}
+    assert {"secure", "httponly", "path", "samesite"} <= attributes
+    assert "domain" not in attributes
+    assert "Path=/;" in header or header.endswith("Path=/")
+    assert "SameSite=Lax" in header
+
+    assert effective["hsts_seconds"] >= 365 * 24 * 3600
+    assert effective["ssl_redirect"] is True
 
 
 def test_without_a_secret_key_the_app_refuses_to_start_and_says_why():

@@ -42,7 +42,7 @@ class CheckinForm(forms.Form):
 
     def clean_came_via(self):
         value = self.cleaned_data.get("came_via") or ""
-        if not (value.isascii() and value.isdigit()):
+        if not (value.isascii() and value.isdigit()) or len(value) > 20:  # no id is that long
             return None
         # Also an option switched off since the tap: it was on the screen when it was chosen.
         return CameVia.objects.filter(pk=int(value)).first()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.permissions import Action, location_required
 
@@ -30,6 +30,7 @@ def _day_and_part(date, day_part_label):
 # Tablets -------------------------------------------------------------------------------------
 
 
+@require_safe
 @location_required(Action.MANAGE_VISITS)
 def tablet_list(request, location):
     tablets = (
@@ -79,6 +80,7 @@ def revoke_tablet(request, location, pk):
 # Today ---------------------------------------------------------------------------------------
 
 
+@require_safe
 @location_required(Action.MANAGE_VISITS)
 def today(request, location):
     date = timezone.localdate()

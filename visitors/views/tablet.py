@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -64,6 +65,16 @@ def open_door(request, slug) -> Door:
     raise NotAllowed("not_paired", 401)
 
 
+def open_door_for_json(request, slug) -> Door:
+    """open_door, with "not yours" and "not here" as NotAllowed, so they answer in JSON."""
+    try:
+        return open_door(request, slug)
+    except Http404 as error:
+        raise NotAllowed("not_found", 404) from error
+    except PermissionDenied as error:
+        raise NotAllowed("forbidden", 403) from error
+
+
 TABLET_MESSAGES = {
     "revoked": gettext_lazy(
         "Deze tablet is ontkoppeld en telt niet meer mee. Vraag een coördinator om "
@@ -73,6 +84,8 @@ TABLET_MESSAGES = {
         "Deze tablet is niet gekoppeld, of je bent niet meer ingelogd. Vraag een "
         "coördinator om hem te koppelen."
     ),
+    "forbidden": gettext_lazy("Alleen een gekoppelde tablet of een coördinator kan hier tellen."),
+    "not_found": gettext_lazy("Deze buurtkamer is niet gevonden."),
 }
 
 
@@ -218,7 +231,7 @@ def _json_request(request):
         return None, JsonResponse({"status": "invalid", "message": _("Verwacht JSON.")}, status=415)
     try:
         payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         payload = None
     if not isinstance(payload, dict):
         return None, JsonResponse(
@@ -244,7 +257,7 @@ def checkin_api(request, slug):
     if problem:
         return problem
     try:
-        door = open_door(request, slug)
+        door = open_door_for_json(request, slug)
     except NotAllowed as error:
         return _refused_json(error)
     form = CheckinForm({k: v for k, v in payload.items() if v is not None})
@@ -274,7 +287,7 @@ def undo_api(request, slug):
     if problem:
         return problem
     try:
-        door = open_door(request, slug)
+        door = open_door_for_json(request, slug)
     except NotAllowed as error:
         return _refused_json(error)
     form = UndoForm(payload)
