@@ -83,9 +83,10 @@ class Location(models.Model):
     def day_part_at(self, moment: datetime.datetime) -> "DayPart":
         """The day-part a local moment belongs to here: the opening slot it falls in, or else
         the clock's (before 12:00, before 18:00, later)."""
-        for slot in self.opening_hours.filter(weekday=moment.isoweekday()):
-            if slot.opens_at <= moment.time() <= slot.closes_at:
-                return DayPart(slot.day_part)
+        slots = self.opening_hours.filter(weekday=moment.isoweekday()).order_by()
+        for day_part, opens_at, closes_at in slots.values_list("day_part", "opens_at", "closes_at"):
+            if opens_at <= moment.time() <= closes_at:
+                return DayPart(day_part)
         return DayPart.at(moment.time())
 
 

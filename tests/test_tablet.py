@@ -1065,15 +1065,14 @@ def test_a_queued_tap_gets_the_day_part_of_the_moment_it_was_tapped(paired_clien
 # session, so there is no session or user query.
 # - The tablet page (4): the tablet with its location, today's counts (one aggregate), the taps
 #   that can still be undone, the "came via" list.
-# - One JSON check-in (7): the tablet, the opening hours (for the day-part), the visit's
-#   get_or_create (SELECT, then SAVEPOINT, INSERT, RELEASE here inside the test's transaction;
-#   BEGIN, INSERT, COMMIT in production: the same number), today's counts.
-# - One form check-in (6): the same without today's counts (it redirects).
+# - One JSON check-in (5): the tablet, the opening hours (for the day-part), the INSERT that
+#   skips a known client_id (ON CONFLICT DO NOTHING), reading the visit back, today's counts.
+# - One form check-in (4): the same without today's counts (it redirects).
 # Writing "last seen" adds one UPDATE at most once a minute; a chosen "came via" one SELECT.
 
 TABLET_PAGE_QUERIES = 4
-JSON_CHECKIN_QUERIES = 7
-FORM_CHECKIN_QUERIES = 6
+JSON_CHECKIN_QUERIES = 5
+FORM_CHECKIN_QUERIES = 4
 
 
 @pytest.fixture

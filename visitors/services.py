@@ -77,29 +77,32 @@ def record_visit(
 ) -> tuple[Visit, bool]:
     """Record one visitor; (visit, created). The same client_id again returns the first visit.
 
-    The database's unique constraint on client_id decides between concurrent retries.
+    The database's unique constraint on client_id decides between concurrent retries: the
+    INSERT skips a client_id that is already there (ON CONFLICT DO NOTHING), and reading the
+    row back tells whether this request stored it: only then is its receipt time ours.
     """
     now = timezone.now()
     moment, from_server = moment_of_tap(tapped_at, now, device_sent_time=device_sent_time)
     local_time = timezone.localtime(moment)
     came_via = facts.came_via if facts.first_visit == FirstVisit.YES else None
-    visit, created = Visit.objects.get_or_create(
+    new_visit = Visit(
         client_id=client_id,
-        defaults={
-            "location": location,
-            "recorded_at": moment,
-            "recorded_on": local_time.date(),
-            "day_part": location.day_part_at(local_time),
-            "first_visit": facts.first_visit,
-            "age_band": facts.age_band,
-            "came_via": came_via,
-            "source": Source.TABLET,
-            "time_from_server": from_server,
-            "received_at": now,
-            "recorded_by_tablet": tablet,
-            "recorded_by": user if user is not None and user.is_authenticated else None,
-        },
+        location=location,
+        recorded_at=moment,
+        recorded_on=local_time.date(),
+        day_part=location.day_part_at(local_time),
+        first_visit=facts.first_visit,
+        age_band=facts.age_band,
+        came_via=came_via,
+        source=Source.TABLET,
+        time_from_server=from_server,
+        received_at=now,
+        recorded_by_tablet=tablet,
+        recorded_by=user if user is not None and user.is_authenticated else None,
     )
+    Visit.objects.bulk_create([new_visit], ignore_conflicts=True)
+    visit = Visit.objects.get(client_id=client_id)
+    created = visit.received_at == now and visit.location_id == location.pk
     if not created and visit.location_id != location.pk:
         raise VisitError("other_location", _("Deze tik hoort bij een andere locatie."))
     return visit, created
@@ -138,9 +141,17 @@ def undo_visit(*, location: Location, client_id: uuid.UUID, tablet=None, user=No
 
 def counts_on(location: Location, date: datetime.date) -> dict:
     """{"total": n, "morning": n, "afternoon": n, "evening": n} of counted visits, one query."""
-    aggregates = {part.value: Count("id", filter=Q(day_part=part.value)) for part in DayPart}
-    row = Visit.objects.counted().at(location).on(date).aggregate(total=Count("id"), **aggregates)
-    return row
+    rows = (
+        Visit.objects.counted()
+        .at(location)
+        .on(date)
+        .order_by()
+        .values_list("day_part")
+        .annotate(n=Count("id"))
+    )
+    counts = {part.value: 0 for part in DayPart}
+    counts.update(dict(rows))
+    return {"total": sum(counts.values()), **counts}
 
 
 def recent_taps(location: Location, *, limit: int = 5) -> list[Visit]:
@@ -184,7 +195,10 @@ def tablet_for_token(token: str | None) -> Tablet | None:
     """The tablet a device's cookie belongs to (also a revoked one), or None."""
     if not token:
         return None
-    return Tablet.objects.select_related("location").filter(token_hash=hash_token(token)).first()
+    try:
+        return Tablet.objects.select_related("location").get(token_hash=hash_token(token))
+    except Tablet.DoesNotExist:
+        return None
 
 
 def mark_seen(tablet: Tablet) -> None:
