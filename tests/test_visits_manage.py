@@ -958,3 +958,21 @@ def test_tablets_page_runs_a_fixed_number_of_queries_for_ten_more_tablets(
 
     assert response.status_code == 200
     assert response.text.count("Gekoppeld door") == 11
+
+
+def test_the_today_list_shows_the_newest_visits_and_says_so_when_there_are_more(
+    client, login, coordinator, dokkum, monkeypatch
+):
+    import uuid
+
+    from visitors import services as visit_services
+    from visitors.views import manage
+
+    monkeypatch.setattr(manage, "TODAY_LIST_LIMIT", 3)
+    for _ in range(5):
+        visit_services.record_visit(location=dokkum, client_id=uuid.uuid4())
+    login(coordinator)
+
+    page = client.get(reverse("visitors:today", kwargs={"slug": "dokkum"})).text
+
+    assert "Hier staan de nieuwste 3." in page

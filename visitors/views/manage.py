@@ -79,11 +79,15 @@ def revoke_tablet(request, location, pk):
 
 # Today ---------------------------------------------------------------------------------------
 
+TODAY_LIST_LIMIT = 200
+
 
 @require_safe
 @location_required(Action.MANAGE_VISITS)
 def today(request, location):
     date = timezone.localdate()
+    # The list shows the newest visits; the figures above it count them all.
+    visits = list(services.visits_of_day(location, date)[: TODAY_LIST_LIMIT + 1])
     return render(
         request,
         "visitors/manage/today.html",
@@ -91,7 +95,9 @@ def today(request, location):
             "location": location,
             "date": date,
             "figures": services.day_figures(location, date),
-            "visits": services.visits_of_day(location, date),
+            "visits": visits[:TODAY_LIST_LIMIT],
+            "more_visits": len(visits) > TODAY_LIST_LIMIT,
+            "list_limit": TODAY_LIST_LIMIT,
             "referrals": services.referral_counts(location, date),
             "referral_form": ReferralForm(),
             "tablet_source": Source.TABLET,
