@@ -9,6 +9,7 @@ site's own pages (Origin / Sec-Fetch-Site), and the tablet cookie is SameSite=St
 
 import json
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -250,23 +251,40 @@ def _counts_payload(location):
     return {"date": timezone.localdate().isoformat(), **_today(location)}
 
 
-@csrf_exempt
-@require_POST
-def checkin_api(request, slug):
-    payload, problem = _json_request(request)
-    if problem:
-        return problem
-    try:
-        door = open_door_for_json(request, slug)
-    except NotAllowed as error:
-        return _refused_json(error)
-    form = CheckinForm({k: v for k, v in payload.items() if v is not None})
-    if not form.is_valid():
-        return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
-    try:
-        visit, created = _record(door, form)
-    except services.VisitError as error:
-        return JsonResponse({"status": error.code, "message": str(error.message)}, status=409)
+def tablet_json_endpoint(form_class):
+    """The shared frame of the JSON endpoints: same-origin JSON only, the door, the form, and
+    domain errors as 409; the handler gets (request, door, form) and answers the success."""
+
+    def decorator(handle):
+        @csrf_exempt
+        @require_POST
+        @wraps(handle)
+        def view(request, slug):
+            payload, problem = _json_request(request)
+            if problem:
+                return problem
+            try:
+                door = open_door_for_json(request, slug)
+            except NotAllowed as error:
+                return _refused_json(error)
+            form = form_class({key: value for key, value in payload.items() if value is not None})
+            if not form.is_valid():
+                return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+            try:
+                return handle(request, door, form)
+            except services.VisitError as error:
+                return JsonResponse(
+                    {"status": error.code, "message": str(error.message)}, status=409
+                )
+
+        return view
+
+    return decorator
+
+
+@tablet_json_endpoint(CheckinForm)
+def checkin_api(request, door, form):
+    visit, created = _record(door, form)
     return JsonResponse(
         {
             "status": "ok",
@@ -280,28 +298,14 @@ def checkin_api(request, slug):
     )
 
 
-@csrf_exempt
-@require_POST
-def undo_api(request, slug):
-    payload, problem = _json_request(request)
-    if problem:
-        return problem
-    try:
-        door = open_door_for_json(request, slug)
-    except NotAllowed as error:
-        return _refused_json(error)
-    form = UndoForm(payload)
-    if not form.is_valid():
-        return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
-    try:
-        services.undo_visit(
-            location=door.location,
-            client_id=form.cleaned_data["client_id"],
-            tablet=door.tablet,
-            user=door.user,
-        )
-    except services.VisitError as error:
-        return JsonResponse({"status": error.code, "message": str(error.message)}, status=409)
+@tablet_json_endpoint(UndoForm)
+def undo_api(request, door, form):
+    services.undo_visit(
+        location=door.location,
+        client_id=form.cleaned_data["client_id"],
+        tablet=door.tablet,
+        user=door.user,
+    )
     return JsonResponse({"status": "ok", "today": _counts_payload(door.location)})
 
 
