@@ -241,7 +241,7 @@ MATRIX = {
     "visitors:checkin-api": Row(get=NOBODY, post=(401, 400, 403, 404, 400, 404, 400)),
     "visitors:undo-api": Row(get=NOBODY, post=(401, 400, 403, 404, 400, 404, 400)),
     # Pairing needs a logged-in coordinator; the tablet itself cannot pair (again).
-    "visitors:pair": Row(get=NOBODY, post=(L, L, 403, 404, REDIRECT, 404, REDIRECT)),
+    "visitors:pair": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
     # visitors: coordinator pages --------------------------------------------------------------
     "visitors:tablets": Row(get=MANAGERS, post=NOBODY),
     "visitors:revoke-tablet": Row(get=MANAGERS, post=MANAGERS_POST),

@@ -234,10 +234,11 @@ def test_pairing_stores_only_a_hash_sets_a_strict_httponly_cookie_and_logs_the_c
 def test_a_tablet_without_a_name_is_not_paired(client, login, coordinator, name):
     login(coordinator)
 
-    response = client.post(pair_url(), {"name": name}, follow=True)
+    response = client.post(pair_url(), {"name": name})
 
-    assert response.status_code == 200
-    assert "Geef de tablet een naam" in response.text
+    assert response.status_code == 400
+    assert "Dit veld is verplicht." in response.text
+    assert "Koppel deze tablet" in response.text
     assert not Tablet.objects.exists()
     assert settings.TABLET_COOKIE_NAME not in client.cookies
     assert not AuditEvent.objects.exists()
@@ -1121,3 +1122,15 @@ def test_the_tablet_page_runs_no_more_queries_after_a_hundred_visits(
 
     assert total_on_page(response.text) == 90
     assert response.text.count("undo-button") == 5  # the five latest taps can be undone
+
+
+def test_a_name_that_is_too_long_is_shown_again_to_be_shortened(client, login, coordinator):
+    login(coordinator)
+    long_name = "Tablet bij de voordeur van de buurtkamer in Dokkum, naast de kapstok " * 2
+
+    response = client.post(pair_url(), {"name": long_name})
+
+    assert response.status_code == 400
+    assert f'value="{long_name}"' in response.text
+    assert "niet meer dan 80 tekens" in response.text
+    assert not Tablet.objects.exists()

@@ -28,6 +28,15 @@ class CheckinForm(forms.Form):
     age_band = forms.CharField(required=False)
     came_via = forms.CharField(required=False)
 
+    OPTIONAL_FACTS = ("tapped_at", "first_visit", "age_band", "came_via")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL_FACTS:
+            # No field-level refusals (e.g. of a NUL character): the clean_ methods below
+            # keep what they can read and leave the rest out.
+            self.fields[name].validators = []
+
     def clean_tapped_at(self):
         value = self.cleaned_data.get("tapped_at") or ""
         return parse_datetime_leniently(value)

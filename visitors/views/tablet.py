@@ -126,6 +126,12 @@ def tablet_page(request, slug):
         door = open_door(request, slug)
     except NotAllowed as error:
         return _refused_page(request, slug, error)
+    return _tablet_screen(request, door)
+
+
+def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
+    if pair_form is None and door.tablet is None:
+        pair_form = PairForm()
     context = {
         "location": door.location,
         "tablet": door.tablet,
@@ -135,11 +141,11 @@ def tablet_page(request, slug):
         "first_visit_choices": FirstVisit.choices,
         "age_bands": AgeBand.choices,
         "came_via_options": list(CameVia.objects.active()),
-        "pair_form": PairForm() if door.tablet is None else None,
+        "pair_form": pair_form,
         "now": timezone.localtime(),
         "undo_minutes": int(services.UNDO_WINDOW.total_seconds() // 60),
     }
-    return TemplateResponse(request, "visitors/tablet.html", context)
+    return TemplateResponse(request, "visitors/tablet.html", context, status=status)
 
 
 def _facts(form) -> services.VisitFacts:
@@ -320,8 +326,8 @@ def pair(request, slug):
     location = get_location_for(request.user, slug, Action.RECORD_VISITS)
     form = PairForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Geef de tablet een naam, bijvoorbeeld 'Tablet voordeur'."))
-        return redirect("visitors:tablet", slug=slug)
+        door = Door(location=location, user=request.user)
+        return _tablet_screen(request, door, pair_form=form, status=400)
     tablet, token = services.pair_tablet(
         location=location, name=form.cleaned_data["name"], paired_by=request.user
     )
