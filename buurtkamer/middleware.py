@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.csp import CSP, build_policy
-from django.utils.translation import check_for_language, gettext
+from django.utils.translation import check_for_language, gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -39,6 +39,13 @@ class ChosenLanguageMiddleware:
         return response
 
 
+TWO_FACTOR_MESSAGE = gettext_lazy(
+    "Als medewerker van AanZet zie je de gegevens van alle buurtkamers. Daarom is "
+    "tweestapsverificatie voor jou verplicht: stel eerst een authenticator-app op "
+    "je telefoon in. Daarna kun je verder."
+)
+
+
 class StaffTwoFactorMiddleware:
     """AanZet staff see every location's figures: they work with TOTP or not at all.
 
@@ -59,7 +66,10 @@ class StaffTwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_aanzet_staff:
+        # Administrators (the Django admin shows everything) are held to the same rule.
+        if user is None or not user.is_authenticated:
+            return None
+        if not (user.is_aanzet_staff or user.is_staff):
             return None
         if self._is_allowed(request):
             return None
@@ -78,15 +88,15 @@ class StaffTwoFactorMiddleware:
         )
 
     def _to_setup(self, request):
-        messages.warning(
-            request,
-            gettext(
-                "Als medewerker van AanZet zie je de gegevens van alle buurtkamers. Daarom is "
-                "tweestapsverificatie voor jou verplicht: stel eerst een authenticator-app op "
-                "je telefoon in. Daarna kun je verder."
-            ),
-        )
         url = reverse("mfa_activate_totp")
+        if request.content_type == "application/json" or "application/json" in request.headers.get(
+            "Accept", ""
+        ):
+            # A script (the tablet's queue) must not follow a redirect to an HTML page.
+            return JsonResponse(
+                {"status": "two_factor_required", "message": str(TWO_FACTOR_MESSAGE)}, status=403
+            )
+        messages.warning(request, str(TWO_FACTOR_MESSAGE))
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)

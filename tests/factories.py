@@ -41,3 +41,16 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     location = factory.SubFactory(LocationFactory)
     role = Role.VOLUNTEER
+
+
+def with_totp(user):
+    """Give a person an authenticator app (TOTP), as staff and administrators must have."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def administrator(**kwargs):
+    """A Django-admin user (superuser) with TOTP set up."""
+    return with_totp(UserFactory(is_admin=True, is_superuser=True, **kwargs))

@@ -387,10 +387,10 @@ def test_an_address_in_other_capitals_is_the_same_person(client, login, coordina
 
 
 def test_the_admin_refuses_a_second_account_for_the_same_address_in_capitals(client, db):
-    from .factories import UserFactory
+    from .factories import UserFactory, administrator
 
     UserFactory(email="foo@example.org")
-    admin = UserFactory(is_admin=True, is_superuser=True)
+    admin = administrator()
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(
         reverse("admin:buurtkamer_user_add"),

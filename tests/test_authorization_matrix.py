@@ -55,7 +55,7 @@ from locations.models import DayPart, Membership, Role
 from visitors import services as visit_services
 from visitors.models import AgeBand, CameVia, FirstVisit, ManualTally, ReferralTarget, Tablet, Visit
 
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory, administrator
 
 ROLES = (
     "anonymous",
@@ -718,7 +718,7 @@ def test_third_party_urls_meet_their_group_expectation(world, group):
 
 def test_an_administrator_does_get_into_the_admin(db):
     """The admin group's redirects are not the admin being broken for everyone."""
-    admin = UserFactory(is_admin=True, is_superuser=True)
+    admin = administrator()
     client = Client()
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("admin:index")).status_code == 200

@@ -68,9 +68,9 @@ def test_forbidden_and_not_found_pages_are_dutch_and_in_the_layout(personas, log
 
 
 def test_admin_is_for_administrators_only(client, staff, db):
-    from tests.factories import UserFactory
+    from tests.factories import administrator
 
-    admin = UserFactory(is_admin=True, is_superuser=True)
+    admin = administrator()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("admin:index")).status_code == 302
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
@@ -89,9 +89,9 @@ def test_admin_is_for_administrators_only(client, staff, db):
 
 def test_an_administrator_adds_a_person_in_the_admin(client, db):
     from buurtkamer.models import User
-    from tests.factories import UserFactory
+    from tests.factories import administrator
 
-    admin = UserFactory(is_admin=True, is_superuser=True)
+    admin = administrator()
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("admin:buurtkamer_user_add")).status_code == 200
 
@@ -124,9 +124,9 @@ def test_an_administrator_adds_a_person_in_the_admin(client, db):
     ],
 )
 def test_the_admin_lists_every_visitors_model(client, db, name):
-    from tests.factories import UserFactory
+    from tests.factories import administrator
 
-    admin = UserFactory(is_admin=True, is_superuser=True)
+    admin = administrator()
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from .factories import UserFactory
+from .factories import UserFactory, with_totp
 
 ACTIVATE_TOTP_URL = reverse("mfa_activate_totp")
 TOTP_REQUIRED = "tweestapsverificatie voor jou verplicht"
@@ -159,11 +159,26 @@ def test_people_who_are_not_staff_need_no_totp(client, login, personas, persona)
     assert client.get(reverse("locations:list")).status_code == 200
 
 
-def test_an_administrator_who_is_not_staff_needs_no_totp(client, login, db):
+def test_an_administrator_also_needs_totp_before_the_admin_opens(client, login, db):
     admin = UserFactory(is_admin=True, is_superuser=True)
     login(admin)
 
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+    with_totp(admin)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_script_of_staff_without_totp_gets_json_not_a_redirect(client, login, db):
+    staff = UserFactory(is_aanzet_staff=True)
+    login(staff)
+
+    response = client.post("/tablet/dokkum/api/bezoek/", data="{}", content_type="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["status"] == "two_factor_required"
 
 
 def test_anonymous_visitors_are_sent_to_log_in_not_to_set_up_totp(client, db):

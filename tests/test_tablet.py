@@ -1134,3 +1134,32 @@ def test_a_name_that_is_too_long_is_shown_again_to_be_shortened(client, login, c
     assert f'value="{long_name}"' in response.text
     assert "niet meer dan 80 tekens" in response.text
     assert not Tablet.objects.exists()
+
+
+def test_an_undo_that_waited_in_the_queue_counts_from_when_it_was_tapped(paired_client, dokkum):
+    start = datetime.datetime.now(tz=datetime.UTC)
+    client_id = uuid.uuid4()
+    with time_machine.travel(start, tick=False):
+        tap(paired_client, client_id=str(client_id))
+    undone_at = (start + datetime.timedelta(minutes=2)).isoformat()
+    with time_machine.travel(start + datetime.timedelta(minutes=15), tick=False):
+        response = paired_client.post(
+            undo_api_url(),
+            {"client_id": str(client_id), "undone_at": undone_at},
+            content_type="application/json",
+        )
+        late = paired_client.post(
+            undo_api_url(), {"client_id": str(uuid.uuid4())}, content_type="application/json"
+        )
+
+    assert response.status_code == 200
+    assert Visit.objects.get(client_id=client_id).voided_at is not None
+    assert late.status_code == 409  # an unknown tap stays unknown
+
+
+def test_the_tablet_page_renews_the_tablet_cookie(paired_client):
+    response = paired_client.get(tablet_url())
+
+    cookie = response.cookies[settings.TABLET_COOKIE_NAME]
+    assert cookie.value == paired_client.cookies[settings.TABLET_COOKIE_NAME].value
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"

@@ -169,3 +169,39 @@ def test_the_tablet_screen_is_large_enough_for_the_door(tablet_context, coordina
         assert min(heights) >= 64, f"a button lower than 64px at {width}x{height}"
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow, f"the page is wider than the screen at {width}x{height}"
+
+
+def test_undo_while_the_tap_is_on_its_way_voids_that_tap_and_keeps_the_next(
+    browser, live_server, coordinator_of_dokkum
+):
+    # No service worker here, so that the test can hold the first check-in on its way.
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        service_workers="block",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    pair_this_browser(page, coordinator_of_dokkum.email)
+    held = []
+
+    def hold_the_first(route):
+        if not held:
+            held.append(route)  # answered below, after the undo
+        else:
+            route.continue_()
+
+    page.route("**/api/bezoek/", hold_the_first)
+    button = page.get_by_role("button", name="Bezoeker binnen")
+    button.click()
+    page.wait_for_function("() => document.querySelectorAll('#recent .undo-button').length === 1")
+    button.click()  # waits behind the first one
+    page.get_by_role("button", name="Ongedaan maken").last.click()  # the first tap, in flight
+    held[0].continue_()
+    wait_until_sent(page)
+
+    assert Visit.objects.count() == 2
+    assert Visit.objects.counted().count() == 1
+    assert counter(page).inner_text() == "1"
+    context.close()

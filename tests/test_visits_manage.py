@@ -424,7 +424,7 @@ def test_today_lists_every_visit_of_today_and_strikes_through_the_voided_ones(
 
     assert table_rows(response.text, "Alle bezoekers van vandaag") == [
         ["20:25 ongedaan gemaakt", "avond", "weet niet", "–", "–", "Tablet voordeur"],
-        ["15:00", "middag", "nee", "–", "–", "achteraf geturfd"],
+        ["15:00", "middag", "weet niet", "–", "–", "achteraf geturfd"],
         ["09:15", "ochtend", "ja", "65 en ouder", "Via de huisarts", "Tablet voordeur"],
     ]
     assert '<del>20:25</del> <span class="badge text-bg-warning">ongedaan gemaakt</span>' in (
@@ -441,7 +441,7 @@ def test_today_lists_every_visit_of_today_and_strikes_through_the_voided_ones(
     items = [text_of(item) for item in re.findall(r"<li.*?</li>", phone_list.group(1), re.DOTALL)]
     assert items == [
         "20:25 ongedaan gemaakt Tablet voordeur Eerste bezoek: weet niet",
-        "15:00 achteraf geturfd Eerste bezoek: nee",
+        "15:00 achteraf geturfd Eerste bezoek: weet niet",
         "09:15 Tablet voordeur Eerste bezoek: ja · 65 en ouder · Via de huisarts",
     ]
     assert '<del class="fw-bold">20:25</del>' in phone_list.group()
@@ -562,7 +562,7 @@ def test_a_tally_creates_one_manual_visit_per_visitor_with_the_first_visits_mark
     visits = Visit.objects.filter(tally=tally)
     assert visits.count() == 12
     assert visits.filter(first_visit=FirstVisit.YES).count() == 3
-    assert visits.filter(first_visit=FirstVisit.NO).count() == 9
+    assert visits.filter(first_visit=FirstVisit.UNKNOWN).count() == 9
     assert set(visits.values_list("source", "location", "recorded_on", "day_part")) == {
         (Source.MANUAL, dokkum.pk, NOV_3, DayPart.MORNING)
     }
@@ -742,7 +742,7 @@ def test_correcting_a_tally_voids_its_old_visits_and_records_the_new_number(
     assert new.count() == 10
     assert not new.filter(pk__in=old_visits).exists()
     assert new.filter(first_visit=FirstVisit.YES).count() == 4
-    assert new.filter(first_visit=FirstVisit.NO).count() == 6
+    assert new.filter(first_visit=FirstVisit.UNKNOWN).count() == 6
     assert services.counts_on(dokkum, NOV_3)["morning"] == 10
     event = AuditEvent.objects.get(action=AuditEvent.Action.TALLY_CORRECTED)
     assert event.details == {"old": [12, 3], "new": [10, 4]}

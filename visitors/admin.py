@@ -14,7 +14,19 @@ class TabletAdmin(admin.ModelAdmin):
     list_display = ["name", "location", "paired_at", "last_seen_at", "revoked_at"]
     list_filter = ["location"]
     list_select_related = ["location"]
-    readonly_fields = ["token_hash", "paired_by", "paired_at", "last_seen_at", "revoked_by"]
+    # Pairing and revoking happen on the site, with an audit trail; here a tablet is renamed.
+    readonly_fields = [
+        "location",
+        "token_hash",
+        "paired_by",
+        "paired_at",
+        "last_seen_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Visit)
@@ -32,7 +44,7 @@ class VisitAdmin(admin.ModelAdmin):
     ]
     list_filter = ["location", "source", "day_part", "first_visit", "recorded_on"]
     list_select_related = ["location"]
-    date_hierarchy = "recorded_at"
+    date_hierarchy = "recorded_on"
     show_full_result_count = False
 
     def has_add_permission(self, request):

@@ -72,6 +72,14 @@ def parse_datetime_leniently(value: str):
 
 class UndoForm(forms.Form):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
+    undone_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["undone_at"].validators = []
+
+    def clean_undone_at(self):
+        return parse_datetime_leniently(self.cleaned_data.get("undone_at") or "")
 
 
 class PairForm(forms.Form):

@@ -274,6 +274,8 @@ class Visit(models.Model):
             # Today's count per location (tablet page, coordinator's today page) and the
             # reports' per-location date ranges.
             models.Index(fields=["location", "recorded_on"], name="visit_location_day_idx"),
+            # Reports over all locations: a range of days first, then per location.
+            models.Index(fields=["recorded_on", "location"], name="visit_day_location_idx"),
         ]
 
     def __str__(self):

@@ -108,8 +108,19 @@ def record_visit(
     return visit, created
 
 
-def undo_visit(*, location: Location, client_id: uuid.UUID, tablet=None, user=None) -> Visit:
-    """Void a tap of the last 10 minutes; voiding twice is harmless. Never deletes."""
+def undo_visit(
+    *,
+    location: Location,
+    client_id: uuid.UUID,
+    tablet=None,
+    user=None,
+    undone_at: datetime.datetime | None = None,
+) -> Visit:
+    """Void a tap within 10 minutes of it; voiding twice is harmless. Never deletes.
+
+    An undo that waited in the tablet's queue counts from the moment it was tapped
+    (`undone_at`, when plausible like a tap's own time), not from when it arrived.
+    """
     with transaction.atomic():
         visit = (
             Visit.objects.select_for_update()
@@ -121,7 +132,8 @@ def undo_visit(*, location: Location, client_id: uuid.UUID, tablet=None, user=No
         if visit.is_voided:
             return visit
         now = timezone.now()
-        if now - visit.recorded_at > UNDO_WINDOW:
+        moment, _from_server = moment_of_tap(undone_at, now)
+        if moment - visit.recorded_at > UNDO_WINDOW:
             raise VisitError(
                 "too_late", _("Ongedaan maken kan tot 10 minuten na de tik. Vraag je coördinator.")
             )
@@ -244,7 +256,9 @@ def _tally_visits(tally: ManualTally, user) -> list[Visit]:
             recorded_at=moment,
             recorded_on=tally.date,
             day_part=tally.day_part,
-            first_visit=FirstVisit.YES if number < tally.first_visits else FirstVisit.NO,
+            # The rest are not known to be first visits: "0 first visits" is also what a
+            # coordinator enters who does not know.
+            first_visit=FirstVisit.YES if number < tally.first_visits else FirstVisit.UNKNOWN,
             source=Source.MANUAL,
             client_id=uuid.uuid4(),
             recorded_by=user,

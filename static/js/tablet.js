@@ -46,7 +46,12 @@
     }
   }
 
-  const state = load();
+  let state = load();
+
+  // Another tab of this page may have changed the stored state: always work on the latest.
+  function refresh() {
+    if (!memoryOnly) state = load();
+  }
 
   function localDate(date) {
     const d = date || new Date();
@@ -72,7 +77,7 @@
   (function adoptCounts() {
     const fromPage = countsFromPage();
     const stored = state.counts;
-    if (!stored || stored.date !== fromPage.date || new Date(stored.at) < new Date(fromPage.at)) {
+    if (!stored || new Date(stored.at) < new Date(fromPage.at)) {
       state.counts = fromPage;
     }
   })();
@@ -202,6 +207,7 @@
       age_band: chosen("age_band"),
       came_via: chosen("first_visit") === "yes" ? chosen("came_via") : "",
     };
+    refresh();
     state.queue.push(op);
     state.recent.unshift({ client_id: op.client_id, tapped_at: op.tapped_at, status: "queued" });
     save();
@@ -212,14 +218,22 @@
   }
 
   function undo(clientId) {
+    refresh();
     const tapEntry = state.recent.find((t) => t.client_id === clientId);
     const queued = state.queue.findIndex((op) => op.type === "visit" && op.client_id === clientId);
-    if (queued >= 0) {
+    if (queued >= 0 && clientId !== inFlight) {
       state.queue.splice(queued, 1); // never sent: simply forget it
       if (tapEntry) tapEntry.status = "undone";
     } else {
       const tapped = tapEntry ? tapEntry.tapped_at : new Date().toISOString();
-      state.queue.push({ type: "undo", client_id: clientId, tapped_at: tapped, day_part: dayPartOf(new Date(tapped)) });
+      // Sent, or being sent right now: the server voids it; the undo counts from this moment.
+      state.queue.push({
+        type: "undo",
+        client_id: clientId,
+        tapped_at: tapped,
+        undone_at: new Date().toISOString(),
+        day_part: dayPartOf(new Date(tapped)),
+      });
       if (tapEntry) tapEntry.status = "undoing";
     }
     save();
@@ -231,7 +245,10 @@
   // --- sending ----------------------------------------------------------------------------
 
   let sending = false;
+  let inFlight = null; // the client_id whose request is on its way
   let retryDelay = 1000;
+  const REQUEST_TIMEOUT_MS = 15000;
+  const KNOWN_REFUSALS = ["invalid", "other_location", "unknown", "too_late"];
   let retryTimer = null;
 
   function scheduleRetry(delay) {
@@ -240,12 +257,20 @@
   }
 
   async function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
-    });
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      return await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        redirect: "error", // a redirect (e.g. to a login page) is no acknowledgement
+        signal: controller.signal,
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      });
+    } finally {
+      window.clearTimeout(timer);
+    }
   }
 
   async function sendOne(op) {
@@ -253,11 +278,16 @@
       const { type, ...body } = op;
       return post(root.dataset.checkinUrl, body);
     }
-    return post(root.dataset.undoUrl, { client_id: op.client_id });
+    return post(root.dataset.undoUrl, { client_id: op.client_id, undone_at: op.undone_at || "" });
+  }
+
+  function sameOp(a, b) {
+    return a.type === b.type && a.client_id === b.client_id;
   }
 
   function settle(op, payload) {
-    state.queue.shift();
+    refresh();
+    state.queue = state.queue.filter((other) => !sameOp(other, op));
     const entry = state.recent.find((t) => t.client_id === op.client_id);
     if (entry) entry.status = op.type === "visit" ? (payload && payload.voided ? "undone" : "sent") : "undone";
     if (payload && payload.today) {
@@ -265,13 +295,23 @@
     }
   }
 
-  async function send() {
+  // One sender at a time, also across tabs of this page (Web Locks where the browser has them).
+  function send() {
+    if (navigator.locks && navigator.locks.request) {
+      return navigator.locks.request(STORE_KEY, { ifAvailable: true }, (lock) => (lock ? sendAll() : null));
+    }
+    return sendAll();
+  }
+
+  async function sendAll() {
     if (sending) return;
     sending = true;
     try {
+      refresh();
       while (state.queue.length) {
         const op = state.queue[0];
         let response;
+        inFlight = op.type === "visit" ? op.client_id : null;
         try {
           response = await sendOne(op);
         } catch (error) {
@@ -280,13 +320,15 @@
           retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
           return;
         }
+        inFlight = null;
         let payload = null;
         try { payload = await response.json(); } catch (error) { payload = null; }
-        if (response.ok) {
+        const ours = payload !== null && typeof payload === "object" && typeof payload.status === "string";
+        if (response.ok && ours && payload.status === "ok") {
           settle(op, payload);
           problem = "";
           retryDelay = 1000;
-        } else if (response.status === 400 || response.status === 409 || response.status === 415) {
+        } else if (ours && KNOWN_REFUSALS.includes(payload.status)) {
           // This one can never succeed (e.g. undo after 10 minutes): drop it, say why.
           settle(op, null);
           if (op.type === "undo") {
@@ -294,7 +336,7 @@
             if (entry) entry.status = "sent";
           }
           say(payload && payload.message ? payload.message : t("failed"));
-        } else if (response.status === 401 || response.status === 403) {
+        } else if (ours && (response.status === 401 || response.status === 403)) {
           // Not paired (any more) or logged out: keep every tap until someone fixes it.
           problem = payload && payload.message ? payload.message : t("notPaired");
           save();
@@ -308,8 +350,10 @@
         }
         save();
         render();
+        refresh();
       }
     } finally {
+      inFlight = null;
       sending = false;
       save();
       render();
@@ -328,6 +372,12 @@
   state.recent.sort((a, b) => new Date(b.tapped_at) - new Date(a.tapped_at));
 
   form.addEventListener("submit", tap);
+  window.addEventListener("storage", (event) => {
+    if (event.key === STORE_KEY) {
+      refresh();
+      render();
+    }
+  });
   form.querySelectorAll('input[name="first_visit"]').forEach((input) => input.addEventListener("change", showCameVia));
   window.addEventListener("online", () => { retryDelay = 1000; send(); });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) send(); });

@@ -126,7 +126,10 @@ def tablet_page(request, slug):
         door = open_door(request, slug)
     except NotAllowed as error:
         return _refused_page(request, slug, error)
-    return _tablet_screen(request, door)
+    response = _tablet_screen(request, door)
+    if door.tablet is not None:
+        with_tablet_cookie(response, request.COOKIES[settings.TABLET_COOKIE_NAME])
+    return response
 
 
 def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
@@ -311,6 +314,7 @@ def undo_api(request, door, form):
         client_id=form.cleaned_data["client_id"],
         tablet=door.tablet,
         user=door.user,
+        undone_at=form.cleaned_data["undone_at"],
     )
     return JsonResponse({"status": "ok", "today": _counts_payload(door.location)})
 
@@ -337,7 +341,12 @@ def pair(request, slug):
         _("%(name)s is gekoppeld aan %(location)s. Je bent op dit apparaat uitgelogd.")
         % {"name": tablet.name, "location": location},
     )
-    response = redirect("visitors:tablet", slug=slug)
+    return with_tablet_cookie(redirect("visitors:tablet", slug=slug), token)
+
+
+def with_tablet_cookie(response, token):
+    """The device's credential. Browsers cap a cookie's life (Chromium: 400 days), so the
+    tablet page sets it again on every visit: a tablet in use stays paired."""
     response.set_cookie(
         settings.TABLET_COOKIE_NAME,
         token,
