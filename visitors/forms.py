@@ -56,6 +56,13 @@ class CheckinForm(forms.Form):
         # Also an option switched off since the tap: it was on the screen when it was chosen.
         return CameVia.objects.filter(pk=int(value)).first()
 
+    def visit_facts(self):
+        return services.VisitFacts(
+            first_visit=self.cleaned_data["first_visit"],
+            age_band=self.cleaned_data["age_band"],
+            came_via=self.cleaned_data["came_via"],
+        )
+
     @classmethod
     def fresh(cls):
         """An empty form with a new client id, for the page without JavaScript."""

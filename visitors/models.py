@@ -34,45 +34,42 @@ class Source(models.TextChoices):
     MANUAL = "manual", _("achteraf geturfd")
 
 
-class OrderedNameQuerySet(models.QuerySet):
+class ChoiceListQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
 
-class CameVia(models.Model):
-    """How a first-time visitor found the buurtkamer; the list is edited in the admin."""
+class ChoiceList(models.Model):
+    """An entry of a short list that coordinators and staff edit in the admin."""
 
     name = models.CharField(_("naam"), max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     active = models.BooleanField(_("actief"), default=True)
 
-    objects = OrderedNameQuerySet.as_manager()
+    objects = ChoiceListQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CameVia(ChoiceList):
+    """How a first-time visitor found the buurtkamer."""
+
+    class Meta(ChoiceList.Meta):
         verbose_name = _("hoe binnengekomen")
         verbose_name_plural = _("hoe binnengekomen (keuzelijst)")
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
 
 
-class ReferralTarget(models.Model):
+class ReferralTarget(ChoiceList):
     """Where a visitor can be referred onward (district team, GP, debt help, ...)."""
 
-    name = models.CharField(_("naam"), max_length=80, unique=True)
-    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
-    active = models.BooleanField(_("actief"), default=True)
-
-    objects = OrderedNameQuerySet.as_manager()
-
-    class Meta:
+    class Meta(ChoiceList.Meta):
         verbose_name = _("doorverwijzing naar")
         verbose_name_plural = _("doorverwijzing naar (keuzelijst)")
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 def hash_token(token: str) -> str:

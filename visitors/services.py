@@ -53,6 +53,11 @@ class VisitFacts:
     came_via: CameVia | None = None
 
 
+def _person(user):
+    """The user to store as "who", or None for a tablet or an anonymous request."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def moment_of_tap(
     tapped_at: datetime.datetime | None, now: datetime.datetime, *, device_sent_time=False
 ):
@@ -98,7 +103,7 @@ def record_visit(
         time_from_server=from_server,
         received_at=now,
         recorded_by_tablet=tablet,
-        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_by=_person(user),
     )
     Visit.objects.bulk_create([new_visit], ignore_conflicts=True)
     visit = Visit.objects.get(client_id=client_id)
@@ -138,7 +143,7 @@ def undo_visit(
                 "too_late", _("Ongedaan maken kan tot 10 minuten na de tik. Vraag je coördinator.")
             )
         visit.voided_at = now
-        visit.voided_by = user if user is not None and user.is_authenticated else None
+        visit.voided_by = _person(user)
         visit.voided_by_tablet = tablet
         visit.save(update_fields=["voided_at", "voided_by", "voided_by_tablet"])
         log_action(
@@ -351,7 +356,7 @@ def record_referral(*, location: Location, target: ReferralTarget, user=None) ->
         location=location,
         date=timezone.localdate(),
         target=target,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=_person(user),
     )
 
 

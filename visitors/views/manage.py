@@ -22,9 +22,9 @@ from ..forms import ReferralForm, TallyForm, TallyNumbersForm
 from ..models import ManualTally, Source, Tablet
 
 
-def _day_and_part(date, day_part_label):
+def _when(tally):
     """ "dinsdag 3 november, ochtend" for messages."""
-    return f"{date_format(date, 'l j F')}, {day_part_label}"
+    return f"{date_format(tally.date, 'l j F')}, {tally.get_day_part_display()}"
 
 
 # Tablets -------------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def _tallies_page(request, location, form, status=200):
 
 def _warn_if_counted_before(request, tally):
     counted = services.counted_before(tally.location, tally.date, tally.day_part, leave_out=tally)
-    when = _day_and_part(tally.date, tally.get_day_part_display())
+    when = _when(tally)
     if counted[Source.TABLET]:
         messages.warning(
             request,
@@ -185,7 +185,7 @@ def tallies(request, location):
         )
         % {
             "count": tally.visitors,
-            "when": _day_and_part(tally.date, tally.get_day_part_display()),
+            "when": _when(tally),
         },
     )
     _warn_if_counted_before(request, tally)
@@ -231,7 +231,7 @@ def tally_edit(request, location, pk):
                 )
                 % {
                     "count": tally.visitors,
-                    "when": _day_and_part(tally.date, tally.get_day_part_display()),
+                    "when": _when(tally),
                 },
             )
             return redirect("visitors:tallies", slug=location.slug)
@@ -262,6 +262,6 @@ def tally_void(request, location, pk):
     messages.success(
         request,
         _("De turflijst van %(when)s is vervallen. Deze bezoekers tellen niet meer mee.")
-        % {"when": _day_and_part(tally.date, tally.get_day_part_display())},
+        % {"when": _when(tally)},
     )
     return redirect("visitors:tallies", slug=location.slug)

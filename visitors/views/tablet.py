@@ -151,19 +151,11 @@ def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
     return TemplateResponse(request, "visitors/tablet.html", context, status=status)
 
 
-def _facts(form) -> services.VisitFacts:
-    return services.VisitFacts(
-        first_visit=form.cleaned_data["first_visit"],
-        age_band=form.cleaned_data["age_band"] or "",
-        came_via=form.cleaned_data["came_via"],
-    )
-
-
 def _record(door: Door, form) -> tuple:
     return services.record_visit(
         location=door.location,
         client_id=form.cleaned_data["client_id"],
-        facts=_facts(form),
+        facts=form.visit_facts(),
         tapped_at=form.cleaned_data.get("tapped_at"),
         device_sent_time=bool(form.data.get("tapped_at")),
         tablet=door.tablet,
