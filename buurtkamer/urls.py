@@ -18,6 +18,8 @@ urlpatterns = [
     path("uitnodiging/<uidb64>/<token>/", accept_invitation, name="accept-invitation"),
     path("locaties/", include("locations.urls")),
     path("", include("visitors.urls")),
+    path("", include("volunteers.urls")),
+    path("", include("activities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -6,10 +6,22 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+import activities.dashboard
+import locations.dashboard
+import visitors.dashboard
+import volunteers.dashboard
 from locations.models import Location, Membership, Role
 from visitors.models import Visit
 
 from .permissions import Action, can, roles_by_location
+
+# Each area adds a panel to the dashboard, in this order.
+DASHBOARD_PANELS = [
+    volunteers.dashboard.panel,
+    activities.dashboard.panel,
+    locations.dashboard.panel,
+    visitors.dashboard.panel,
+]
 
 
 @require_safe
@@ -24,20 +36,23 @@ def dashboard(request):
     if user.is_aanzet_staff or Role.COORDINATOR in roles.values():
         team_sizes = Membership.objects.team_sizes()
         visitors_today = Visit.objects.counts_per_location(timezone.localdate())
-        template = (
-            "buurtkamer/dashboard_staff.html"
-            if user.is_aanzet_staff
-            else "buurtkamer/dashboard_coordinator.html"
-        )
+        kind = "staff" if user.is_aanzet_staff else "coordinator"
     else:
         team_sizes = visitors_today = {}
-        template = "buurtkamer/dashboard_volunteer.html"
+        kind = "volunteer"
     for location in locations:
         location.my_role = roles.get(location.pk)
         location.team_size = team_sizes.get(location.pk, 0)
         location.visitors_today = visitors_today.get(location.pk, 0)
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
-    return render(request, template, {"locations": locations})
+    panels = [
+        found
+        for panel in DASHBOARD_PANELS
+        if (found := panel(request, kind=kind, locations=locations, roles=roles))
+    ]
+    return render(
+        request, f"buurtkamer/dashboard_{kind}.html", {"locations": locations, "panels": panels}
+    )
 
 
 @never_cache

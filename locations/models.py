@@ -172,3 +172,53 @@ class Membership(models.Model):
     @property
     def is_current(self):
         return self.ended_at is None
+
+
+class ClosureQuerySet(models.QuerySet):
+    def covering(self, start: datetime.date, end: datetime.date | None = None):
+        """Closures that overlap the days from start to end (inclusive; end defaults to start)."""
+        end = end or start
+        return self.filter(starts_on__lte=end, ends_on__gte=start)
+
+
+class Closure(models.Model):
+    """Days a location is closed although its opening hours say open: Koningsdag, Christmas,
+    the summer break. From starts_on to ends_on, both included."""
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="closures"
+    )
+    starts_on = models.DateField(_("dicht vanaf"))
+    ends_on = models.DateField(_("dicht tot en met"))
+    reason = models.CharField(_("reden"), max_length=120)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingevoerd door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ingevoerd op"), default=timezone.now)
+
+    objects = ClosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sluiting")
+        verbose_name_plural = _("sluitingen")
+        ordering = ["location", "starts_on"]
+        indexes = [models.Index(fields=["location", "starts_on"], name="closure_location_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=models.F("ends_on")),
+                name="closure_starts_before_it_ends",
+            ),
+        ]
+
+    def __str__(self):
+        if self.starts_on == self.ends_on:
+            return f"{self.location} {self.starts_on:%d-%m-%Y}: {self.reason}"
+        return f"{self.location} {self.starts_on:%d-%m-%Y}–{self.ends_on:%d-%m-%Y}: {self.reason}"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on

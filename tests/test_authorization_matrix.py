@@ -56,21 +56,24 @@ from visitors import services as visit_services
 from visitors.models import AgeBand, CameVia, FirstVisit, ManualTally, ReferralTarget, Tablet, Visit
 
 from .factories import MembershipFactory, administrator
-
-ROLES = (
-    "anonymous",
-    "tablet",
-    "volunteer",
-    "other_volunteer",
-    "coordinator",
-    "other_coordinator",
-    "staff",
+from .matrix_areas import AREAS
+from .matrix_common import (
+    ALL_LOGGED_IN,
+    EVERYONE,
+    LOGIN,
+    MANAGERS,
+    MANAGERS_POST,
+    MANAGERS_POST_INVALID,
+    MEMBERS_ONLY,
+    NOBODY,
+    REDIRECT,
+    ROLES,
+    L,
+    Row,
 )
+
 LOGIN_URL = "/accounts/login/"
 ADMIN_LOGIN_URL = "/admin/login/"
-LOGIN = "login"  # a 302 to the login page, /accounts/login/?next=<this page>
-REDIRECT = 302  # a 302 somewhere else than the login page (back to a page, with a message)
-L = LOGIN
 
 
 # The URLs, from the resolver ----------------------------------------------------------------------
@@ -191,25 +194,6 @@ PROJECT_URLS = [url for url in URLS if group_of(url) is None]
 # The project's own URLs: one row each -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Row:
-    """Expected outcome per role (in the order of ROLES) for GET and for POST with empty data."""
-
-    get: tuple
-    post: tuple
-
-    def expected(self, method: str, role: str):
-        return getattr(self, method.lower())[ROLES.index(role)]
-
-
-ALL_LOGGED_IN = (L, L, 200, 200, 200, 200, 200)
-MEMBERS_ONLY = (L, L, 200, 404, 200, 404, 200)  # the location's own people and staff
-MANAGERS = (L, L, 403, 404, 200, 404, 200)  # its coordinators and staff; a volunteer 403
-MANAGERS_POST = (L, L, 403, 404, REDIRECT, 404, REDIRECT)
-MANAGERS_POST_INVALID = (L, L, 403, 404, 400, 404, 400)
-EVERYONE = (200,) * 7
-NOBODY = (405,) * 7
-
 #                               anonymous, tablet, volunteer, other_volunteer, coordinator,
 #                               other_coordinator, staff
 MATRIX = {
@@ -273,13 +257,20 @@ THIRD_PARTY_SAMPLES = {
 }
 # Answers that are not HTML, on purpose.
 NOT_HTML = {"healthz", "visitors:service-worker"}
+# The rows of the later areas (rosters, logbook, activities, reports): one module each.
+for _area in AREAS:
+    assert not set(_area.ROWS) & set(MATRIX), f"{_area.__name__} repeats a row"
+    MATRIX.update(_area.ROWS)
+    PK_KIND.update(_area.PK_KIND)
+    NOT_HTML |= _area.NOT_HTML
 
 
 # The world every test meets -----------------------------------------------------------------------
 
 
-def _objects_in(location, coordinator, first_name):
-    """One object of each kind a URL can point at: a team member, a tablet, a tally."""
+def _objects_in(location, coordinator, first_name, personas):
+    """One object of each kind a URL can point at: a team member, a tablet, a tally, and
+    those of the areas."""
     membership = MembershipFactory(
         location=location, role=Role.VOLUNTEER, user__first_name=first_name
     )
@@ -294,7 +285,10 @@ def _objects_in(location, coordinator, first_name):
         first_visits=1,
         user=coordinator,
     )
-    return {"membership": membership, "tablet": tablet, "tally": tally}
+    objects = {"membership": membership, "tablet": tablet, "tally": tally}
+    for area in AREAS:
+        objects |= area.objects(location, coordinator, personas)
+    return objects
 
 
 class World:
@@ -331,6 +325,8 @@ class World:
                 values[argument] = self.objects[objects_of or slug][kind].pk
             elif argument in self.invitation:
                 values[argument] = self.invitation[argument]
+            elif (sample := _area_sample(url.name, argument, self.objects[slug])) is not None:
+                values[argument] = sample
             elif third_party and argument in THIRD_PARTY_SAMPLES:
                 values[argument] = THIRD_PARTY_SAMPLES[argument]
             else:
@@ -340,6 +336,13 @@ class World:
                 )
         template, _params = normalize(url.regex)[0]
         return "/" + template % values
+
+
+def _area_sample(name, argument, objects):
+    for area in AREAS:
+        if (value := area.sample(name, argument, objects)) is not None:
+            return value
+    return None
 
 
 @pytest.fixture
@@ -365,8 +368,8 @@ def world(personas, dokkum, burgum):
     uidb64, token = re.search(r"/uitnodiging/([^/\s]+)/([^/\s]+)/", mail.outbox[-1].body).groups()
 
     objects = {
-        "dokkum": _objects_in(dokkum, coordinator, "Sjoukje"),
-        "burgum": _objects_in(burgum, personas["other_coordinator"], "Wopke"),
+        "dokkum": _objects_in(dokkum, coordinator, "Sjoukje", personas),
+        "burgum": _objects_in(burgum, personas["other_coordinator"], "Wopke", personas),
     }
     return World(personas, tablet_token, objects, {"uidb64": uidb64, "token": token})
 
@@ -583,8 +586,11 @@ def test_an_object_of_another_location_is_not_found(world, name, method):
             assert fresh.is_current
         elif kind == "tablet":
             assert fresh.is_paired
-        else:
+        elif kind == "tally":
             assert fresh.voided_at is None and fresh.visitors == obj.visitors
+        else:
+            area = next(area for area in AREAS if name in area.PK_KIND)
+            assert area.unchanged(kind, obj, fresh), f"{name} changed a {kind} of another location"
 
 
 def test_an_unknown_location_is_not_found_even_for_staff(world):

@@ -321,3 +321,38 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"{self.location} {self.date} → {self.target}"
+
+
+class StoryKind(models.TextChoices):
+    STORY = "story", _("verhaal")
+    QUOTE = "quote", _("uitspraak")
+
+
+class Story(models.Model):
+    """A short anonymous story or quote for a location, printed beside the figures of the
+    period it falls in. Never a visitor's name."""
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="stories"
+    )
+    date = models.DateField(_("datum"))
+    kind = models.CharField(_("soort"), max_length=10, choices=StoryKind, default=StoryKind.STORY)
+    text = models.TextField(_("tekst"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingevoerd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ingevoerd op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verhaal")
+        verbose_name_plural = _("verhalen")
+        ordering = ["location", "-date", "-created_at"]
+        indexes = [models.Index(fields=["location", "date"], name="story_location_day_idx")]
+
+    def __str__(self):
+        return f"{self.location} {self.date}: {self.text[:40]}"

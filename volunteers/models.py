@@ -1,1 +1,277 @@
-"""Filled by a later issue; see DESIGN.md."""
+"""Volunteers: their profile and onboarding, shift templates, shifts and who takes them.
+
+A shift is one task (host, shift lead, kitchen, activity support) at one location on one date and
+day-part, with a minimum and a maximum number of volunteers. Regular shifts come from the shift
+templates and the opening hours; extra ones (activity support, added by hand) may sit beside them.
+An assignment is one person on one shift; cancelling keeps the row (with the reason and whether it
+was late), so the history's numbers stay.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from locations.models import DayPart, Location, Weekday
+
+
+class Status(models.TextChoices):
+    ASPIRANT = "aspirant", _("aspirant")
+    INTAKE = "intake", _("intake")
+    ACTIVE = "active", _("actief")
+    PAUSED = "paused", _("gepauzeerd")
+    STOPPED = "stopped", _("gestopt")
+
+
+class Task(models.TextChoices):
+    SHIFT_LEAD = "lead", _("dagverantwoordelijke")
+    HOST = "host", _("gastvrouw/gastheer")
+    KITCHEN = "kitchen", _("keuken")
+    ACTIVITY = "activity", _("activiteitbegeleiding")
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class VolunteerProfile(models.Model):
+    """What running the roster needs to know of a volunteer; one per person."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persoon"),
+        on_delete=models.CASCADE,
+        related_name="volunteer_profile",
+    )
+    phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ASPIRANT)
+    status_since = models.DateField(_("status sinds"), default=timezone.localdate)
+    vog_received_on = models.DateField(_("VOG ontvangen op"), null=True, blank=True)
+    buddy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("buddy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="buddy_of",
+    )
+    # Lists of Task, Weekday and DayPart values.
+    preferred_tasks = models.JSONField(_("taken die ik graag doe"), default=list, blank=True)
+    preferred_weekdays = models.JSONField(_("voorkeursdagen"), default=list, blank=True)
+    preferred_day_parts = models.JSONField(_("voorkeursdagdelen"), default=list, blank=True)
+    notes = models.TextField(_("notities (alleen coördinatoren en staf)"), blank=True)
+    calendar_token = models.CharField(
+        _("agendasleutel"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+    anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vrijwilligersprofiel")
+        verbose_name_plural = _("vrijwilligersprofielen")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class StatusChange(models.Model):
+    """The status history: aspirant since, intake on, active from, paused, stopped."""
+
+    profile = models.ForeignKey(
+        VolunteerProfile,
+        verbose_name=_("vrijwilliger"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    since = models.DateField(_("sinds"), default=timezone.localdate)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gewijzigd door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("gewijzigd op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statuswijziging")
+        verbose_name_plural = _("statuswijzigingen")
+        ordering = ["profile", "-since", "-changed_at"]
+
+    def __str__(self):
+        return f"{self.profile} {self.get_status_display()} {self.since}"
+
+
+class Training(models.Model):
+    profile = models.ForeignKey(
+        VolunteerProfile,
+        verbose_name=_("vrijwilliger"),
+        on_delete=models.CASCADE,
+        related_name="trainings",
+    )
+    name = models.CharField(_("training"), max_length=120)
+    followed_on = models.DateField(_("gevolgd op"))
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainingen")
+        ordering = ["profile", "-followed_on"]
+
+    def __str__(self):
+        return f"{self.name} ({self.followed_on})"
+
+
+class ShiftTemplate(models.Model):
+    """How many volunteers a task needs on a weekday and day-part at a location."""
+
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("locatie"),
+        on_delete=models.CASCADE,
+        related_name="shift_templates",
+    )
+    weekday = models.PositiveSmallIntegerField(_("dag"), choices=Weekday)
+    day_part = models.CharField(_("dagdeel"), max_length=10, choices=DayPart)
+    task = models.CharField(_("taak"), max_length=10, choices=Task)
+    minimum = models.PositiveSmallIntegerField(_("minimaal"), default=1)
+    maximum = models.PositiveSmallIntegerField(_("maximaal"), default=1)
+
+    class Meta:
+        verbose_name = _("roostersjabloon")
+        verbose_name_plural = _("roostersjablonen")
+        ordering = ["location", "weekday", "day_part", "task"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "weekday", "day_part", "task"],
+                name="shifttemplate_one_per_slot_task",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__lte=models.F("maximum")) & Q(maximum__gte=1),
+                name="shifttemplate_minimum_within_maximum",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.location} {self.get_weekday_display()} {self.get_day_part_display()} "
+            f"{self.get_task_display()} {self.minimum}–{self.maximum}"
+        )
+
+
+class Shift(models.Model):
+    """One task at one location on one date and day-part, from one time to another."""
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    date = models.DateField(_("datum"))
+    day_part = models.CharField(_("dagdeel"), max_length=10, choices=DayPart)
+    task = models.CharField(_("taak"), max_length=10, choices=Task)
+    starts_at = models.TimeField(_("begint om"))
+    ends_at = models.TimeField(_("eindigt om"))
+    minimum = models.PositiveSmallIntegerField(_("minimaal"), default=1)
+    maximum = models.PositiveSmallIntegerField(_("maximaal"), default=1)
+    # Regular: made from a template (at most one per slot and task). Extra: activity support
+    # or added by hand.
+    regular = models.BooleanField(_("vaste dienst"), default=True)
+    title = models.CharField(_("omschrijving"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dienst")
+        verbose_name_plural = _("diensten")
+        ordering = ["date", "starts_at", "location", "task"]
+        indexes = [models.Index(fields=["location", "date"], name="shift_location_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "date", "day_part", "task"],
+                condition=Q(regular=True),
+                name="shift_one_regular_per_slot_task",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__lte=models.F("maximum")) & Q(maximum__gte=1),
+                name="shift_minimum_within_maximum",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")),
+                name="shift_starts_before_it_ends",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.location} {self.date} {self.get_day_part_display()} {self.get_task_display()}"
+        )
+
+
+class Attendance(models.TextChoices):
+    ATTENDED = "attended", _("aanwezig")
+    NO_SHOW = "no_show", _("niet gekomen")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self):
+        """Assignments that still stand (not cancelled)."""
+        return self.filter(cancelled_at__isnull=True)
+
+
+class Assignment(models.Model):
+    """One person on one shift: taken by themselves or assigned by a coordinator."""
+
+    shift = models.ForeignKey(
+        Shift, verbose_name=_("dienst"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vrijwilliger"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingedeeld door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ingeschreven op"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("afgemeld op"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("afgemeld door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(_("reden van afmelden"), max_length=300, blank=True)
+    cancelled_late = models.BooleanField(_("laat afgemeld"), default=False)
+    attendance = models.CharField(_("aanwezigheid"), max_length=10, choices=Attendance, blank=True)
+    reminded_at = models.DateTimeField(_("herinnering verstuurd op"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indeling")
+        verbose_name_plural = _("indelingen")
+        ordering = ["shift", "created_at"]
+        indexes = [models.Index(fields=["volunteer", "shift"], name="assignment_volunteer_shift")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"],
+                condition=Q(cancelled_at__isnull=True),
+                name="assignment_one_active_per_shift_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} – {self.shift}"
+
+    @property
+    def is_active(self):
+        return self.cancelled_at is None

@@ -7,7 +7,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+import activities.demo
+import locations.demo
+import visitors.demo
+import volunteers.demo
 from locations.models import DayPart, Location, Membership, OpeningHours, Role, Weekday
 
 DEMO_PASSWORD = "buurtkamer"  # noqa: S105 - demo accounts only, refused when debug is off
@@ -91,6 +96,9 @@ class Command(BaseCommand):
                 self._person(email, first, last, roles, password=DEMO_PASSWORD, staff=staff)
             for email, first, last, roles in DEMO_TEAM:
                 self._person(email, first, last, roles)
+            today = timezone.localdate()
+            for area in (locations.demo, volunteers.demo, activities.demo, visitors.demo):
+                area.load(today=today, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self._print_logins()
 
