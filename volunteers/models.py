@@ -180,6 +180,10 @@ class Shift(models.Model):
     regular = models.BooleanField(_("vaste dienst"), default=True)
     title = models.CharField(_("omschrijving"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    # When the coordinator was told it is still below its minimum or without a shift lead.
+    understaffed_alert_sent_at = models.DateTimeField(
+        _("onderbezetting gemeld op"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("dienst")
@@ -253,6 +257,8 @@ class Assignment(models.Model):
     cancelled_late = models.BooleanField(_("laat afgemeld"), default=False)
     attendance = models.CharField(_("aanwezigheid"), max_length=10, choices=Attendance, blank=True)
     reminded_at = models.DateTimeField(_("herinnering verstuurd op"), null=True, blank=True)
+    # For a cancelled assignment: when the open place was announced to the others.
+    gap_announced_at = models.DateTimeField(_("open plek gemeld op"), null=True, blank=True)
 
     objects = AssignmentQuerySet.as_manager()
 

@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from . import urls_feeds, urls_profiles, urls_roster
 
 app_name = "volunteers"
 
-urlpatterns = []
+urlpatterns = urls_roster.urlpatterns + urls_profiles.urlpatterns + urls_feeds.urlpatterns

@@ -1,5 +1,5 @@
 """The authorization matrix's rows per area, one module each, so each area keeps its own."""
 
-from . import activities, logbook, reports, volunteers
+from . import activities, feeds, logbook, profiles, reports, roster
 
-AREAS = [volunteers, logbook, activities, reports]
+AREAS = [roster, profiles, feeds, logbook, activities, reports]

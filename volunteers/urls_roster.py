@@ -1,0 +1,5 @@
+"""The roster URLs of the volunteers app (joined in volunteers/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns = []
