@@ -96,8 +96,10 @@ PAGES = [
     ("location_list", "staff", "/locaties/"),
     ("tallies", "coordinator", f"/locaties/{SLUG}/turven/"),
     ("team", "coordinator", f"/locaties/{SLUG}/team/"),
+    # The year report of all locations, per month (issue 6).
+    ("year_report", "staff", "/rapportage/?periode=vorig-jaar&per=maand"),
 ]
-NOT_BUILT_YET = ["roster_grid", "year_report", "public_programme"]
+NOT_BUILT_YET = ["roster_grid", "public_programme"]
 
 
 def seeded(seed) -> random.Random:

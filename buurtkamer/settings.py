@@ -290,3 +290,15 @@ LOGGING = {
 TABLET_COOKIE_NAME = "__Host-buurtkamer-tablet" if not DEBUG else "buurtkamer-tablet"
 TABLET_COOKIE_SECURE = not DEBUG
 TABLET_COOKIE_MAX_AGE = 10 * 365 * 24 * 3600
+
+# Logbook entries are deleted this many months after their date
+# (locations.services.purge_old_logbook_entries, run by the retention command).
+LOGBOOK_RETENTION_MONTHS = env_int("LOGBOOK_RETENTION_MONTHS", 24)
+
+# Volunteers stopped longer than this many months are anonymised
+# (manage.py anonymise_stopped_volunteers; their roster history's numbers stay).
+VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 12)
+
+# Cancelling a shift less than this many hours before it starts counts as late
+# (volunteers.services.cancel_assignment); coordinators are told of late cancellations.
+ROSTER_LATE_CANCEL_HOURS = env_int("ROSTER_LATE_CANCEL_HOURS", 48)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Location, Membership, OpeningHours
+from .models import Closure, Location, LogEntry, Membership, OpeningHours
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -31,3 +31,24 @@ class OpeningHoursAdmin(admin.ModelAdmin):
     list_display = ["location", "weekday", "day_part", "opens_at", "closes_at"]
     list_filter = ["location", "weekday", "day_part"]
     list_select_related = ["location"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["location", "starts_on", "ends_on", "reason", "created_by"]
+    list_filter = ["location"]
+    search_fields = ["reason"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["location", "created_by"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    list_display = ["date", "location", "kind", "needs_follow_up", "closed_at", "author"]
+    list_filter = ["location", "kind", "needs_follow_up", ("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "closing_note"]
+    date_hierarchy = "date"
+    list_select_related = ["location", "author"]
+    raw_id_fields = ["author", "closed_by"]
+    readonly_fields = ["created_at"]

@@ -1,4 +1,12 @@
-"""What the locations area adds to the dashboard (buurtkamer/views.py): one panel or none."""
+"""What the locations area adds to the dashboard (buurtkamer/views.py): the logbook's open
+follow-ups for coordinators (their locations) and staff (per location)."""
+
+from buurtkamer.permissions import coordinated_location_ids
+
+from .models import LogEntry
+from .services import open_follow_up_counts
+
+LATEST = 5  # open follow-ups listed by name on a coordinator's dashboard
 
 
 def panel(request, *, kind, locations, roles):
@@ -7,5 +15,34 @@ def panel(request, *, kind, locations, roles):
     kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
     objects on it (already fetched); roles: {location id: Role} of this person. The dict
     returned must hold "template", which the dashboard includes with the dict as `panel`.
+    Two queries at most, however many locations and entries.
     """
-    return None
+    if kind == "staff":
+        counts = open_follow_up_counts()
+        rows = [(location, counts.get(location.pk, 0)) for location in locations]
+        return {
+            "template": "locations/dashboard_panel.html",
+            "kind": kind,
+            "rows": rows,
+            "total": sum(counts.values()),
+        }
+    if kind != "coordinator":
+        return None
+    mine = coordinated_location_ids(request.user)
+    if not mine:
+        return None
+    counts = open_follow_up_counts(mine)
+    latest = list(
+        LogEntry.objects.open_follow_ups()
+        .filter(location_id__in=mine)
+        .select_related("location")
+        .order_by("-date", "-created_at", "-id")[:LATEST]
+    )
+    rows = [(location, counts.get(location.pk, 0)) for location in locations if location.pk in mine]
+    return {
+        "template": "locations/dashboard_panel.html",
+        "kind": kind,
+        "rows": rows,
+        "latest": latest,
+        "total": sum(counts.values()),
+    }

@@ -1,5 +1,125 @@
-"""Demo data of the locations area, loaded by `manage.py demo` after the locations and people."""
+"""Demo data of the locations area, loaded by `manage.py demo` after the locations and people:
+house rules, closures (Koningsdag, Christmas week, the summer break) and logbook entries."""
+
+import datetime
+
+from django.utils import timezone
+
+from .models import Closure, DayPart, Location, LogEntry, Membership, Role
+from .services import closure_presets
+
+HOUSE_RULES = """Iedereen is welkom. U hoeft zich niet aan te melden.
+We gaan vriendelijk en met respect met elkaar om.
+Koffie en thee zijn gratis. Voor de lunch vragen we een kleine bijdrage.
+Binnen wordt niet gerookt. Alcohol en drugs zijn niet toegestaan.
+Honden alleen aan de lijn.
+Vragen of ideeën? Loop even naar de vrijwilliger met het naamkaartje."""
+
+EXTRA_RULE = {
+    "dokkum": "Fietsen graag in het rek naast de ingang, niet voor de deur.",
+    "burgum": "De grote zaal is op woensdagmiddag voor de kaartclub.",
+    "kollum": "Laat de deur naar de tuin dicht in verband met de kat van de buren.",
+    "de-westereen": "Jassen en tassen aan de kapstok in de gang.",
+}
+
+# days ago, day-part, kind, text, needs follow-up, closing note (None: still open)
+ENTRIES = [
+    (
+        6,
+        DayPart.MORNING,
+        LogEntry.Kind.GENERAL,
+        "Rustige ochtend, een man of twaalf aan de koffie. De nieuwe puzzels vielen goed in de "
+        "smaak. Suiker en koffiefilters zijn bijna op.",
+        False,
+        None,
+    ),
+    (
+        4,
+        DayPart.AFTERNOON,
+        LogEntry.Kind.MAINTENANCE,
+        "De kraan in de keuken lekt. Er staat een emmer onder.",
+        True,
+        "Loodgieter is geweest, de kraan is vervangen.",
+    ),
+    (
+        2,
+        DayPart.MORNING,
+        LogEntry.Kind.SIGNAL,
+        "Een vaste bezoeker vertelde dat hij zich erg alleen voelt sinds zijn vrouw is "
+        "overleden. Hij vond het fijn dat we even tijd voor hem hadden.",
+        False,
+        None,
+    ),
+    (
+        1,
+        DayPart.AFTERNOON,
+        LogEntry.Kind.INCIDENT,
+        "Rond half vier stond een groepje jongeren bij de ingang. Ze maakten veel lawaai en "
+        "gooiden met blikjes. Na een rustig gesprek gingen ze weg. Twee bezoekers schrokken "
+        "ervan.",
+        True,
+        None,
+    ),
+]
+
+
+def _people(location):
+    members = (
+        Membership.objects.current()
+        .filter(location=location)
+        .select_related("user")
+        .order_by("started_at", "id")
+    )
+    volunteer = next((m.user for m in members if m.role == Role.VOLUNTEER), None)
+    coordinator = next((m.user for m in members if m.role == Role.COORDINATOR), None)
+    return volunteer, coordinator
 
 
 def load(*, today, stdout):
     """Add this area's demo data; safe to run again (nothing doubled)."""
+    presets = closure_presets(today)
+    entries = closures = 0
+    for location in Location.objects.order_by("name"):
+        if not location.house_rules:
+            rules = HOUSE_RULES
+            if extra := EXTRA_RULE.get(location.slug):
+                rules += "\n" + extra
+            location.house_rules = rules
+            location.save(update_fields=["house_rules"])
+
+        volunteer, coordinator = _people(location)
+        for preset in presets:
+            if not Closure.objects.filter(location=location).covering(
+                preset.starts_on, preset.ends_on
+            ):
+                Closure.objects.create(
+                    location=location,
+                    starts_on=preset.starts_on,
+                    ends_on=preset.ends_on,
+                    reason=preset.reason,
+                    created_by=coordinator,
+                )
+                closures += 1
+
+        for days_ago, day_part, kind, text, follow_up, note in ENTRIES:
+            date = today - datetime.timedelta(days=days_ago)
+            written = timezone.make_aware(
+                datetime.datetime.combine(date, datetime.time(16, 45 + days_ago))
+            )
+            _entry, created = LogEntry.objects.get_or_create(
+                location=location,
+                text=text,
+                defaults={
+                    "date": date,
+                    "day_part": day_part,
+                    "kind": kind,
+                    "needs_follow_up": follow_up,
+                    "author": volunteer or coordinator,
+                    "created_at": written,
+                    "closed_at": written + datetime.timedelta(days=2) if note else None,
+                    "closed_by": coordinator if note else None,
+                    "closing_note": note or "",
+                },
+            )
+            entries += created
+    stdout.write(f"Locations: {entries} logbook entries, {closures} closures added.")

@@ -2,9 +2,11 @@ import datetime
 
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import DayPart, OpeningHours, Role, Weekday
+from .models import Closure, DayPart, Location, LogEntry, OpeningHours, Role, Weekday
 
 DEFAULT_TIMES = {
     DayPart.MORNING: (datetime.time(9, 30), datetime.time(12, 0)),
@@ -85,3 +87,174 @@ def opening_hours_initial(existing: list[OpeningHours]) -> list[dict]:
         opens_at, closes_at = (row.opens_at, row.closes_at) if row else DEFAULT_TIMES[part]
         initial.append({"is_open": row is not None, "opens_at": opens_at, "closes_at": closes_at})
     return initial
+
+
+# Closures ---------------------------------------------------------------------------------------
+
+# Offered in the reason field (a datalist): any other text is fine too.
+CLOSURE_REASONS = [
+    _("Koningsdag"),
+    _("Kerstvakantie"),
+    _("Oud en nieuw"),
+    _("Pasen"),
+    _("Hemelvaartsdag"),
+    _("Pinksteren"),
+    _("Zomerstop"),
+    _("Verbouwing"),
+    _("Teamuitje"),
+]
+LONGEST_CLOSURE = datetime.timedelta(days=366)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ClosureForm(forms.ModelForm):
+    class Meta:
+        model = Closure
+        fields = ["starts_on", "ends_on", "reason"]
+        labels = {
+            "starts_on": _("Dicht vanaf"),
+            "ends_on": _("Dicht tot en met"),
+            "reason": _("Reden"),
+        }
+        help_texts = {
+            "ends_on": _("Eén dag dicht? Vul twee keer dezelfde datum in."),
+            "reason": _("Bijvoorbeeld Koningsdag, Kerstvakantie of Zomerstop."),
+        }
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "reason": forms.TextInput(attrs={"list": "sluiting-redenen", "autocomplete": "off"}),
+        }
+        error_messages = {
+            "starts_on": {
+                "required": _("Vul in vanaf welke dag de buurtkamer dicht is."),
+                "invalid": _("Vul een geldige datum in, bijvoorbeeld 27-04-2027."),
+            },
+            "ends_on": {
+                "required": _("Vul in tot en met welke dag de buurtkamer dicht is."),
+                "invalid": _("Vul een geldige datum in, bijvoorbeeld 27-04-2027."),
+            },
+            "reason": {"required": _("Vul een reden in, bijvoorbeeld Koningsdag.")},
+        }
+
+    def __init__(self, *args, location: Location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.location = location
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on is None or ends_on is None:
+            return cleaned
+        if ends_on < starts_on:
+            self.add_error(
+                "ends_on",
+                _("De laatste dag ligt vóór de eerste dag. Kijk de datums na."),
+            )
+            return cleaned
+        if ends_on - starts_on > LONGEST_CLOSURE:
+            self.add_error(
+                "ends_on", _("Een sluiting duurt hoogstens een jaar. Kijk de datums na.")
+            )
+            return cleaned
+        overlapping = (
+            Closure.objects.filter(location=self.location).covering(starts_on, ends_on).first()
+        )
+        if overlapping is not None:
+            raise forms.ValidationError(
+                _("In deze periode is de buurtkamer al dicht: %(closure)s.")
+                % {"closure": overlapping_text(overlapping)},
+                code="overlap",
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # The location is not a field of the form: set it before the model's own checks.
+        self.instance.location = self.location
+        super()._post_clean()
+
+
+def overlapping_text(closure: Closure) -> str:
+    if closure.starts_on == closure.ends_on:
+        return f"{closure.starts_on:%d-%m-%Y} ({closure.reason})"
+    return f"{closure.starts_on:%d-%m-%Y} t/m {closure.ends_on:%d-%m-%Y} ({closure.reason})"
+
+
+# House rules ------------------------------------------------------------------------------------
+
+
+class HouseRulesForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["house_rules", "address", "postal_code"]
+        labels = {
+            "house_rules": _("Huisregels"),
+            "address": _("Adres (straat en huisnummer)"),
+            "postal_code": _("Postcode"),
+        }
+        widgets = {"house_rules": forms.Textarea(attrs={"rows": 8})}
+
+
+# The logbook ------------------------------------------------------------------------------------
+
+
+class LogEntryForm(forms.ModelForm):
+    class Meta:
+        model = LogEntry
+        fields = ["date", "day_part", "kind", "text", "needs_follow_up"]
+        labels = {
+            "date": _("Datum"),
+            "day_part": _("Dagdeel"),
+            "kind": _("Soort"),
+            "text": _("Wat wil je vastleggen?"),
+            "needs_follow_up": _("De coördinator moet hier iets mee doen"),
+        }
+        widgets = {
+            "date": DateInput(),
+            "kind": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 6}),
+        }
+        error_messages = {
+            "text": {"required": _("Schrijf op wat er gebeurde.")},
+            "date": {"invalid": _("Vul een geldige datum in.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day_part"].choices = [
+            ("", _("Hele dag / weet ik niet")),
+            *((value, capfirst(label)) for value, label in DayPart.choices),
+        ]
+        # No empty choice: "general" is already chosen.
+        self.fields["kind"].choices = [
+            (value, capfirst(label)) for value, label in LogEntry.Kind.choices
+        ]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("Die datum ligt in de toekomst."))
+        return date
+
+
+class CloseFollowUpForm(forms.Form):
+    closing_note = forms.CharField(
+        label=_("Wat is er mee gedaan?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Schrijf kort op wat er mee gedaan is.")},
+    )
+
+
+class LogbookFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Soort"),
+        required=False,
+        choices=[("", _("Alle soorten")), *LogEntry.Kind.choices],
+    )
+    open = forms.BooleanField(label=_("Alleen wat nog open staat"), required=False)

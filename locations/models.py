@@ -66,6 +66,11 @@ class Location(models.Model):
     address = models.CharField(_("adres"), max_length=200, blank=True)
     postal_code = models.CharField(_("postcode"), max_length=10, blank=True)
     active = models.BooleanField(_("actief"), default=True)
+    house_rules = models.TextField(
+        _("huisregels"),
+        blank=True,
+        help_text=_("Korte zinnen, één afspraak per regel."),
+    )
 
     objects = LocationQuerySet.as_manager()
 
@@ -222,3 +227,90 @@ class Closure(models.Model):
 
     def covers(self, day: datetime.date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+
+class LogEntryKind(models.TextChoices):
+    GENERAL = "general", _("algemeen")
+    INCIDENT = "incident", _("incident of overlast")
+    MAINTENANCE = "maintenance", _("onderhoud")
+    SIGNAL = "signal", _("signaal voor de coördinator")
+
+
+class LogEntryQuerySet(models.QuerySet):
+    def open_follow_ups(self):
+        """Entries that ask for a follow-up nobody has closed yet."""
+        return self.filter(needs_follow_up=True, closed_at__isnull=True)
+
+    def newest_first(self):
+        return self.order_by("-date", "-created_at", "-id")
+
+
+class LogEntry(models.Model):
+    """One note in a location's logbook: what happened on a day, and whether a coordinator
+    should follow it up. Never about a visitor by name (the form says so)."""
+
+    Kind = LogEntryKind
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="log_entries"
+    )
+    date = models.DateField(_("datum"), default=timezone.localdate)
+    day_part = models.CharField(_("dagdeel"), max_length=10, choices=DayPart, blank=True)
+    kind = models.CharField(
+        _("soort"), max_length=20, choices=LogEntryKind, default=LogEntryKind.GENERAL
+    )
+    text = models.TextField(_("wat er gebeurde"))
+    needs_follow_up = models.BooleanField(_("coördinator moet hier iets mee"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geschreven door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("geschreven op"), default=timezone.now)
+    closed_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("afgehandeld door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closing_note = models.TextField(_("hoe het is afgehandeld"), blank=True)
+
+    objects = LogEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("logboekregel")
+        verbose_name_plural = _("logboek")
+        ordering = ["-date", "-created_at", "-id"]
+        indexes = [
+            # The logbook page: one location's entries, newest day first.
+            models.Index(
+                fields=["location", "-date", "-created_at"], name="logentry_location_date"
+            ),
+            # The dashboards: open follow-ups per location.
+            models.Index(
+                fields=["location", "created_at"],
+                condition=Q(needs_follow_up=True, closed_at__isnull=True),
+                name="logentry_open_follow_ups",
+            ),
+            # The retention purge: everything before a date.
+            models.Index(fields=["date"], name="logentry_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(needs_follow_up=True),
+                name="logentry_only_follow_ups_are_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.location} {self.date:%d-%m-%Y} {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.needs_follow_up and self.closed_at is None

@@ -1,12 +1,17 @@
-"""Team changes at a location: invite a person, change a role, end a membership."""
+"""Team changes at a location (invite a person, change a role, end a membership), opening
+hours, closures, house rules and the logbook."""
 
+import datetime
 import logging
+from dataclasses import dataclass
 from smtplib import SMTPException
 
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -16,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from buurtkamer.emails import send_templated_email
 from buurtkamer.models import AuditEvent, log_action
 
-from .models import Location, Membership, OpeningHours, Role
+from .models import Closure, Location, LogEntry, Membership, OpeningHours, Role
 
 logger = logging.getLogger(__name__)
 
@@ -167,3 +172,203 @@ def set_opening_hours(*, location: Location, slots: list[dict], changed_by) -> N
             subject=str(location),
             open_slots=len(slots),
         )
+
+
+# Audit actions of this area. AuditEvent.Action does not list them (yet): they are stored as
+# these plain values.
+AUDIT_CLOSURE_ADDED = "closure_added"
+AUDIT_CLOSURE_DELETED = "closure_deleted"
+AUDIT_HOUSE_RULES_CHANGED = "house_rules_changed"
+AUDIT_FOLLOW_UP_CLOSED = "logbook_follow_up_closed"
+
+
+class LocationError(Exception):
+    """A change to a location's closures or logbook that cannot be made; `message` is shown."""
+
+    def __init__(self, code: str, message):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+# Closures ---------------------------------------------------------------------------------------
+
+
+def add_closure(
+    *, location: Location, starts_on: datetime.date, ends_on: datetime.date, reason: str, created_by
+) -> Closure:
+    """Close a location from starts_on to ends_on (both included). The form checks the dates;
+    the database refuses an end before the start."""
+    with transaction.atomic():
+        closure = Closure.objects.create(
+            location=location,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason.strip(),
+            created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        )
+        log_action(
+            actor=created_by,
+            action=AUDIT_CLOSURE_ADDED,
+            location=location,
+            subject=str(closure),
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+        )
+    return closure
+
+
+def delete_closure(*, closure: Closure, deleted_by, today: datetime.date | None = None) -> None:
+    """Remove a closure that has not begun yet; past and current ones stay (reports use them)."""
+    today = today or timezone.localdate()
+    if closure.starts_on <= today:
+        raise LocationError(
+            "started", _("Deze sluiting is al begonnen of voorbij en blijft daarom staan.")
+        )
+    with transaction.atomic():
+        log_action(
+            actor=deleted_by,
+            action=AUDIT_CLOSURE_DELETED,
+            location=closure.location,
+            subject=str(closure),
+            starts_on=closure.starts_on.isoformat(),
+            ends_on=closure.ends_on.isoformat(),
+        )
+        closure.delete()
+
+
+@dataclass(frozen=True)
+class ClosurePreset:
+    key: str
+    reason: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+def _koningsdag(year: int) -> datetime.date:
+    day = datetime.date(year, 4, 27)
+    return day - datetime.timedelta(days=1) if day.isoweekday() == 7 else day
+
+
+def _presets_of(year: int) -> list[ClosurePreset]:
+    summer = datetime.date(year, 7, 20)
+    summer += datetime.timedelta(days=(7 - summer.weekday()) % 7)  # the Monday on or after
+    return [
+        ClosurePreset("koningsdag", str(_("Koningsdag")), _koningsdag(year), _koningsdag(year)),
+        ClosurePreset(
+            "zomerstop", str(_("Zomerstop")), summer, summer + datetime.timedelta(days=20)
+        ),
+        ClosurePreset(
+            "kerst",
+            str(_("Kerstvakantie")),
+            datetime.date(year, 12, 24),
+            datetime.date(year + 1, 1, 1),
+        ),
+    ]
+
+
+def closure_presets(today: datetime.date) -> list[ClosurePreset]:
+    """The usual closures (Koningsdag, the summer break, Christmas week) at their next dates
+    from today on, soonest first, as suggestions for the closure form."""
+    coming = {}
+    for year in (today.year, today.year + 1):
+        for preset in _presets_of(year):
+            if preset.ends_on >= today and preset.key not in coming:
+                coming[preset.key] = preset
+    return sorted(coming.values(), key=lambda preset: preset.starts_on)
+
+
+# House rules ------------------------------------------------------------------------------------
+
+
+def set_house_rules(
+    *, location: Location, house_rules: str, address: str, postal_code: str, changed_by
+) -> Location:
+    """Save the house rules and the address (both shown on the public programme)."""
+    with transaction.atomic():
+        location.house_rules = house_rules.strip()
+        location.address = address.strip()
+        location.postal_code = postal_code.strip().upper()
+        location.save(update_fields=["house_rules", "address", "postal_code"])
+        log_action(
+            actor=changed_by,
+            action=AUDIT_HOUSE_RULES_CHANGED,
+            location=location,
+            subject=str(location),
+        )
+    return location
+
+
+# The logbook ------------------------------------------------------------------------------------
+
+
+def write_log_entry(
+    *,
+    location: Location,
+    author,
+    text: str,
+    kind: str = LogEntry.Kind.GENERAL,
+    date: datetime.date | None = None,
+    day_part: str = "",
+    needs_follow_up: bool = False,
+) -> LogEntry:
+    return LogEntry.objects.create(
+        location=location,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        text=text.strip(),
+        kind=kind,
+        date=date or timezone.localdate(),
+        day_part=day_part or "",
+        needs_follow_up=needs_follow_up,
+    )
+
+
+def close_follow_up(*, entry: LogEntry, closed_by, note: str) -> LogEntry:
+    """A coordinator closes an open follow-up with a note on what was done. Closing it twice
+    (two coordinators at once) is refused the second time."""
+    note = note.strip()
+    if not note:
+        raise LocationError("no_note", _("Schrijf kort op wat er mee gedaan is."))
+    now = timezone.now()
+    with transaction.atomic():
+        closed = (
+            LogEntry.objects.open_follow_ups()
+            .filter(pk=entry.pk)
+            .update(closed_at=now, closed_by=closed_by, closing_note=note)
+        )
+        if not closed:
+            raise LocationError(
+                "not_open", _("Deze melding is al afgehandeld of vraagt geen actie.")
+            )
+        log_action(
+            actor=closed_by,
+            action=AUDIT_FOLLOW_UP_CLOSED,
+            location=entry.location,
+            subject=str(entry),
+            entry=entry.pk,
+        )
+    entry.closed_at, entry.closed_by, entry.closing_note = now, closed_by, note
+    return entry
+
+
+def open_follow_up_counts(location_ids=None) -> dict[int, int]:
+    """{location id: number of open follow-ups}, in one query (all locations when None)."""
+    entries = LogEntry.objects.open_follow_ups()
+    if location_ids is not None:
+        entries = entries.filter(location_id__in=list(location_ids))
+    rows = entries.order_by().values("location_id").annotate(open=models.Count("id"))
+    return {row["location_id"]: row["open"] for row in rows}
+
+
+def logbook_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """The first date still kept: entries dated before it are past the retention period."""
+    today = today or timezone.localdate()
+    return today - relativedelta(months=settings.LOGBOOK_RETENTION_MONTHS)
+
+
+def purge_old_logbook_entries(*, now: datetime.datetime | None = None) -> int:
+    """Delete the logbook entries older than settings.LOGBOOK_RETENTION_MONTHS (by their
+    date); returns how many were deleted. Called by the retention command."""
+    today = timezone.localdate(now) if now is not None else timezone.localdate()
+    deleted, _per_model = LogEntry.objects.filter(date__lt=logbook_cutoff(today)).delete()
+    return deleted

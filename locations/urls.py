@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import logbook_views, views
 
 app_name = "locations"
 
@@ -11,4 +11,18 @@ urlpatterns = [
     path("<slug:slug>/team/<int:pk>/rol/", views.change_role, name="change-role"),
     path("<slug:slug>/team/<int:pk>/beeindigen/", views.end_membership, name="end-membership"),
     path("<slug:slug>/openingstijden/", views.opening_hours, name="opening-hours"),
+    path("<slug:slug>/sluitingen/", views.closures, name="closures"),
+    path(
+        "<slug:slug>/sluitingen/<int:pk>/verwijderen/",
+        views.closure_delete,
+        name="closure-delete",
+    ),
+    path("<slug:slug>/huisregels/", views.house_rules, name="house-rules"),
+    path("<slug:slug>/logboek/", logbook_views.logbook, name="logbook"),
+    path("<slug:slug>/logboek/nieuw/", logbook_views.logbook_new, name="logbook-new"),
+    path(
+        "<slug:slug>/logboek/<int:pk>/afhandelen/",
+        logbook_views.logbook_close,
+        name="logbook-close",
+    ),
 ]

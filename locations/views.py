@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -13,8 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from buurtkamer.permissions import Action, can, location_required
 
 from . import services
-from .forms import InviteForm, OpeningHoursFormSet, RoleForm, opening_hours_initial
-from .models import Location, Membership, Role
+from .forms import (
+    CLOSURE_REASONS,
+    ClosureForm,
+    HouseRulesForm,
+    InviteForm,
+    OpeningHoursFormSet,
+    RoleForm,
+    opening_hours_initial,
+)
+from .models import Closure, Location, Membership, Role
+
+PAST_CLOSURES = 20  # the closures page shows this many of the past ones
 
 
 @require_safe
@@ -201,4 +212,88 @@ def accept_invitation(request, uidb64, token):
         "locations/accept_invitation.html",
         {"form": form, "invited_user": user},
         status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_LOCATION)
+def closures(request, location):
+    """Coming and past closures of a location; add one (suggestions prefill the form)."""
+    today = timezone.localdate()
+    presets = services.closure_presets(today)
+    if request.method == "POST":
+        form = ClosureForm(request.POST, location=location)
+        if form.is_valid():
+            closure = services.add_closure(
+                location=location, created_by=request.user, **form.cleaned_data
+            )
+            messages.success(
+                request, _("De sluiting is opgeslagen: %(closure)s.") % {"closure": closure.reason}
+            )
+            return redirect("locations:closures", slug=location.slug)
+        status = 400
+    else:
+        chosen = next((p for p in presets if p.key == request.GET.get("voorstel")), None)
+        initial = (
+            {"starts_on": chosen.starts_on, "ends_on": chosen.ends_on, "reason": chosen.reason}
+            if chosen
+            else {}
+        )
+        form = ClosureForm(initial=initial, location=location)
+        status = 200
+    listed = location.closures.order_by("starts_on")
+    return TemplateResponse(
+        request,
+        "locations/closures.html",
+        {
+            "location": location,
+            "form": form,
+            "presets": presets,
+            "reasons": CLOSURE_REASONS,
+            "coming": listed.filter(ends_on__gte=today),
+            "past": listed.filter(ends_on__lt=today).order_by("-starts_on")[:PAST_CLOSURES],
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def closure_delete(request, location, pk):
+    closure = get_object_or_404(
+        Closure.objects.select_related("location"), pk=pk, location=location
+    )
+    try:
+        services.delete_closure(closure=closure, deleted_by=request.user)
+    except services.LocationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("De sluiting is verwijderd: %(closure)s.") % {"closure": closure.reason}
+        )
+    return redirect("locations:closures", slug=location.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_LOCATION)
+def house_rules(request, location):
+    """The house rules and the address, as the public programme shows them."""
+    if request.method == "POST":
+        form = HouseRulesForm(request.POST, instance=location)
+        if form.is_valid():
+            services.set_house_rules(
+                location=location, changed_by=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("De huisregels en het adres zijn opgeslagen."))
+            return redirect(location)
+        status = 400
+    else:
+        form = HouseRulesForm(instance=location)
+        status = 200
+    return TemplateResponse(
+        request,
+        "locations/house_rules.html",
+        {"location": location, "form": form},
+        status=status,
     )

@@ -926,6 +926,9 @@ def _busy_day(location, coordinator, tag, size):
         visit_services.record_referral(
             location=location, target=targets[number % len(targets)], user=coordinator
         )
+    for area in AREAS:  # the areas' own rows: shifts, log entries, activities, ...
+        if busy := getattr(area, "busy", None):
+            busy(location, coordinator, tag, size)
 
 
 LIST_PAGES = [
@@ -939,6 +942,8 @@ LIST_PAGES = [
     "visitors:tablet",
     "audit-log",
 ]
+for _area in AREAS:  # an area's list pages, and busy() to make their lists longer
+    LIST_PAGES += getattr(_area, "LIST_PAGES", [])
 LIST_CASES = [
     pytest.param(name, role, id=f"{name}-{role}")
     for name in LIST_PAGES

@@ -1,4 +1,137 @@
-"""What the visitors area adds to the dashboard (buurtkamer/views.py): one panel or none."""
+"""What the visitors area adds to the dashboard (buurtkamer/views.py): one panel or none.
+
+Staff: per location this week, last week and the same ISO week last year with a trend line of
+the last weeks, the roster's fill rate this week, open follow-ups in the logbook, and openings:
+an opened day-part of the last two weeks without a single count (a forgotten tablet must not
+silently become "nobody came"), each with a link to enter a manual tally. Coordinators: the
+same for the locations they coordinate. A fixed number of queries, whatever the number of
+locations and weeks.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from locations.models import Role
+
+from . import charts
+from .models import Visit
+from .reports import opened_day_parts
+
+TREND_WEEKS = 8
+OPENINGS_DAYS = 14
+
+
+def _same_week_last_year(monday):
+    year, week, _weekday = monday.isocalendar()
+    try:
+        return datetime.date.fromisocalendar(year - 1, week, 1)
+    except ValueError:  # week 53 of a year whose year before had 52
+        return datetime.date.fromisocalendar(year - 1, 52, 1)
+
+
+def week_figures(locations, today):
+    """{location id: {"this": n, "last": n, "last_year": n, "trend": [n per week]}}, 1 query."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    first = monday - datetime.timedelta(weeks=TREND_WEEKS - 1)
+    year_ago = _same_week_last_year(monday)
+    ids = [location.pk for location in locations]
+    rows = (
+        Visit.objects.counted()
+        .filter(location_id__in=ids)
+        .filter(
+            Q(recorded_on__range=(first, today))
+            | Q(recorded_on__range=(year_ago, year_ago + datetime.timedelta(days=6)))
+        )
+        .order_by()
+        .annotate(week=TruncWeek("recorded_on"))
+        .values("location_id", "week")
+        .annotate(n=Count("id"))
+    )
+    counts = defaultdict(dict)
+    for row in rows:
+        week = row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]
+        counts[row["location_id"]][week] = row["n"]
+    weeks = [first + datetime.timedelta(weeks=number) for number in range(TREND_WEEKS)]
+    result = {}
+    for location in locations:
+        mine = counts.get(location.pk, {})
+        result[location.pk] = {
+            "this": mine.get(monday, 0),
+            "last": mine.get(monday - datetime.timedelta(weeks=1), 0),
+            "last_year": mine.get(year_ago, 0),
+            "trend": [mine.get(week, 0) for week in weeks],
+        }
+    return result
+
+
+def openings_without_count(locations, today):
+    """[(location, date, day part)] of opened day-parts of the last two weeks (not today) with
+    no counted visit and no tally. Three queries."""
+    ids = [location.pk for location in locations]
+    start, end = today - datetime.timedelta(days=OPENINGS_DAYS), today - datetime.timedelta(days=1)
+    opened = opened_day_parts(ids, start, end)
+    counted = set(
+        Visit.objects.counted()
+        .filter(location_id__in=ids, recorded_on__range=(start, end))
+        .order_by()
+        .values_list("location_id", "recorded_on", "day_part")
+        .distinct()
+    )
+    by_id = {location.pk: location for location in locations}
+    return [
+        (by_id[location_id], day, day_part)
+        for location_id, day, day_part, _minutes in sorted(
+            opened, key=lambda o: (o[1], o[0]), reverse=True
+        )
+        if (location_id, day, day_part) not in counted
+    ]
+
+
+def fill_rates(locations, today):
+    """{location id: (shifts with their minimum, shifts)} this week, or None without a roster."""
+    try:
+        shift = apps.get_model("volunteers", "Shift")
+    except LookupError:
+        return None
+    monday = today - datetime.timedelta(days=today.weekday())
+    rows = (
+        shift.objects.filter(
+            location__in=[location.pk for location in locations],
+            date__range=(monday, monday + datetime.timedelta(days=6)),
+        )
+        .order_by()
+        .annotate(active=Count("assignments", filter=Q(assignments__cancelled_at__isnull=True)))
+        .values_list("location_id", "minimum", "active")
+    )
+    result = {}
+    for location_id, minimum, active in rows:
+        filled, total = result.get(location_id, (0, 0))
+        result[location_id] = (filled + (active >= minimum), total + 1)
+    return result
+
+
+def open_follow_ups(locations):
+    """{location id: open follow-ups in the logbook}, or None without a logbook. One query."""
+    try:
+        log_entry = apps.get_model("locations", "LogEntry")
+    except LookupError:
+        return None
+    rows = (
+        log_entry.objects.filter(location__in=[location.pk for location in locations])
+        .open_follow_ups()
+        .order_by()
+        .values("location_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["location_id"]: row["n"] for row in rows}
 
 
 def panel(request, *, kind, locations, roles):
@@ -8,4 +141,60 @@ def panel(request, *, kind, locations, roles):
     objects on it (already fetched); roles: {location id: Role} of this person. The dict
     returned must hold "template", which the dashboard includes with the dict as `panel`.
     """
-    return None
+    if kind == "staff":
+        shown = list(locations)
+    elif kind == "coordinator":
+        shown = [location for location in locations if roles.get(location.pk) == Role.COORDINATOR]
+    else:
+        return None
+    if not shown:
+        return None
+    today = timezone.localdate()
+    weeks = week_figures(shown, today)
+    fills = fill_rates(shown, today)
+    follow_ups = open_follow_ups(shown)
+    rows = []
+    for location in shown:
+        figures = weeks[location.pk]
+        row = {
+            "location": location,
+            **figures,
+            "spark": charts.sparkline(
+                _("Bezoeken per week, laatste %(weeks)s weken, %(location)s")
+                % {"weeks": TREND_WEEKS, "location": location.name},
+                figures["trend"],
+            ),
+            "report_url": reverse("visitors:report")
+            + "?"
+            + urlencode({"periode": "deze-maand", "locatie": location.slug}),
+        }
+        if fills is not None:
+            filled, total = fills.get(location.pk, (0, 0))
+            row["fill"] = {
+                "filled": filled,
+                "total": total,
+                "share": round(filled * 100 / total) if total else None,
+            }
+        if follow_ups is not None:
+            row["follow_ups"] = follow_ups.get(location.pk, 0)
+        rows.append(row)
+    openings = [
+        {
+            "location": location,
+            "date": day,
+            "day_part": day_part,
+            "url": reverse("visitors:tallies", kwargs={"slug": location.slug})
+            + "?"
+            + urlencode({"date": day.isoformat(), "day_part": day_part}),
+        }
+        for location, day, day_part in openings_without_count(shown, today)
+    ]
+    return {
+        "template": "visitors/reports/dashboard_panel.html",
+        "kind": kind,
+        "rows": rows,
+        "openings": openings,
+        "has_fill": fills is not None,
+        "has_follow_ups": follow_ups is not None,
+        "report_url": reverse("visitors:report"),
+    }

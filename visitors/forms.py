@@ -27,8 +27,11 @@ class CheckinForm(forms.Form):
     first_visit = forms.CharField(required=False)
     age_band = forms.CharField(required=False)
     came_via = forms.CharField(required=False)
+    # The activity the visitor came for (an occurrence id); checked against the location and
+    # the day in services.record_visit, where a wrong one is left out.
+    occurrence = forms.CharField(required=False)
 
-    OPTIONAL_FACTS = ("tapped_at", "first_visit", "age_band", "came_via")
+    OPTIONAL_FACTS = ("tapped_at", "first_visit", "age_band", "came_via", "occurrence")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +58,12 @@ class CheckinForm(forms.Form):
             return None
         # Also an option switched off since the tap: it was on the screen when it was chosen.
         return CameVia.objects.filter(pk=int(value)).first()
+
+    def clean_occurrence(self):
+        value = str(self.cleaned_data.get("occurrence") or "")
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+            return None
+        return int(value)
 
     def visit_facts(self):
         return services.VisitFacts(

@@ -243,6 +243,15 @@ class Visit(models.Model):
         on_delete=models.PROTECT,
         related_name="visits",
     )
+    # The activity the visitor came for, when the tablet's tag was tapped ("komt voor: ...").
+    occurrence = models.ForeignKey(
+        "activities.Occurrence",
+        verbose_name=_("komt voor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
     voided_at = models.DateTimeField(_("ongedaan gemaakt op"), null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.services import occurrence_for_visit
 from buurtkamer.models import AuditEvent, log_action
 from locations.models import DayPart, Location
 
@@ -79,8 +80,13 @@ def record_visit(
     device_sent_time: bool = False,
     tablet: Tablet | None = None,
     user=None,
+    occurrence=None,
 ) -> tuple[Visit, bool]:
     """Record one visitor; (visit, created). The same client_id again returns the first visit.
+
+    occurrence: the id of the activity the visitor came for (the tablet's "komt voor" tag).
+    Only a planned occurrence of this location on the tap's day is kept; anything else is
+    left out, and the visitor is still counted.
 
     The database's unique constraint on client_id decides between concurrent retries: the
     INSERT skips a client_id that is already there (ON CONFLICT DO NOTHING), and reading the
@@ -90,6 +96,8 @@ def record_visit(
     moment, from_server = moment_of_tap(tapped_at, now, device_sent_time=device_sent_time)
     local_time = timezone.localtime(moment)
     came_via = facts.came_via if facts.first_visit == FirstVisit.YES else None
+    occurrence_id = getattr(occurrence, "pk", occurrence)
+    named = occurrence_for_visit(location, occurrence_id, local_time.date())
     new_visit = Visit(
         client_id=client_id,
         location=location,
@@ -104,6 +112,7 @@ def record_visit(
         received_at=now,
         recorded_by_tablet=tablet,
         recorded_by=_person(user),
+        occurrence=named,
     )
     Visit.objects.bulk_create([new_visit], ignore_conflicts=True)
     visit = Visit.objects.get(client_id=client_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, tablet
+from .views import manage, reports, stories, tablet
 
 app_name = "visitors"
 
@@ -25,4 +25,16 @@ urlpatterns = [
     path("locaties/<slug:slug>/turven/", manage.tallies, name="tallies"),
     path("locaties/<slug:slug>/turven/<int:pk>/", manage.tally_edit, name="tally-edit"),
     path("locaties/<slug:slug>/turven/<int:pk>/vervallen/", manage.tally_void, name="tally-void"),
+    # Attendance reports: staff (all locations) and coordinators (their own).
+    path("rapportage/", reports.report, name="report"),
+    path("rapportage/export.csv", reports.report_csv_view, name="report-csv"),
+    path("rapportage/export.xlsx", reports.report_xlsx_view, name="report-xlsx"),
+    path("rapportage/jaaroverzicht/", reports.year_overview_view, name="year-overview"),
+    path("locaties/<slug:slug>/verhalen/", stories.stories, name="stories"),
+    path("locaties/<slug:slug>/verhalen/<int:pk>/", stories.story_edit, name="story-edit"),
+    path(
+        "locaties/<slug:slug>/verhalen/<int:pk>/verwijderen/",
+        stories.story_delete,
+        name="story-delete",
+    ),
 ]

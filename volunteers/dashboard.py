@@ -1,4 +1,35 @@
-"""What the volunteers area adds to the dashboard (buurtkamer/views.py): one panel or none."""
+"""What the volunteers area adds to the dashboard (buurtkamer/views.py): one panel or none.
+
+A volunteer sees their next shifts and the open places at their locations; a coordinator the
+gaps of the next four weeks (below the minimum, or no shift lead), recent late cancellations and
+the onboarding to-dos; staff the gaps per location. A fixed number of queries whatever the data.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from locations.models import Role
+
+from .models import Assignment, Shift, Task
+from .profiles import onboarding_todos
+from .services import open_places
+
+WEEKS_AHEAD = 4
+OPEN_PLACES_DAYS = 28
+LATE_CANCELLATIONS_DAYS = 14
+SHOWN = 8  # items per list on the dashboard; the rest is counted
+
+
+def _url(name, **kwargs):
+    """A URL of another part (the roster) if it exists, else None."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
 
 
 def panel(request, *, kind, locations, roles):
@@ -8,4 +39,131 @@ def panel(request, *, kind, locations, roles):
     objects on it (already fetched); roles: {location id: Role} of this person. The dict
     returned must hold "template", which the dashboard includes with the dict as `panel`.
     """
-    return None
+    today = timezone.localdate()
+    if kind == "staff":
+        return _staff_panel(locations, today)
+    if kind == "coordinator":
+        coordinated = [
+            location for location in locations if roles.get(location.pk) == Role.COORDINATOR
+        ]
+        return _coordinator_panel(request.user, coordinated, locations, today)
+    return _volunteer_panel(request.user, locations, today)
+
+
+def _with_locations(items, by_id, attribute="shift"):
+    """Put the already-fetched Location on each shift (no query per row)."""
+    for item in items:
+        shift = getattr(item, attribute) if attribute else item
+        shift.location = by_id[shift.location_id]
+    return items
+
+
+def _next_shifts(user, by_id, today):
+    assignments = list(
+        Assignment.objects.active()
+        .filter(volunteer=user, shift__date__gte=today, shift__location_id__in=list(by_id))
+        .select_related("shift")
+        .order_by("shift__date", "shift__starts_at")[:SHOWN]
+    )
+    return _with_locations(assignments, by_id)
+
+
+def _volunteer_panel(user, locations, today):
+    by_id = {location.pk: location for location in locations}
+    if not by_id:
+        return None
+    end = today + datetime.timedelta(days=OPEN_PLACES_DAYS - 1)
+    open_shifts = list(open_places(locations, today, end, user=user))
+    for shift in open_shifts:
+        shift.places_left = shift.maximum - shift.taken
+    return {
+        "template": "volunteers/dashboard/volunteer.html",
+        "next_shifts": _next_shifts(user, by_id, today),
+        "open_shifts": open_shifts[:SHOWN],
+        "open_places": sum(shift.places_left for shift in open_shifts),
+        "my_shifts_url": _url("volunteers:my-shifts"),
+        "open_places_url": _url("volunteers:open-places"),
+    }
+
+
+def gaps(location_ids, today, *, weeks=WEEKS_AHEAD):
+    """The shifts of the coming weeks below their minimum, and the slots (location, date,
+    day-part) without a shift lead, from one query.
+
+    Returns (below_minimum: [Shift with .taken], without_lead: [(location_id, date, day_part,
+    first Shift of the slot)])."""
+    shifts = list(
+        Shift.objects.with_taken()
+        .filter(
+            location_id__in=location_ids,
+            date__gte=today,
+            date__lt=today + datetime.timedelta(weeks=weeks),
+        )
+        .order_by("date", "starts_at", "location_id", "task")
+    )
+    below = [shift for shift in shifts if shift.taken < shift.minimum]
+    # Only day-parts the location is open for (regular shifts); an extra activity shift on its
+    # own needs no shift lead.
+    slots = {}
+    lead_filled = defaultdict(int)
+    for shift in shifts:
+        key = (shift.location_id, shift.date, shift.day_part)
+        if shift.regular:
+            slots.setdefault(key, shift)
+        if shift.task == Task.SHIFT_LEAD:
+            lead_filled[key] += shift.taken
+    without_lead = [(key, first) for key, first in slots.items() if not lead_filled.get(key)]
+    return below, without_lead
+
+
+def _coordinator_panel(user, coordinated, locations, today):
+    if not coordinated:
+        return None
+    by_id = {location.pk: location for location in coordinated}
+    below, without_lead = gaps(list(by_id), today)
+    _with_locations(below, by_id, attribute=None)
+    for _key, shift in without_lead:
+        shift.location = by_id[shift.location_id]
+    since = timezone.now() - datetime.timedelta(days=LATE_CANCELLATIONS_DAYS)
+    late = list(
+        Assignment.objects.filter(cancelled_late=True, shift__location_id__in=list(by_id))
+        .filter(Q(shift__date__gte=today) | Q(cancelled_at__gte=since))
+        .select_related("shift", "volunteer")
+        .order_by("-cancelled_at")[:SHOWN]
+    )
+    _with_locations(late, by_id)
+    todos = onboarding_todos(coordinated, today=today)
+    return {
+        "template": "volunteers/dashboard/coordinator.html",
+        "weeks": WEEKS_AHEAD,
+        "below_minimum": below[:SHOWN],
+        "below_minimum_count": len(below),
+        "without_lead": [shift for _key, shift in without_lead[:SHOWN]],
+        "without_lead_count": len(without_lead),
+        "late_cancellations": late,
+        "todos": todos[:SHOWN],
+        "todos_count": len(todos),
+        "locations": coordinated,
+        "next_shifts": _next_shifts(user, {location.pk: location for location in locations}, today),
+        "my_shifts_url": _url("volunteers:my-shifts"),
+    }
+
+
+def _staff_panel(locations, today):
+    if not locations:
+        return None
+    below, without_lead = gaps([location.pk for location in locations], today)
+    below_count, lead_count = defaultdict(int), defaultdict(int)
+    for shift in below:
+        below_count[shift.location_id] += shift.minimum - shift.taken
+    for (location_id, _date, _part), _shift in without_lead:
+        lead_count[location_id] += 1
+    rows = [
+        {
+            "location": location,
+            "places_short": below_count[location.pk],
+            "without_lead": lead_count[location.pk],
+        }
+        for location in locations
+    ]
+    return {"template": "volunteers/dashboard/staff.html", "weeks": WEEKS_AHEAD, "rows": rows}

@@ -7,7 +7,9 @@ An assignment is one person on one shift; cancelling keeps the row (with the rea
 was late), so the history's numbers stay.
 """
 
+import datetime
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -162,6 +164,18 @@ class ShiftTemplate(models.Model):
         )
 
 
+class ShiftQuerySet(models.QuerySet):
+    def with_taken(self):
+        """Annotate `taken`: how many assignments still stand."""
+        return self.annotate(
+            taken=models.Count("assignments", filter=Q(assignments__cancelled_at__isnull=True))
+        )
+
+    def with_open_places(self):
+        """Shifts not yet full (annotated with `taken`)."""
+        return self.with_taken().filter(taken__lt=models.F("maximum"))
+
+
 class Shift(models.Model):
     """One task at one location on one date and day-part, from one time to another."""
 
@@ -206,10 +220,27 @@ class Shift(models.Model):
             ),
         ]
 
+    objects = ShiftQuerySet.as_manager()
+
     def __str__(self):
         return (
             f"{self.location} {self.date} {self.get_day_part_display()} {self.get_task_display()}"
         )
+
+    def start_datetime(self) -> datetime.datetime:
+        """When the shift starts, as an aware Europe/Amsterdam datetime."""
+        return datetime.datetime.combine(
+            self.date, self.starts_at, tzinfo=ZoneInfo(settings.TIME_ZONE)
+        )
+
+    def end_datetime(self) -> datetime.datetime:
+        """When the shift ends, as an aware Europe/Amsterdam datetime."""
+        return datetime.datetime.combine(
+            self.date, self.ends_at, tzinfo=ZoneInfo(settings.TIME_ZONE)
+        )
+
+    def has_started(self, now=None) -> bool:
+        return self.start_datetime() <= (now or timezone.now())
 
 
 class Attendance(models.TextChoices):

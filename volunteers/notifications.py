@@ -1,4 +1,76 @@
-"""E-mails about the roster: open places announced, the coordinator told, reminders."""
+"""E-mails about the roster: open places announced, the coordinator told, reminders.
+
+Every function here is safe to run twice: a row is claimed with an UPDATE ... WHERE <stamp> IS
+NULL before its e-mail goes out, so two overlapping runs (or a retry) never send the same thing
+twice. A failed send is logged and never raised to the person who caused it.
+"""
+
+import datetime
+import logging
+import os
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+
+from buurtkamer.emails import send_templated_email
+from locations.models import Role
+
+from .feeds import address_of, my_shifts_path, shift_bounds
+from .models import Assignment, Shift, Status, Task
+
+logger = logging.getLogger(__name__)
+
+ANNOUNCE_DAYS_AHEAD = 14  # an open place further ahead is not announced (there is time)
+ALERT_DAYS_AHEAD = 3  # coordinators hear of understaffed shifts this many days ahead
+
+
+def default_base_url() -> str:
+    """Where the site lives, for links in e-mails sent outside a request (cron): the SITE_URL
+    setting or environment variable, else https:// and the first allowed host."""
+    site_url = getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")
+    if site_url:
+        return site_url.rstrip("/")
+    hosts = [host for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
+    host = hosts[0].lstrip(".") if hosts else "localhost"
+    scheme = "http" if host in ("localhost", "127.0.0.1") else "https"
+    return f"{scheme}://{host}"
+
+
+def _url(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + path
+
+
+def _take_path(shift) -> str:
+    try:
+        return reverse("volunteers:take", kwargs={"pk": shift.pk})
+    except NoReverseMatch:  # the roster pages are not there (yet): the overview instead
+        return my_shifts_path()
+
+
+def _roster_path(location) -> str:
+    try:
+        return reverse("volunteers:roster", kwargs={"slug": location.slug})
+    except NoReverseMatch:
+        return reverse("dashboard")
+
+
+def _send(template: str, context: dict, user) -> bool:
+    """One e-mail to one person, in Dutch; False (and logged) when it could not be sent."""
+    if not user.email:
+        return False
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            send_templated_email(template, context | {"user": user}, [user.email])
+    except Exception:  # a mail server down must not break a cancellation or the cron run
+        logger.exception("Could not send %s to user %s", template, user.pk)
+        return False
+    return True
+
+
+# Open places -------------------------------------------------------------------------------------
 
 
 def after_cancellation(assignment, *, base_url):
@@ -6,3 +78,241 @@ def after_cancellation(assignment, *, base_url):
     transaction.on_commit): announce the open place to the location's other active volunteers
     who are free then (if the shift is within 14 days) and tell the coordinators of a late
     cancellation. Never raises for a failed send."""
+    base_url = base_url or default_base_url()
+    try:
+        announce_open_place(assignment, base_url=base_url)
+    except Exception:
+        logger.exception("Announcing the open place of assignment %s failed", assignment.pk)
+    if assignment.cancelled_late:
+        try:
+            tell_coordinators_of_late_cancellation(assignment, base_url=base_url)
+        except Exception:
+            logger.exception("Telling of the late cancellation %s failed", assignment.pk)
+
+
+def free_colleagues(shift, *, exclude_user_ids=()):
+    """The location's current members with an active volunteer status who have no standing
+    assignment overlapping this shift (at any location), as users."""
+    from buurtkamer.models import User
+
+    busy = Assignment.objects.active().filter(
+        volunteer=OuterRef("pk"),
+        shift__date=shift.date,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    )
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__location=shift.location_id,
+            memberships__ended_at__isnull=True,
+            volunteer_profile__status=Status.ACTIVE,
+            volunteer_profile__anonymised_at__isnull=True,
+        )
+        .exclude(pk__in=list(exclude_user_ids))
+        .exclude(email="")
+        .exclude(Exists(busy))
+        .distinct()
+        .order_by("first_name", "pk")
+    )
+
+
+def announce_open_place(assignment, *, base_url, now=None) -> int:
+    """E-mail the open place of a cancelled assignment to the free, active colleagues of its
+    location, once. Returns how many e-mails went out."""
+    now = now or timezone.now()
+    assignment = Assignment.objects.select_related("shift__location", "volunteer").get(
+        pk=assignment.pk
+    )
+    shift = assignment.shift
+    start, _end = shift_bounds(shift)
+    if assignment.cancelled_at is None or assignment.gap_announced_at is not None:
+        return 0
+    if not (now < start <= now + datetime.timedelta(days=ANNOUNCE_DAYS_AHEAD)):
+        return 0
+    standing = Assignment.objects.active().filter(shift=shift).count()
+    if standing >= shift.maximum:  # filled again already (someone took it, or was assigned)
+        return 0
+    # Claim it: whoever sets the stamp first announces; a second call finds it set.
+    claimed = Assignment.objects.filter(pk=assignment.pk, gap_announced_at__isnull=True).update(
+        gap_announced_at=now
+    )
+    if not claimed:
+        return 0
+    context = {
+        "shift": shift,
+        "location": shift.location,
+        "address": address_of(shift.location),
+        "task": shift.get_task_display(),
+        "open_places": shift.maximum - standing,
+        "take_url": _url(base_url, _take_path(shift)),
+    }
+    sent = 0
+    for user in free_colleagues(shift, exclude_user_ids=[assignment.volunteer_id]):
+        sent += _send("volunteers/emails/open_place", context, user)
+    return sent
+
+
+def tell_coordinators_of_late_cancellation(assignment, *, base_url) -> int:
+    assignment = Assignment.objects.select_related(
+        "shift__location", "volunteer", "cancelled_by"
+    ).get(pk=assignment.pk)
+    shift = assignment.shift
+    context = {
+        "assignment": assignment,
+        "shift": shift,
+        "location": shift.location,
+        "task": shift.get_task_display(),
+        "volunteer": assignment.volunteer,
+        "cancelled_at": timezone.localtime(assignment.cancelled_at or timezone.now()),
+        "reason": assignment.cancel_reason,
+        "standing": Assignment.objects.active().filter(shift=shift).count(),
+        "roster_url": _url(base_url, _roster_path(shift.location)),
+    }
+    sent = 0
+    for user in coordinators_of(shift.location_id):
+        if user.pk not in (assignment.volunteer_id, assignment.cancelled_by_id):
+            sent += _send("volunteers/emails/late_cancellation", context, user)
+    return sent
+
+
+def coordinators_of(location_id):
+    from buurtkamer.models import User
+
+    return User.objects.filter(
+        is_active=True,
+        memberships__location=location_id,
+        memberships__ended_at__isnull=True,
+        memberships__role=Role.COORDINATOR,
+    ).distinct()
+
+
+# Understaffed shifts, a few days ahead -----------------------------------------------------------
+
+
+def send_roster_alerts(*, base_url, today=None) -> int:
+    """One e-mail per coordinator per location listing the shifts of the next ALERT_DAYS_AHEAD
+    days that are below their minimum or whose day-part has no shift lead. Each shift is in one
+    alert only (understaffed_alert_sent_at). Returns how many e-mails went out."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    standing = Count("assignments", filter=Q(assignments__cancelled_at__isnull=True))
+    lead_in_slot = Assignment.objects.active().filter(
+        shift__location=OuterRef("location"),
+        shift__date=OuterRef("date"),
+        shift__day_part=OuterRef("day_part"),
+        shift__task=Task.SHIFT_LEAD,
+    )
+    lead_shift_in_slot = Shift.objects.filter(
+        location=OuterRef("location"),
+        date=OuterRef("date"),
+        day_part=OuterRef("day_part"),
+        task=Task.SHIFT_LEAD,
+    )
+    candidates = (
+        Shift.objects.filter(
+            location__active=True,
+            date__gte=today,
+            date__lte=today + datetime.timedelta(days=ALERT_DAYS_AHEAD),
+            understaffed_alert_sent_at__isnull=True,
+        )
+        .annotate(
+            filled=standing,
+            has_lead=Exists(lead_in_slot),
+            has_lead_shift=Exists(lead_shift_in_slot),
+        )
+        .select_related("location")
+        .order_by("location__name", "date", "starts_at", "task")
+    )
+    problems = defaultdict(list)  # {location: [(shift, below minimum?, no shift lead?)]}
+    for shift in candidates:
+        if shift_bounds(shift)[0] <= now:
+            continue
+        below = shift.filled < shift.minimum
+        # The missing lead is told once per day-part: on the lead's own shift, or on every
+        # shift of a day-part that has no lead shift at all.
+        no_lead = not shift.has_lead and (shift.task == Task.SHIFT_LEAD or not shift.has_lead_shift)
+        if not (below or no_lead):
+            continue
+        claimed = Shift.objects.filter(pk=shift.pk, understaffed_alert_sent_at__isnull=True).update(
+            understaffed_alert_sent_at=now
+        )
+        if claimed:
+            problems[shift.location].append(
+                {
+                    "shift": shift,
+                    "below": below,
+                    "no_lead": no_lead,
+                    "task": shift.get_task_display(),
+                }
+            )
+    sent = 0
+    for location, items in problems.items():
+        context = {
+            "location": location,
+            "items": items,
+            "roster_url": _url(base_url, _roster_path(location)),
+        }
+        for user in coordinators_of(location.pk):
+            sent += _send("volunteers/emails/roster_alert", context, user)
+    return sent
+
+
+# Reminders, the day before -----------------------------------------------------------------------
+
+
+def send_shift_reminders(*, base_url, today=None) -> int:
+    """E-mail everyone on a shift of tomorrow (local date), once per assignment.
+
+    Each row is claimed before its e-mail is written: UPDATE ... SET reminded_at = now WHERE
+    id = ... AND reminded_at IS NULL; only the run whose UPDATE changed the row sends it, so an
+    overlapping run (or a second one) sends nothing twice. A failed send gives its row back
+    (reminded_at NULL) for the next run.
+    """
+    today = today or timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    stamp = timezone.now()
+    due = (
+        Assignment.objects.active()
+        .filter(
+            shift__date=tomorrow,
+            shift__location__active=True,
+            reminded_at__isnull=True,
+            volunteer__is_active=True,
+        )
+        .select_related("shift__location", "volunteer")
+        .order_by("shift__starts_at", "pk")
+    )
+    claimed = [
+        assignment
+        for assignment in due
+        if Assignment.objects.filter(pk=assignment.pk, reminded_at__isnull=True).update(
+            reminded_at=stamp
+        )
+    ]
+    others = defaultdict(list)  # {shift id: [(user id, first name)]}
+    for shift_id, user_id, first_name, email in (
+        Assignment.objects.active()
+        .filter(shift__in={a.shift_id for a in claimed})
+        .order_by("volunteer__first_name")
+        .values_list("shift_id", "volunteer_id", "volunteer__first_name", "volunteer__email")
+    ):
+        others[shift_id].append((user_id, first_name or email.split("@")[0]))
+    cancel_url = _url(base_url, my_shifts_path())
+    sent = 0
+    for assignment in claimed:
+        shift = assignment.shift
+        context = {
+            "assignment": assignment,
+            "shift": shift,
+            "location": shift.location,
+            "address": address_of(shift.location),
+            "task": shift.get_task_display(),
+            "others": [name for uid, name in others[shift.pk] if uid != assignment.volunteer_id],
+            "cancel_url": cancel_url,
+        }
+        if _send("volunteers/emails/shift_reminder", context, assignment.volunteer):
+            sent += 1
+        elif assignment.volunteer.email:  # not sent: let the next run try again
+            Assignment.objects.filter(pk=assignment.pk, reminded_at=stamp).update(reminded_at=None)
+    return sent

@@ -1,5 +1,22 @@
-"""The feeds URLs of the volunteers app (joined in volunteers/urls.py)."""
+"""The feeds URLs of the volunteers app (joined in volunteers/urls.py).
 
-from django.urls import path  # noqa: F401
+The token is the credential of a feed (VolunteerProfile.calendar_token, secrets.token_urlsafe).
+"""
 
-urlpatterns = []
+from django.urls import path, re_path
+
+from .views import feeds
+
+SECRET_IN_URL = r"(?P<calendar_token>[A-Za-z0-9_-]{16,64})"
+
+urlpatterns = [
+    # A volunteer's own shifts: the secret link for the phone's calendar.
+    re_path(rf"^agenda/{SECRET_IN_URL}\.ics$", feeds.my_feed, name="my-feed"),
+    # A location's roster, for its coordinators (and staff), with their own token.
+    re_path(
+        rf"^agenda/{SECRET_IN_URL}/(?P<location_slug>[-a-zA-Z0-9_]+)\.ics$",
+        feeds.location_feed,
+        name="location-feed",
+    ),
+    path("agenda/nieuwe-link/", feeds.regenerate_feed, name="regenerate-feed"),
+]

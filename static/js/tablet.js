@@ -199,6 +199,9 @@
   function tap(event) {
     event.preventDefault();
     const now = new Date();
+    // A "komt voor: ..." tag is a submit button of its own: its value names the activity.
+    const submitter = event.submitter;
+    const occurrence = submitter && submitter.name === "occurrence" ? submitter.value : "";
     const op = {
       type: "visit",
       client_id: uuid4(),
@@ -206,6 +209,7 @@
       first_visit: chosen("first_visit") || "unknown",
       age_band: chosen("age_band"),
       came_via: chosen("first_visit") === "yes" ? chosen("came_via") : "",
+      occurrence: occurrence,
     };
     refresh();
     state.queue.push(op);

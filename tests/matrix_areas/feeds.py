@@ -2,6 +2,11 @@
 
 ROWS: {url name: Row(get=..., post=...)}, the outcome per role as in the main MATRIX.
 PK_KIND: {url name: kind} for URLs with a `pk`; objects() makes one object of each kind.
+
+The calendar feeds: the secret token in the URL is the credential, whoever asks (a phone's
+calendar app is never logged in). The samples are the location's coordinator's token, so every
+role gets the feed; tests/test_calendar_feeds.py covers unknown tokens, a replaced token and the
+location feed of someone who is not its coordinator (all 404).
 """
 
 from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
@@ -17,18 +22,36 @@ from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
     Row,
 )
 
-ROWS = {}
+ROWS = {
+    # GET only (POST: 405); the token decides, not the session.
+    "volunteers:my-feed": Row(get=EVERYONE, post=NOBODY),
+    "volunteers:location-feed": Row(get=EVERYONE, post=NOBODY),
+    # A new secret link for oneself: any logged-in person, POST only.
+    "volunteers:regenerate-feed": Row(
+        get=NOBODY, post=(L, L, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+    ),
+}
 PK_KIND = {}
-NOT_HTML = set()  # answers that are not HTML on purpose (an .ics feed, a CSV)
+NOT_HTML = {"volunteers:my-feed", "volunteers:location-feed"}  # text/calendar
 
 
 def objects(location, coordinator, personas):
     """{kind: object} of this location, one of each kind in PK_KIND."""
-    return {}
+    from volunteers.feeds import profile_of
+
+    return {
+        "feed_token": profile_of(coordinator).calendar_token,
+        "feed_location_slug": location.slug,
+    }
 
 
 def sample(url_name, argument, objects):
     """A value for a URL argument other than slug and pk (a token), or None."""
+    if url_name in ("volunteers:my-feed", "volunteers:location-feed"):
+        if argument == "calendar_token":
+            return objects.get("feed_token")
+        if argument == "location_slug":
+            return objects.get("feed_location_slug")
     return None
 
 

@@ -17,21 +17,65 @@ from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
     Row,
 )
 
-ROWS = {}
-PK_KIND = {}
-NOT_HTML = set()  # answers that are not HTML on purpose (an .ics feed, a CSV)
+# Every person's own page and download: everyone logged in (their own data only).
+# The volunteers of a location and a volunteer's page: its coordinators and staff.
+ROWS = {
+    # An empty POST misses the first name: the form again with the message (400).
+    "volunteers:my-profile": Row(get=ALL_LOGGED_IN, post=(L, L, 400, 400, 400, 400, 400)),
+    "volunteers:my-data": Row(get=ALL_LOGGED_IN, post=NOBODY),
+    "volunteers:list": Row(get=MANAGERS, post=NOBODY),
+    "volunteers:detail": Row(get=MANAGERS, post=NOBODY),
+    "volunteers:change-status": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
+    # Every field of VOG / buddy / notes is optional: an empty POST is valid (clears them).
+    "volunteers:edit-onboarding": Row(get=NOBODY, post=MANAGERS_POST),
+    "volunteers:add-training": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
+    "volunteers:remove-training": Row(get=NOBODY, post=MANAGERS_POST),
+}
+PK_KIND = {
+    "volunteers:detail": "volunteer",
+    "volunteers:change-status": "volunteer",
+    "volunteers:edit-onboarding": "volunteer",
+    "volunteers:add-training": "volunteer",
+    "volunteers:remove-training": "volunteer",
+}
+NOT_HTML = {"volunteers:my-data"}  # JSON or CSV
 
 
 def objects(location, coordinator, personas):
     """{kind: object} of this location, one of each kind in PK_KIND."""
-    return {}
+    import datetime
+
+    from locations.models import Role
+    from tests.factories import MembershipFactory
+    from volunteers.models import Status, Training, VolunteerProfile
+
+    person = MembershipFactory(
+        location=location, role=Role.VOLUNTEER, user__first_name=f"Baukje {location.slug}"
+    ).user
+    profile = VolunteerProfile.objects.create(
+        user=person, status=Status.INTAKE, phone="0611111111", notes="Kan goed koken."
+    )
+    training = Training.objects.create(
+        profile=profile, name="Sociale veiligheid", followed_on=datetime.date(2025, 3, 1)
+    )
+    return {"volunteer": person, "volunteer_training": training}
 
 
 def sample(url_name, argument, objects):
     """A value for a URL argument other than slug and pk (a token), or None."""
+    if argument == "training_pk" and "volunteer_training" in objects:
+        return objects["volunteer_training"].pk
     return None
 
 
 def unchanged(kind, before, fresh):
     """After a refused request on another location's object: is it as it was?"""
+    if kind == "volunteer":
+        profile = fresh.volunteer_profile
+        return (
+            profile.status == "intake"
+            and profile.phone == "0611111111"
+            and profile.notes == "Kan goed koken."
+            and profile.trainings.count() == 1
+        )
     return True

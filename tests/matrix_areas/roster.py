@@ -1,7 +1,12 @@
-"""Rows of the authorization matrix for one area; see tests/test_authorization_matrix.py.
+"""Rows of the authorization matrix for the roster; see tests/test_authorization_matrix.py.
 
 ROWS: {url name: Row(get=..., post=...)}, the outcome per role as in the main MATRIX.
 PK_KIND: {url name: kind} for URLs with a `pk`; objects() makes one object of each kind.
+
+Taking a place and cancelling are a person's own business: taking needs a current membership of
+the shift's location (staff are no member: 404), cancelling is for the assignment's own
+volunteer only (everyone else: 404). The roster of a location: its members read it, its
+coordinators and staff manage it.
 """
 
 from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
@@ -17,14 +22,70 @@ from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
     Row,
 )
 
-ROWS = {}
-PK_KIND = {}
+R = REDIRECT
+ROWS = {
+    "volunteers:my-shifts": Row(get=ALL_LOGGED_IN, post=NOBODY),
+    "volunteers:open-places": Row(get=ALL_LOGGED_IN, post=NOBODY),
+    # GET: the confirmation page of the e-mail link; POST: take it (then to my shifts).
+    "volunteers:take": Row(get=(L, L, 200, 404, 200, 404, 404), post=(L, L, R, 404, R, 404, 404)),
+    # The volunteer's own assignment only; an empty reason is fine.
+    "volunteers:cancel": Row(
+        get=(L, L, 200, 404, 404, 404, 404), post=(L, L, R, 404, 404, 404, 404)
+    ),
+    "volunteers:roster": Row(get=MEMBERS_ONLY, post=NOBODY),
+    "volunteers:roster-print": Row(get=MEMBERS_ONLY, post=NOBODY),
+    "volunteers:shift": Row(get=MEMBERS_ONLY, post=NOBODY),
+    # An empty POST chooses nobody: the shift page again with the message (400).
+    "volunteers:assign": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
+    "volunteers:unassign": Row(get=NOBODY, post=MANAGERS_POST),
+    # An empty choice clears the attendance (here: refused, the shift has not started; back).
+    "volunteers:shift-attendance": Row(get=NOBODY, post=MANAGERS_POST),
+    # An empty POST: no templates at all is a valid choice (they are all removed).
+    "volunteers:shift-templates": Row(get=MANAGERS, post=MANAGERS_POST),
+    "volunteers:generate-shifts": Row(get=NOBODY, post=MANAGERS_POST),
+}
+PK_KIND = {
+    "volunteers:take": "shift",
+    "volunteers:cancel": "assignment",
+    "volunteers:shift": "shift",
+    "volunteers:assign": "shift",
+    "volunteers:unassign": "assignment",
+    "volunteers:shift-attendance": "assignment",
+}
 NOT_HTML = set()  # answers that are not HTML on purpose (an .ics feed, a CSV)
 
 
 def objects(location, coordinator, personas):
-    """{kind: object} of this location, one of each kind in PK_KIND."""
-    return {}
+    """A coming shift with room (nobody on it) and a standing assignment of the location's
+    volunteer persona on another shift."""
+    import datetime
+
+    from django.utils import timezone
+
+    from volunteers.models import Assignment, Shift, Task
+
+    own = personas["volunteer"] if location.slug == "dokkum" else personas["other_volunteer"]
+    day = timezone.localdate() + datetime.timedelta(days=10)
+    shift = Shift.objects.create(
+        location=location,
+        date=day,
+        day_part="afternoon",
+        task=Task.HOST,
+        starts_at=datetime.time(13, 30),
+        ends_at=datetime.time(16, 30),
+        minimum=1,
+        maximum=3,
+    )
+    other = Shift.objects.create(
+        location=location,
+        date=day + datetime.timedelta(days=1),
+        day_part="morning",
+        task=Task.KITCHEN,
+        starts_at=datetime.time(9, 30),
+        ends_at=datetime.time(12, 0),
+    )
+    assignment = Assignment.objects.create(shift=other, volunteer=own)
+    return {"shift": shift, "assignment": assignment}
 
 
 def sample(url_name, argument, objects):
@@ -34,4 +95,8 @@ def sample(url_name, argument, objects):
 
 def unchanged(kind, before, fresh):
     """After a refused request on another location's object: is it as it was?"""
+    if kind == "shift":
+        return fresh.assignments.count() == 0 and fresh.maximum == before.maximum
+    if kind == "assignment":
+        return fresh.cancelled_at is None and fresh.attendance == before.attendance
     return True

@@ -4,6 +4,7 @@ Every page needs Action.MANAGE_VISITS at the location: its coordinators and AanZ
 volunteer of the location gets 403, anyone else 404, and someone not logged in the login page.
 """
 
+from django import forms
 from django.contrib import messages
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
@@ -169,7 +170,16 @@ def _warn_if_counted_before(request, tally):
 @location_required(Action.MANAGE_VISITS)
 def tallies(request, location):
     if request.method == "GET":
-        form = TallyForm(initial={"date": timezone.localdate(), "first_visits": 0})
+        initial = {"date": timezone.localdate(), "first_visits": 0}
+        # The dashboard links an opened day-part without a count here: ?date=…&day_part=….
+        asked = TallyForm().fields
+        try:
+            initial["date"] = asked["date"].clean(request.GET["date"])
+            initial["day_part"] = asked["day_part"].clean(request.GET["day_part"])
+        except (KeyError, forms.ValidationError):
+            initial.pop("day_part", None)
+            initial["date"] = timezone.localdate()
+        form = TallyForm(initial=initial)
         return _tallies_page(request, location, form)
     form = TallyForm(request.POST)
     if not form.is_valid():

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from activities.services import on_duty_today, todays_occurrences
 from buurtkamer.permissions import Action, can, get_location_for
 from locations.models import Location
 
@@ -147,6 +148,8 @@ def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
         "pair_form": pair_form,
         "now": timezone.localtime(),
         "undo_minutes": int(services.UNDO_WINDOW.total_seconds() // 60),
+        "programme": todays_occurrences(door.location),
+        "on_duty": on_duty_today(door.location),
     }
     return TemplateResponse(request, "visitors/tablet.html", context, status=status)
 
@@ -160,6 +163,7 @@ def _record(door: Door, form) -> tuple:
         device_sent_time=bool(form.data.get("tapped_at")),
         tablet=door.tablet,
         user=door.user,
+        occurrence=form.cleaned_data.get("occurrence"),
     )
 
 

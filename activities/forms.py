@@ -1,0 +1,217 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from locations.models import Membership
+
+from .models import Activity, Category, Occurrence, Partner, Recurrence, Room
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "description",
+            "category",
+            "room",
+            "recurrence",
+            "week_of_month",
+            "starts_on",
+            "ends_on",
+            "starts_at",
+            "ends_at",
+            "price",
+            "capacity",
+            "volunteers_needed",
+            "partners",
+            "organisers",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
+            "partners": forms.CheckboxSelectMultiple,
+            "organisers": forms.CheckboxSelectMultiple,
+            "recurrence": forms.RadioSelect,
+        }
+        help_texts = {
+            "starts_on": _("Bij een vaste weekdag: de eerste keer. Die dag bepaalt de weekdag."),
+            "ends_on": _("Leeg laten als de activiteit gewoon doorloopt."),
+            "week_of_month": _("Alleen bij 'elke maand': bijvoorbeeld de eerste dinsdag."),
+            "price": _("In euro's, bijvoorbeeld 2,50. Leeg laten als het niets kost."),
+            "volunteers_needed": _(
+                "Meer dan 0: er komt bij elke keer een dienst 'activiteitbegeleiding' "
+                "in het rooster."
+            ),
+        }
+
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.location = location
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["room"].queryset = Room.objects.filter(location=location, active=True)
+        self.fields["partners"].queryset = Partner.objects.filter(locations=location)
+        self.fields["organisers"].queryset = (
+            get_user_model()
+            .objects.filter(
+                id__in=Membership.objects.current().filter(location=location).values("user_id")
+            )
+            .order_by("first_name", "last_name")
+        )
+        self.fields["organisers"].label_from_instance = lambda user: (
+            user.get_full_name() or str(user)
+        )
+        self.fields["price"].localize = True
+        self.fields["price"].widget.is_localized = True
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and starts_at >= ends_at:
+            self.add_error("ends_at", _("De eindtijd moet na de begintijd liggen."))
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("De laatste keer kan niet voor de eerste keer liggen."))
+        if data.get("recurrence") == Recurrence.MONTHLY and not data.get("week_of_month"):
+            self.add_error("week_of_month", _("Kies welke week van de maand."))
+        if data.get("recurrence") != Recurrence.MONTHLY:
+            data["week_of_month"] = None
+        price = data.get("price")
+        if price is not None and price < 0:
+            self.add_error("price", _("Een prijs kan niet negatief zijn."))
+        return data
+
+    def save(self, commit=True):
+        self.instance.location = self.location
+        return super().save(commit)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Waarom gaat het niet door?"),
+        max_length=200,
+        help_text=_(
+            "Alleen voor het team; op het openbare programma staat alleen 'gaat niet door'."
+        ),
+        error_messages={"required": _("Schrijf kort op waarom het niet doorgaat.")},
+    )
+
+
+class OccurrenceForm(forms.ModelForm):
+    """Changing one date by hand: from then on the series leaves it alone."""
+
+    class Meta:
+        model = Occurrence
+        fields = ["starts_at", "ends_at", "room", "notes"]
+        widgets = {
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(location=location, active=True)
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and starts_at >= ends_at:
+            self.add_error("ends_at", _("De eindtijd moet na de begintijd liggen."))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.IntegerField(
+        label=_("Hoeveel deelnemers waren er?"),
+        min_value=0,
+        max_value=10000,
+        error_messages={"required": _("Vul het aantal deelnemers in.")},
+    )
+    notes = forms.CharField(
+        label=_("Notities (geen namen van bezoekers)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "position", "active"]
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "active"]
+
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.location = location
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Room.objects.filter(location=self.location, name__iexact=name).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise forms.ValidationError(_("Deze locatie heeft al een ruimte met deze naam."))
+        return name
+
+    def save(self, commit=True):
+        self.instance.location = self.location
+        return super().save(commit)
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "kind",
+            "contact_person",
+            "phone",
+            "email",
+            "website",
+            "notes",
+            "locations",
+        ]
+        widgets = {
+            "locations": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].queryset = locations
+        self.fields["locations"].required = True
+        self.fields["locations"].error_messages["required"] = _(
+            "Kies met welke locatie(s) deze partner samenwerkt."
+        )
+        self.outside_scope = []
+        if self.instance.pk:  # links to locations this person does not manage stay as they are
+            self.outside_scope = list(self.instance.locations.exclude(pk__in=locations))
+
+    def save(self, commit=True):
+        partner = super().save(commit)
+        if commit and self.outside_scope:
+            partner.locations.add(*self.outside_scope)
+        return partner

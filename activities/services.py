@@ -1,0 +1,430 @@
+"""The rules of activities: generating occurrences, support shifts, conflicts, the week's
+programme. Views, the management command, the demo data and the tests all go through these."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from buurtkamer.models import log_action
+from locations.models import Closure, DayPart, Location, OpeningHours
+from volunteers.models import Shift, Task
+
+from .models import Activity, Occurrence, OccurrenceStatus
+
+HORIZON = datetime.timedelta(weeks=12)
+
+
+# Generating occurrences ------------------------------------------------------------------------
+
+
+@dataclass
+class GenerationResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    kept_shifts: list = field(default_factory=list)  # occurrences whose shift has people on it
+
+
+def generate_occurrences(
+    activity: Activity, *, today: datetime.date | None = None, horizon=HORIZON
+) -> GenerationResult:
+    """Bring the activity's future occurrences (from today to today + horizon) in line with the
+    series, idempotently. Occurrences changed by hand (moved, cancelled) are left alone, and
+    so is the past."""
+    today = today or timezone.localdate()
+    wanted = set(activity.dates_between(today, today + horizon))
+    result = GenerationResult()
+    with transaction.atomic():
+        existing = {
+            occurrence.date: occurrence
+            for occurrence in Occurrence.objects.select_for_update()
+            .filter(activity=activity, date__gte=today)
+            .select_related("support_shift")
+        }
+        for day, occurrence in existing.items():
+            if occurrence.changed_by_hand:
+                continue
+            if day not in wanted:
+                if _remove_support_shift(occurrence):
+                    occurrence.delete()
+                    result.removed += 1
+                else:  # people are on its shift: keep it, but as cancelled
+                    occurrence.status = OccurrenceStatus.CANCELLED
+                    occurrence.save(update_fields=["status"])
+                    result.kept_shifts.append(occurrence)
+                continue
+            changed = (
+                occurrence.starts_at != activity.starts_at
+                or occurrence.ends_at != activity.ends_at
+                or occurrence.room_id != activity.room_id
+            )
+            if changed:
+                occurrence.starts_at = activity.starts_at
+                occurrence.ends_at = activity.ends_at
+                occurrence.room_id = activity.room_id
+                occurrence.save(update_fields=["starts_at", "ends_at", "room"])
+                result.updated += 1
+        new = [
+            Occurrence(
+                activity=activity,
+                date=day,
+                starts_at=activity.starts_at,
+                ends_at=activity.ends_at,
+                room_id=activity.room_id,
+            )
+            for day in sorted(wanted - set(existing))
+        ]
+        # A concurrent run may have made the same date: the unique constraint decides.
+        Occurrence.objects.bulk_create(new, ignore_conflicts=True)
+        result.created = len(new)
+        for occurrence in (
+            Occurrence.objects.filter(activity=activity, date__gte=today)
+            .select_related("support_shift")
+            .order_by("date")
+        ):
+            if not sync_support_shift(occurrence, activity=activity, today=today):
+                result.kept_shifts.append(occurrence)
+    return result
+
+
+def generate_all(*, today=None, horizon=HORIZON) -> int:
+    """All activities of active locations: for the nightly cron. Returns occurrences created."""
+    today = today or timezone.localdate()
+    created = 0
+    activities = Activity.objects.filter(location__active=True).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+    for activity in activities.select_related("location").order_by("pk"):
+        created += generate_occurrences(activity, today=today, horizon=horizon).created
+    return created
+
+
+# Activity-support shifts ----------------------------------------------------------------------
+
+
+def _remove_support_shift(occurrence: Occurrence) -> bool:
+    """Remove the occurrence's support shift if nobody ever signed up for it. False when
+    someone is (or was) on it: then the shift stays, so nobody's sign-up silently vanishes
+    and the coordinator can tell them."""
+    shift = occurrence.support_shift
+    if shift is None:
+        return True
+    if shift.assignments.exists():
+        return False
+    occurrence.support_shift = None
+    occurrence.save(update_fields=["support_shift"])
+    shift.delete()
+    return True
+
+
+def sync_support_shift(occurrence: Occurrence, *, activity=None, today=None) -> bool:
+    """Make the occurrence's activity-support shift match it: there for a planned, coming
+    occurrence of an activity that needs volunteers, gone otherwise (if nobody is on it).
+    False when a shift that should go was kept because people are on it."""
+    activity = activity or occurrence.activity
+    today = today or timezone.localdate()
+    needed = activity.volunteers_needed
+    wants_shift = (
+        needed > 0 and occurrence.status == OccurrenceStatus.PLANNED and occurrence.date >= today
+    )
+    shift = occurrence.support_shift
+    if not wants_shift:
+        if occurrence.date < today:
+            return True  # the past stays as it was
+        return _remove_support_shift(occurrence)
+    values = {
+        "location_id": activity.location_id,
+        "date": occurrence.date,
+        "day_part": DayPart.at(occurrence.starts_at),
+        "task": Task.ACTIVITY,
+        "starts_at": occurrence.starts_at,
+        "ends_at": occurrence.ends_at,
+        "minimum": needed,
+        "maximum": needed,
+        "regular": False,
+        "title": activity.title[:120],
+    }
+    if shift is None:
+        shift = Shift.objects.create(**values)
+        occurrence.support_shift = shift
+        occurrence.save(update_fields=["support_shift"])
+    elif any(getattr(shift, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(shift, name, value)
+        shift.save()
+    return True
+
+
+# Changing one occurrence ----------------------------------------------------------------------
+
+
+def cancel_occurrence(occurrence: Occurrence, *, reason: str, user) -> bool:
+    """Cancel one date; the series is left alone. Returns False when its support shift was
+    kept because volunteers are on it (they need to hear it from the coordinator)."""
+    with transaction.atomic():
+        occurrence.status = OccurrenceStatus.CANCELLED
+        occurrence.cancel_reason = reason
+        occurrence.changed_by_hand = True
+        occurrence.save(update_fields=["status", "cancel_reason", "changed_by_hand"])
+        shift_gone = sync_support_shift(occurrence)
+        log_action(
+            actor=user,
+            action="activity_cancelled",
+            location=occurrence.activity.location,
+            subject=str(occurrence),
+            reason=reason,
+        )
+    return shift_gone
+
+
+def restore_occurrence(occurrence: Occurrence, *, user) -> None:
+    with transaction.atomic():
+        occurrence.status = OccurrenceStatus.PLANNED
+        occurrence.cancel_reason = ""
+        occurrence.save(update_fields=["status", "cancel_reason"])
+        sync_support_shift(occurrence)
+        log_action(
+            actor=user,
+            action="activity_restored",
+            location=occurrence.activity.location,
+            subject=str(occurrence),
+        )
+
+
+def change_occurrence(occurrence: Occurrence, *, user, **changes) -> None:
+    """An edit by hand (times, room, notes): from now on the series leaves this date be."""
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(occurrence, name, value)
+        occurrence.changed_by_hand = True
+        occurrence.save()
+        sync_support_shift(occurrence)
+        log_action(
+            actor=user,
+            action="activity_changed",
+            location=occurrence.activity.location,
+            subject=str(occurrence),
+        )
+
+
+def record_attendance(occurrence: Occurrence, *, attendance, notes, user) -> None:
+    occurrence.attendance = attendance
+    occurrence.notes = notes
+    occurrence.save(update_fields=["attendance", "notes"])
+    log_action(
+        actor=user,
+        action="activity_attendance",
+        location=occurrence.activity.location,
+        subject=str(occurrence),
+        attendance=attendance,
+    )
+
+
+# Conflicts and opening hours ------------------------------------------------------------------
+
+
+def room_conflicts(occurrences) -> dict[int, list[Occurrence]]:
+    """{occurrence id: the planned occurrences in the same room at overlapping times}, for a
+    list of occurrences, with one query."""
+    occurrences = [o for o in occurrences if o.room_id and o.status == OccurrenceStatus.PLANNED]
+    if not occurrences:
+        return {}
+    dates = {o.date for o in occurrences}
+    rooms = {o.room_id for o in occurrences}
+    others = defaultdict(list)
+    for other in (
+        Occurrence.objects.planned()
+        .filter(room_id__in=rooms, date__gte=min(dates), date__lte=max(dates))
+        .select_related("activity")
+        .order_by("date", "starts_at")
+    ):
+        others[(other.room_id, other.date)].append(other)
+    conflicts = {}
+    for occurrence in occurrences:
+        clashing = [
+            other
+            for other in others[(occurrence.room_id, occurrence.date)]
+            if other.pk != occurrence.pk and occurrence.overlaps(other)
+        ]
+        if clashing:
+            conflicts[occurrence.pk] = clashing
+    return conflicts
+
+
+def opening_slots(location_ids) -> dict[tuple[int, int], list[tuple]]:
+    """{(location id, weekday): [(opens_at, closes_at), ...]} with adjacent slots merged."""
+    slots = defaultdict(list)
+    for location_id, weekday, opens_at, closes_at in (
+        OpeningHours.objects.filter(location_id__in=location_ids)
+        .order_by("location_id", "weekday", "opens_at")
+        .values_list("location_id", "weekday", "opens_at", "closes_at")
+    ):
+        merged = slots[(location_id, weekday)]
+        if merged and opens_at <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(closes_at, merged[-1][1]))
+        else:
+            merged.append((opens_at, closes_at))
+    return slots
+
+
+def outside_opening_hours(occurrence, location_id, slots) -> bool:
+    return not any(
+        opens_at <= occurrence.starts_at and occurrence.ends_at <= closes_at
+        for opens_at, closes_at in slots.get((location_id, occurrence.date.isoweekday()), [])
+    )
+
+
+# Weeks and days -------------------------------------------------------------------------------
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+@dataclass
+class Day:
+    date: datetime.date
+    occurrences: list = field(default_factory=list)
+    closures: list = field(default_factory=list)
+    in_month: bool = True
+
+    @property
+    def is_today(self):
+        return self.date == timezone.localdate()
+
+
+def days_with_occurrences(locations, start, end, *, with_partners=False, in_month=None):
+    """[Day] from start to end for these locations: their occurrences (cancelled ones too,
+    with category and room) and closures, in a fixed number of queries. Each occurrence gets
+    `.conflicts` (same room, overlapping), `.outside_hours` and `.closed` (a Closure or None)."""
+    location_ids = [location.pk for location in locations]
+    occurrences = (
+        Occurrence.objects.filter(activity__location_id__in=location_ids)
+        .between(start, end)
+        .select_related("activity", "activity__category", "activity__location", "room")
+        .order_by("date", "starts_at", "activity__title")
+    )
+    if with_partners:
+        occurrences = occurrences.prefetch_related(
+            Prefetch("activity__partners", to_attr="partner_list")
+        )
+    occurrences = list(occurrences)
+    closures = list(
+        Closure.objects.filter(location_id__in=location_ids)
+        .covering(start, end)
+        .select_related("location")
+        .order_by("starts_on")
+    )
+    slots = opening_slots(location_ids)
+    conflicts = room_conflicts(occurrences)
+    days = []
+    day = start
+    by_date = defaultdict(list)
+    for occurrence in occurrences:
+        by_date[occurrence.date].append(occurrence)
+        occurrence.conflicts = conflicts.get(occurrence.pk, [])
+        location_id = occurrence.activity.location_id
+        occurrence.outside_hours = outside_opening_hours(occurrence, location_id, slots)
+        occurrence.closed = next(
+            (
+                closure
+                for closure in closures
+                if closure.location_id == location_id and closure.covers(occurrence.date)
+            ),
+            None,
+        )
+    while day <= end:
+        days.append(
+            Day(
+                date=day,
+                occurrences=by_date[day],
+                closures=[c for c in closures if c.covers(day)],
+                in_month=in_month is None or day.month == in_month,
+            )
+        )
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def conflicts_of_activity(activity: Activity, *, today=None) -> list[Occurrence]:
+    """The activity's coming planned occurrences that clash with another in the same room or
+    fall outside the opening hours (each with .conflicts and .outside_hours)."""
+    today = today or timezone.localdate()
+    occurrences = list(
+        Occurrence.objects.planned()
+        .filter(activity=activity, date__gte=today)
+        .select_related("activity", "room")
+        .order_by("date")[:60]
+    )
+    conflicts = room_conflicts(occurrences)
+    slots = opening_slots([activity.location_id])
+    problems = []
+    for occurrence in occurrences:
+        occurrence.conflicts = conflicts.get(occurrence.pk, [])
+        occurrence.outside_hours = outside_opening_hours(occurrence, activity.location_id, slots)
+        if occurrence.conflicts or occurrence.outside_hours:
+            problems.append(occurrence)
+    return problems
+
+
+def todays_occurrences(location: Location, today=None) -> list[Occurrence]:
+    """Today's planned occurrences at a location, for the tablet: one query."""
+    today = today or timezone.localdate()
+    return list(
+        Occurrence.objects.planned()
+        .filter(activity__location=location, date=today)
+        .select_related("activity", "room")
+        .order_by("starts_at", "activity__title")
+    )
+
+
+def occurrence_for_visit(location: Location, occurrence_id, day: datetime.date):
+    """The occurrence a tap named, if it is a planned one of this location on that day."""
+    if not occurrence_id:
+        return None
+    return (
+        Occurrence.objects.planned()
+        .filter(pk=occurrence_id, activity__location=location, date=day)
+        .first()
+    )
+
+
+@dataclass
+class DutyGroup:
+    day_part: str
+    day_part_label: str
+    task_label: str
+    first_names: list
+
+
+def on_duty_today(location: Location, today=None) -> list[DutyGroup]:
+    """Who is on today's roster here, as first names grouped by day-part and task: the only
+    volunteer data a tablet ever shows. One query."""
+    from volunteers.models import Assignment
+
+    today = today or timezone.localdate()
+    rows = (
+        Assignment.objects.active()
+        .filter(shift__location=location, shift__date=today)
+        .order_by("shift__starts_at", "shift__task", "volunteer__first_name")
+        .values_list("shift__day_part", "shift__task", "volunteer__first_name")
+    )
+    order = {part.value: index for index, part in enumerate(DayPart)}
+    groups: dict[tuple, DutyGroup] = {}
+    for day_part, task, first_name in rows:
+        key = (day_part, task)
+        if key not in groups:
+            groups[key] = DutyGroup(
+                day_part=day_part,
+                day_part_label=DayPart(day_part).label,
+                task_label=Task(task).label,
+                first_names=[],
+            )
+        name = (first_name or "").strip()
+        if name and name not in groups[key].first_names:
+            groups[key].first_names.append(name)
+    return sorted(groups.values(), key=lambda group: order.get(group.day_part, 9))

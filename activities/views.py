@@ -1,0 +1,619 @@
+"""Activity pages: the calendar, activities and their dates, rooms, categories, partners, and
+the public programme (no login) with its poster and .ics feed. Views are thin: the rules are in
+activities/services.py."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from buurtkamer.models import log_action
+from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
+from locations.models import Location
+from visitors.models import Visit
+
+from . import services
+from .forms import (
+    ActivityForm,
+    AttendanceForm,
+    CancelForm,
+    CategoryForm,
+    OccurrenceForm,
+    PartnerForm,
+    RoomForm,
+)
+from .ics import programme_calendar
+from .models import Activity, Category, Occurrence, Partner, Room
+
+# The calendar ----------------------------------------------------------------------------------
+
+
+def _chosen_day(request) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("datum", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _calendar_context(request, locations):
+    day = _chosen_day(request)
+    month_view = request.GET.get("weergave") == "maand"
+    if month_view:
+        first = day.replace(day=1)
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        start = services.monday_of(first)
+        end = services.monday_of(last) + datetime.timedelta(days=6)
+        previous = (first - datetime.timedelta(days=1)).replace(day=1)
+        following = last + datetime.timedelta(days=1)
+        days = services.days_with_occurrences(locations, start, end, in_month=first.month)
+    else:
+        start = services.monday_of(day)
+        end = start + datetime.timedelta(days=6)
+        previous = start - datetime.timedelta(days=7)
+        following = start + datetime.timedelta(days=7)
+        days = services.days_with_occurrences(locations, start, end)
+    weeks = [days[index : index + 7] for index in range(0, len(days), 7)]
+    problems = sum(
+        1
+        for d in days
+        for occurrence in d.occurrences
+        if not occurrence.is_cancelled and (occurrence.conflicts or occurrence.outside_hours)
+    )
+    return {
+        "month_view": month_view,
+        "start": start,
+        "end": end,
+        "month": day.replace(day=1),
+        "days": days,
+        "weeks": weeks,
+        "previous": previous,
+        "following": following,
+        "today": timezone.localdate(),
+        "problems": problems,
+        "several_locations": len(locations) > 1,
+    }
+
+
+@require_safe
+@location_required(Action.VIEW_LOCATION)
+def calendar(request, location):
+    context = _calendar_context(request, [location])
+    context |= {
+        "location": location,
+        "may_manage": can(request.user, Action.MANAGE_LOCATION, location),
+    }
+    return render(request, "activities/calendar.html", context)
+
+
+@require_safe
+@login_required
+def calendar_all(request):
+    if not request.user.is_aanzet_staff:
+        raise PermissionDenied
+    locations = list(Location.objects.active().order_by("name"))
+    context = _calendar_context(request, locations)
+    context |= {"location": None, "may_manage": False}
+    return render(request, "activities/calendar.html", context)
+
+
+# Activities -----------------------------------------------------------------------------------
+
+
+@require_safe
+@location_required(Action.VIEW_LOCATION)
+def activity_list(request, location):
+    activities = (
+        Activity.objects.filter(location=location)
+        .select_related("category", "room", "location")
+        .order_by("starts_at", "title")
+    )
+    return render(
+        request,
+        "activities/activity_list.html",
+        {
+            "location": location,
+            "activities": activities,
+            "may_manage": can(request.user, Action.MANAGE_LOCATION, location),
+        },
+    )
+
+
+def _activity_of(location, pk):
+    return get_object_or_404(
+        Activity.objects.select_related("category", "room", "location"), pk=pk, location=location
+    )
+
+
+@require_safe
+@location_required(Action.VIEW_LOCATION)
+def activity_detail(request, location, pk):
+    activity = _activity_of(location, pk)
+    today = timezone.localdate()
+    occurrences = list(
+        activity.occurrences.filter(date__gte=today)
+        .select_related("room", "activity", "activity__location")
+        .order_by("date")[:12]
+    )
+    conflicts = services.room_conflicts(occurrences)
+    slots = services.opening_slots([location.pk])
+    for occurrence in occurrences:
+        occurrence.conflicts = conflicts.get(occurrence.pk, [])
+        occurrence.outside_hours = services.outside_opening_hours(occurrence, location.pk, slots)
+    may_manage = can(request.user, Action.MANAGE_LOCATION, location)
+    return render(
+        request,
+        "activities/activity_detail.html",
+        {
+            "location": location,
+            "activity": activity,
+            "occurrences": occurrences,
+            "partners": activity.partners.all(),
+            # Organisers' names are for the team only, never on the public programme.
+            "organisers": activity.organisers.order_by("first_name"),
+            "may_manage": may_manage,
+        },
+    )
+
+
+def _activity_form_page(request, location, form, activity=None, status=200):
+    return TemplateResponse(
+        request,
+        "activities/activity_form.html",
+        {"location": location, "form": form, "activity": activity},
+        status=status,
+    )
+
+
+def _some_dates(days) -> str:
+    """ "2 maart, 9 maart en 16 maart" or "2 maart, 9 maart, 16 maart en nog 9 keer"."""
+    shown = [date_format(day, "j F") for day in days[:3]]
+    if len(days) > 3:
+        return _("%(dates)s en nog %(count)s keer") % {
+            "dates": ", ".join(shown),
+            "count": len(days) - 3,
+        }
+    if len(shown) == 1:
+        return shown[0]
+    return _("%(dates)s en %(last)s") % {"dates": ", ".join(shown[:-1]), "last": shown[-1]}
+
+
+def _after_saving(request, activity):
+    """Plan the dates, then warn (once per kind) about room conflicts and opening hours."""
+    result = services.generate_occurrences(activity)
+    clashes, outside = {}, []
+    for occurrence in services.conflicts_of_activity(activity):
+        for other in occurrence.conflicts:
+            clashes.setdefault((str(occurrence.room), other.activity.title), []).append(
+                occurrence.date
+            )
+        if occurrence.outside_hours:
+            outside.append(occurrence.date)
+    for (room, other), days in clashes.items():
+        messages.warning(
+            request,
+            _("Let op: %(room)s is ook bezet door %(other)s op %(dates)s.")
+            % {"room": room, "other": other, "dates": _some_dates(sorted(set(days)))},
+        )
+    if outside:
+        messages.warning(
+            request,
+            _("Let op: %(title)s valt buiten de openingstijden op %(dates)s.")
+            % {"title": activity.title, "dates": _some_dates(outside)},
+        )
+    if result.kept_shifts:
+        messages.warning(
+            request,
+            _(
+                "Er staan al vrijwilligers op de begeleidingsdienst van %(count)s datum(s) die "
+                "niet meer doorgaan. Die diensten zijn blijven staan: laat het de vrijwilligers "
+                "weten."
+            )
+            % {"count": len(result.kept_shifts)},
+        )
+
+
+@location_required(Action.MANAGE_LOCATION)
+def activity_new(request, location):
+    if request.method != "POST":
+        initial = {"starts_on": timezone.localdate(), "recurrence": "weekly"}
+        return _activity_form_page(
+            request, location, ActivityForm(location=location, initial=initial)
+        )
+    form = ActivityForm(request.POST, location=location)
+    if not form.is_valid():
+        return _activity_form_page(request, location, form, status=400)
+    activity = form.save()
+    log_action(
+        actor=request.user, action="activity_created", location=location, subject=activity.title
+    )
+    messages.success(request, _("De activiteit is opgeslagen en staat in de agenda."))
+    _after_saving(request, activity)
+    return redirect(activity.get_absolute_url())
+
+
+@location_required(Action.MANAGE_LOCATION)
+def activity_edit(request, location, pk):
+    activity = _activity_of(location, pk)
+    if request.method != "POST":
+        return _activity_form_page(
+            request, location, ActivityForm(instance=activity, location=location), activity
+        )
+    form = ActivityForm(request.POST, instance=activity, location=location)
+    if not form.is_valid():
+        return _activity_form_page(request, location, form, activity, status=400)
+    activity = form.save()
+    log_action(
+        actor=request.user, action="activity_changed", location=location, subject=activity.title
+    )
+    messages.success(
+        request,
+        _(
+            "Opgeslagen. De komende keren zijn aangepast, behalve de keren die met de hand "
+            "zijn veranderd."
+        ),
+    )
+    _after_saving(request, activity)
+    return redirect(activity.get_absolute_url())
+
+
+# One occurrence -------------------------------------------------------------------------------
+
+
+def _occurrence_of(location, pk):
+    return get_object_or_404(
+        Occurrence.objects.select_related(
+            "activity", "activity__location", "activity__category", "room", "support_shift"
+        ),
+        pk=pk,
+        activity__location=location,
+    )
+
+
+def _occurrence_page(request, location, occurrence, *, forms=None, status=200):
+    forms = forms or {}
+    may_manage = can(request.user, Action.MANAGE_LOCATION, location)
+    conflicts = services.room_conflicts([occurrence]).get(occurrence.pk, [])
+    slots = services.opening_slots([location.pk])
+    checkins = Visit.objects.counted().filter(occurrence=occurrence).count()
+    return TemplateResponse(
+        request,
+        "activities/occurrence.html",
+        {
+            "location": location,
+            "occurrence": occurrence,
+            "activity": occurrence.activity,
+            "conflicts": conflicts,
+            "outside_hours": services.outside_opening_hours(occurrence, location.pk, slots),
+            "checkins": checkins,
+            "may_manage": may_manage,
+            "cancel_form": forms.get("cancel") or CancelForm(),
+            "edit_form": forms.get("edit")
+            or OccurrenceForm(instance=occurrence, location=location),
+            "attendance_form": forms.get("attendance")
+            or AttendanceForm(
+                initial={
+                    "attendance": occurrence.attendance
+                    if occurrence.attendance is not None
+                    else (checkins or None),
+                    "notes": occurrence.notes,
+                }
+            ),
+        },
+        status=status,
+    )
+
+
+@require_safe
+@location_required(Action.VIEW_LOCATION)
+def occurrence_detail(request, location, pk):
+    return _occurrence_page(request, location, _occurrence_of(location, pk))
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def occurrence_cancel(request, location, pk):
+    occurrence = _occurrence_of(location, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _occurrence_page(request, location, occurrence, forms={"cancel": form}, status=400)
+    shift_gone = services.cancel_occurrence(
+        occurrence, reason=form.cleaned_data["reason"], user=request.user
+    )
+    messages.success(request, _("Deze keer gaat niet door. De rest van de reeks blijft staan."))
+    if not shift_gone:
+        messages.warning(
+            request,
+            _(
+                "Er staan vrijwilligers op de begeleidingsdienst. Die dienst is blijven staan: "
+                "laat het ze weten en meld ze af in het rooster."
+            ),
+        )
+    return redirect(occurrence.get_absolute_url())
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def occurrence_restore(request, location, pk):
+    occurrence = _occurrence_of(location, pk)
+    services.restore_occurrence(occurrence, user=request.user)
+    messages.success(request, _("Deze keer gaat toch door."))
+    return redirect(occurrence.get_absolute_url())
+
+
+@location_required(Action.MANAGE_LOCATION)
+def occurrence_edit(request, location, pk):
+    occurrence = _occurrence_of(location, pk)
+    if request.method != "POST":
+        return _occurrence_page(request, location, occurrence)
+    form = OccurrenceForm(
+        request.POST, instance=Occurrence.objects.get(pk=occurrence.pk), location=location
+    )
+    if not form.is_valid():
+        return _occurrence_page(request, location, occurrence, forms={"edit": form}, status=400)
+    services.change_occurrence(
+        occurrence, user=request.user, **{name: form.cleaned_data[name] for name in form.fields}
+    )
+    messages.success(
+        request,
+        _("Deze keer is aangepast. Wijzigingen in de reeks laten deze keer voortaan met rust."),
+    )
+    return redirect(occurrence.get_absolute_url())
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def occurrence_attendance(request, location, pk):
+    occurrence = _occurrence_of(location, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        return _occurrence_page(
+            request, location, occurrence, forms={"attendance": form}, status=400
+        )
+    services.record_attendance(
+        occurrence,
+        attendance=form.cleaned_data["attendance"],
+        notes=form.cleaned_data["notes"],
+        user=request.user,
+    )
+    messages.success(request, _("Het aantal deelnemers is opgeslagen."))
+    return redirect(occurrence.get_absolute_url())
+
+
+# Rooms (per location) -------------------------------------------------------------------------
+
+
+@location_required(Action.MANAGE_LOCATION)
+def rooms(request, location):
+    form = RoomForm(request.POST or None, location=location)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            room = form.save()
+            messages.success(request, _("Ruimte %(name)s is toegevoegd.") % {"name": room.name})
+            return redirect("activities:rooms", slug=location.slug)
+        status = 400
+    return TemplateResponse(
+        request,
+        "activities/rooms.html",
+        {"location": location, "rooms": Room.objects.filter(location=location), "form": form},
+        status=status,
+    )
+
+
+@location_required(Action.MANAGE_LOCATION)
+def room_edit(request, location, pk):
+    room = get_object_or_404(Room, pk=pk, location=location)
+    form = RoomForm(request.POST or None, instance=room, location=location)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("De ruimte is opgeslagen."))
+            return redirect("activities:rooms", slug=location.slug)
+        status = 400
+    return TemplateResponse(
+        request,
+        "activities/simple_form.html",
+        {
+            "location": location,
+            "form": form,
+            "title": _("Ruimte bewerken"),
+            "back": reverse("activities:rooms", kwargs={"slug": location.slug}),
+        },
+        status=status,
+    )
+
+
+# Categories and partners (shared by the locations) --------------------------------------------
+
+
+def _coordinator_or_staff(request) -> set[int] | None:
+    """The ids of the locations this person manages (None: staff, all of them); 403 for
+    anyone who coordinates nowhere."""
+    if request.user.is_aanzet_staff:
+        return None
+    ids = coordinated_location_ids(request.user)
+    if not ids:
+        raise PermissionDenied
+    return ids
+
+
+@login_required
+def categories(request):
+    _coordinator_or_staff(request)
+    form = CategoryForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            category = form.save()
+            messages.success(request, _("Soort %(name)s is toegevoegd.") % {"name": category.name})
+            return redirect("activities:categories")
+        status = 400
+    listing = Category.objects.annotate(used=Count("activities"))
+    return TemplateResponse(
+        request, "activities/categories.html", {"categories": listing, "form": form}, status=status
+    )
+
+
+@login_required
+def category_edit(request, pk):
+    _coordinator_or_staff(request)
+    category = get_object_or_404(Category, pk=pk)
+    form = CategoryForm(request.POST or None, instance=category)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("De soort is opgeslagen."))
+            return redirect("activities:categories")
+        status = 400
+    return TemplateResponse(
+        request,
+        "activities/simple_form.html",
+        {
+            "form": form,
+            "title": _("Soort activiteit bewerken"),
+            "back": reverse("activities:categories"),
+        },
+        status=status,
+    )
+
+
+def _partner_scope(request):
+    """(partners this person may see and edit, the locations they may link them to)."""
+    ids = _coordinator_or_staff(request)
+    if ids is None:
+        return Partner.objects.all(), Location.objects.all()
+    return Partner.objects.for_locations(ids), Location.objects.filter(pk__in=ids)
+
+
+@require_safe
+@login_required
+def partners(request):
+    partner_qs, _locations = _partner_scope(request)
+    listing = partner_qs.prefetch_related(
+        Prefetch("locations", queryset=Location.objects.order_by("name"))
+    ).order_by("name")
+    return render(request, "activities/partners.html", {"partners": listing})
+
+
+@login_required
+def partner_new(request):
+    _partners, locations = _partner_scope(request)
+    form = PartnerForm(request.POST or None, locations=locations)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            partner = form.save()
+            messages.success(request, _("Partner %(name)s is toegevoegd.") % {"name": partner.name})
+            return redirect("activities:partners")
+        status = 400
+    return TemplateResponse(
+        request,
+        "activities/simple_form.html",
+        {"form": form, "title": _("Nieuwe partner"), "back": reverse("activities:partners")},
+        status=status,
+    )
+
+
+@login_required
+def partner_edit(request, pk):
+    partner_qs, locations = _partner_scope(request)
+    partner = get_object_or_404(partner_qs, pk=pk)
+    form = PartnerForm(request.POST or None, instance=partner, locations=locations)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("De partner is opgeslagen."))
+            return redirect("activities:partners")
+        status = 400
+    return TemplateResponse(
+        request,
+        "activities/simple_form.html",
+        {"form": form, "title": partner.name, "back": reverse("activities:partners")},
+        status=status,
+    )
+
+
+# The public programme (no login, no personal data) --------------------------------------------
+
+PUBLIC_CACHE = {"public": True, "max_age": 300}
+
+
+def _public_location(slug):
+    return get_object_or_404(Location.objects.active().prefetch_related("opening_hours"), slug=slug)
+
+
+def _programme_context(location, weeks):
+    start = services.monday_of(timezone.localdate())
+    end = start + datetime.timedelta(days=7 * weeks - 1)
+    days = services.days_with_occurrences([location], start, end, with_partners=True)
+    return {
+        "location": location,
+        "house_rules": getattr(location, "house_rules", ""),
+        "opening_hours": location.opening_hours.all(),
+        "weeks": [
+            {
+                "days": days[index : index + 7],
+                "busy": any(d.occurrences or d.closures for d in days[index : index + 7]),
+            }
+            for index in range(0, len(days), 7)
+        ],
+        "start": start,
+        "end": end,
+        "today": timezone.localdate(),
+    }
+
+
+def _public(response):
+    patch_cache_control(response, **PUBLIC_CACHE)
+    return response
+
+
+@require_safe
+def programme_index(request):
+    locations = Location.objects.active().order_by("name")
+    return _public(render(request, "activities/programme_index.html", {"locations": locations}))
+
+
+@require_safe
+def programme(request, slug):
+    location = _public_location(slug)
+    context = _programme_context(location, weeks=2)
+    return _public(render(request, "activities/programme.html", context))
+
+
+@require_safe
+def poster(request, slug):
+    location = _public_location(slug)
+    context = _programme_context(location, weeks=1)
+    context["week"] = context["weeks"][0]["days"]
+    return _public(render(request, "activities/poster.html", context))
+
+
+@require_safe
+def programme_ics(request, slug):
+    location = _public_location(slug)
+    start = services.monday_of(timezone.localdate())
+    occurrences = (
+        Occurrence.objects.filter(activity__location=location)
+        .filter(Q(date__gte=start), Q(date__lte=start + datetime.timedelta(weeks=8)))
+        .select_related("activity", "activity__category", "room")
+        .order_by("date", "starts_at")
+    )
+    body = programme_calendar(location, occurrences, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="programma-{location.slug}.ics"'
+    return _public(response)

@@ -1,0 +1,144 @@
+"""Issue 6 in the browser: the report page and the staff dashboard under the real CSP (no
+violation, charts drawn), screenshots at three sizes, axe-core on the report page, and the year
+overview printed to PDF: A4 landscape, a page per location and a page of totals."""
+
+import datetime
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from locations.models import Location, Role
+from visitors.management.commands.generate_history import generate
+from visitors.models import Story
+
+from .factories import MembershipFactory, UserFactory
+from .test_accessibility import axe_script, axe_violations  # noqa: F401 - axe_script: a fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/work/helpers/shots/reports")
+SIZES = [(1024, 768), (768, 1024), (390, 844)]
+BUURTKAMERS = importlib.import_module("locations.migrations.0002_the_four_buurtkamers")
+
+
+@pytest.fixture
+def people(db):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    BUURTKAMERS.create_locations(django_apps, None)  # a transactional test may have flushed
+    today = timezone.localdate()
+    generate(
+        start=today.replace(year=today.year - 1, month=1, day=1),
+        end=today - datetime.timedelta(days=1),
+    )
+    dokkum = Location.objects.get(slug="dokkum")
+    Story.objects.create(
+        location=dokkum,
+        date=today.replace(year=today.year - 1, month=3, day=12),
+        kind="quote",
+        text="“Sinds ik hier kom, heb ik weer iets om naar uit te kijken.”",
+    )
+    staff = UserFactory(is_aanzet_staff=True, first_name="Sietske")
+    TOTP.activate(staff, generate_totp_secret())
+    coordinator = MembershipFactory(
+        location=dokkum, role=Role.COORDINATOR, user__first_name="Jan"
+    ).user
+    return {"staff": staff, "coordinator": coordinator, "year": today.year - 1}
+
+
+def new_context(browser, live_server, user, size=(1024, 768), **options):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": size[0], "height": size[1]},
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        **options,
+    )
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+def open_page(context, url):
+    """The page, failing on any console error (a CSP violation is one)."""
+    page = context.new_page()
+    errors = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    response = page.goto(url)
+    assert response.status == 200
+    return page, errors
+
+
+def test_report_and_dashboard_at_three_sizes(browser, live_server, people):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    report = reverse("visitors:report") + "?periode=vorig-jaar&per=maand"
+    for width, height in SIZES:
+        context = new_context(browser, live_server, people["staff"], (width, height))
+        page, errors = open_page(context, report)
+        assert page.locator("svg.report-chart").count() >= 3
+        assert page.locator("#tabel-verloop tbody tr").count() == 12
+        page.screenshot(path=SHOTS / f"report-{width}x{height}.png", full_page=True)
+        page, more = open_page(context, reverse("dashboard"))
+        assert page.get_by_role("heading", name="Bezoekers per week").is_visible()
+        page.screenshot(path=SHOTS / f"dashboard-staff-{width}x{height}.png", full_page=True)
+        assert not errors + more, errors + more
+        context.close()
+    context = new_context(browser, live_server, people["coordinator"], (390, 844))
+    page, errors = open_page(context, reverse("visitors:stories", kwargs={"slug": "dokkum"}))
+    page.screenshot(path=SHOTS / "stories-390x844.png", full_page=True)
+    assert not errors
+    context.close()
+
+
+def test_report_page_has_no_serious_accessibility_violations(
+    browser,
+    live_server,
+    people,
+    axe_script,  # noqa: F811 - the fixture imported above
+):
+    context = new_context(browser, live_server, people["staff"], bypass_csp=True)
+    for url in (
+        reverse("visitors:report") + "?periode=vorig-jaar&per=maand",
+        reverse("visitors:year-overview") + f"?jaar={people['year']}",
+        reverse("visitors:stories", kwargs={"slug": "dokkum"}),
+        reverse("dashboard"),
+    ):
+        page = context.new_page()
+        assert page.goto(url).status == 200
+        found = axe_violations(page, axe_script)
+        assert not found, f"axe-core on {url}:\n" + "\n".join(found)
+    context.close()
+
+
+def test_year_overview_prints_a_page_per_location_and_one_of_totals(browser, live_server, people):
+    context = new_context(browser, live_server, people["staff"])
+    page, errors = open_page(context, reverse("visitors:year-overview") + f"?jaar={people['year']}")
+    page.emulate_media(media="print")
+    pdf = page.pdf(landscape=True, format="A4", print_background=True)
+    (SHOTS / f"jaaroverzicht-{people['year']}.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == Location.objects.count() + 1
+    # A4 landscape: 842 × 595 points.
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf)
+    assert round(float(box.group(1))) == 842 and round(float(box.group(2))) == 595
+    page.screenshot(path=SHOTS / "jaaroverzicht-print-1024x768.png", full_page=True)
+    assert not errors
+    context.close()

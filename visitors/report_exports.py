@@ -1,0 +1,149 @@
+"""The report as a file: CSV and XLSX of exactly the tables on the page, and the data of the
+printable year overview. Both files write `report.tables` through `reports.table_rows`, the
+same rows the page shows."""
+
+import csv
+import datetime
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .reports import Filters, build_report, table_rows
+
+
+def _header_lines(report):
+    filters = report.filters
+    lines = [
+        [_("Rapportage bezoekers Buurtkamer")],
+        [_("Periode"), filters.start.isoformat(), filters.end.isoformat()],
+        [_("Locaties"), ", ".join(location.name for location in filters.locations)],
+    ]
+    if filters.external:
+        lines.append([_("Voor extern gebruik: aantallen onder 5 zijn weergegeven als <5.")])
+    return lines
+
+
+def _cell(value):
+    return "" if value is None else value
+
+
+def report_csv(report) -> str:
+    """One CSV with the tables one under the other, each with its title and column names."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    for line in _header_lines(report):
+        writer.writerow(line)
+    for table in report.tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow([column.label for column in table.columns])
+        for row in table_rows(table, external=report.filters.external):
+            writer.writerow([_csv_value(value) for value in row])
+    return out.getvalue()
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")  # Dutch spreadsheets read a decimal comma
+    return value
+
+
+def report_xlsx(report) -> bytes:
+    """A workbook: a sheet "Over" with the filters, then a sheet per table."""
+    workbook = Workbook()
+    about = workbook.active
+    about.title = _("Over")
+    for line in _header_lines(report):
+        about.append(line)
+    about.column_dimensions["A"].width = 20
+    used = set()
+    for table in report.tables:
+        title = _sheet_title(table.title, used)
+        sheet = workbook.create_sheet(title)
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([column.label for column in table.columns])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in table_rows(table, external=report.filters.external):
+            sheet.append([_cell(value) for value in row])
+        for index, column in enumerate(table.columns, start=1):
+            width = max(
+                [len(str(column.label))] + [len(str(row[index - 1])) for row in table.rows] + [8]
+            )
+            sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 45)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title, used):
+    # Excel: at most 31 characters, none of []:*?/\ and unique within the workbook.
+    clean = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:31]
+    candidate, number = clean, 2
+    while candidate.lower() in used:
+        candidate = f"{clean[:28]} {number}"
+        number += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def read_back_csv(content: str) -> dict:
+    """{table title: [row, ...]} of a CSV made by report_csv (the tests read files back)."""
+    tables, current, skip_header = {}, None, False
+    lines = list(csv.reader(io.StringIO(content), delimiter=";"))
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line:
+            current = lines[index + 1][0]
+            tables[current] = []
+            skip_header = True
+            index += 2
+            continue
+        if current is not None:
+            if skip_header:
+                skip_header = False
+            else:
+                tables[current].append(line)
+        index += 1
+    return tables
+
+
+# The year overview ----------------------------------------------------------------------------
+
+
+def year_overview(year: int, locations, *, external=False):
+    """The report of a calendar year per month for every location, and its stories."""
+    filters = Filters(
+        start=datetime.date(year, 1, 1),
+        end=datetime.date(year, 12, 31),
+        locations=locations,
+        grouping="maand",
+        per="locatie",
+        preset="anders",
+        external=external,
+    )
+    report = build_report(filters)
+    stories = {location.pk: [] for location in locations}
+    for story in report.stories:
+        stories[story.location_id].append(story)
+    pages = []
+    for unit, location in zip(report.units, locations, strict=True):
+        pages.append(
+            {
+                "location": location,
+                "figures": report.per_unit[unit.key],
+                "months": [
+                    (label, report.timeline[unit.key][index])
+                    for index, (_key, label) in enumerate(report.buckets)
+                ],
+                "stories": stories[location.pk],
+            }
+        )
+    return report, pages

@@ -1,0 +1,249 @@
+"""Calendar (iCalendar) feeds of the roster: a volunteer's own shifts, a location's roster.
+
+The feeds are read by phone calendars that cannot log in: the secret token in the URL
+(VolunteerProfile.calendar_token) is the credential. Times are written as local wall-clock times
+with TZID=Europe/Amsterdam and a VTIMEZONE, so 09:30 stays 09:30 on both sides of a DST change.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from locations.models import Membership, Role
+
+from .models import Assignment, Shift, StatusChange, VolunteerProfile
+
+# The window a feed covers: a little history, and the roster as far ahead as it goes.
+DAYS_BACK = 92
+DAYS_AHEAD = 366
+
+
+def shift_bounds(shift) -> tuple[datetime.datetime, datetime.datetime]:
+    """A shift's start and end as aware Europe/Amsterdam datetimes."""
+    if hasattr(shift, "start_datetime") and hasattr(shift, "end_datetime"):
+        return shift.start_datetime(), shift.end_datetime()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return (
+        datetime.datetime.combine(shift.date, shift.starts_at, tzinfo=zone),
+        datetime.datetime.combine(shift.date, shift.ends_at, tzinfo=zone),
+    )
+
+
+def address_of(location) -> str:
+    town = " ".join(part for part in (location.postal_code, location.town) if part)
+    return ", ".join(part for part in (location.name, location.address, town) if part)
+
+
+def _task_label(shift) -> str:
+    label = str(shift.get_task_display())
+    label = label[:1].upper() + label[1:]
+    if shift.title:
+        label = f"{label} ({shift.title})"
+    return label
+
+
+def _window(today: datetime.date):
+    return today - datetime.timedelta(days=DAYS_BACK), today + datetime.timedelta(days=DAYS_AHEAD)
+
+
+def _new_calendar(name: str) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Buurtkamer//Rooster//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    # Ask calendar apps to look again every hour (they mostly decide for themselves).
+    calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    return calendar
+
+
+def _event(*, uid: str, shift, summary: str, description: str, stamp) -> icalendar.Event:
+    start, end = shift_bounds(shift)
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("location", address_of(shift.location))
+    if description:
+        event.add("description", description)
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _host(base_url: str) -> str:
+    return base_url.split("//", 1)[-1].strip("/") or "buurtkamer"
+
+
+def personal_calendar(profile, *, base_url: str, today: datetime.date | None = None) -> bytes:
+    """The person's own shifts that still stand, DAYS_BACK days back to DAYS_AHEAD ahead.
+
+    Cancelled assignments are left out: the event disappears from the phone at the next refresh.
+    One UID per assignment, so an event keeps its identity between refreshes.
+    """
+    start, end = _window(today or timezone.localdate())
+    colleagues = Prefetch(
+        "shift__assignments",
+        queryset=Assignment.objects.active()
+        .exclude(volunteer=profile.user_id)
+        .select_related("volunteer")
+        .order_by("volunteer__first_name"),
+        to_attr="colleagues",
+    )
+    assignments = (
+        Assignment.objects.active()
+        .filter(volunteer=profile.user_id, shift__date__gte=start, shift__date__lte=end)
+        .select_related("shift__location")
+        .prefetch_related(colleagues)
+        .order_by("shift__date", "shift__starts_at")
+    )
+    calendar = _new_calendar(_("Mijn diensten – Buurtkamer"))
+    host, stamp = _host(base_url), timezone.now()
+    for assignment in assignments:
+        shift = assignment.shift
+        names = [other.volunteer.get_short_name() for other in shift.colleagues]
+        lines = []
+        if names:
+            lines.append(_("Samen met: %(names)s") % {"names": ", ".join(names)})
+        lines.append(
+            _("Afmelden of ruilen: %(url)s") % {"url": base_url.rstrip("/") + my_shifts_path()}
+        )
+        calendar.add_component(
+            _event(
+                uid=f"assignment-{assignment.pk}@{host}",
+                shift=shift,
+                summary=f"{_task_label(shift)} – {shift.location.name}",
+                description="\n".join(lines),
+                stamp=stamp,
+            )
+        )
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def location_calendar(location, *, base_url: str, today: datetime.date | None = None) -> bytes:
+    """All shifts of a location with how many are on it against how many are needed, and their
+    first names: the coordinator's roster in their calendar. Gaps say so in the title."""
+    start, end = _window(today or timezone.localdate())
+    shifts = (
+        Shift.objects.filter(location=location, date__gte=start, date__lte=end)
+        .select_related("location")
+        .annotate(filled=Count("assignments", filter=Q(assignments__cancelled_at__isnull=True)))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active()
+                .select_related("volunteer")
+                .order_by("volunteer__first_name"),
+                to_attr="standing",
+            )
+        )
+        .order_by("date", "starts_at", "task")
+    )
+    calendar = _new_calendar(_("Rooster %(location)s") % {"location": location.name})
+    host, stamp = _host(base_url), timezone.now()
+    for shift in shifts:
+        names = ", ".join(a.volunteer.get_short_name() for a in shift.standing)
+        summary = f"{_task_label(shift)} {shift.filled}/{shift.minimum}"
+        if names:
+            summary = f"{summary}: {names}"
+        if shift.filled < shift.minimum:
+            summary = _("Tekort – %(summary)s") % {"summary": summary}
+        description = _("Nodig: %(minimum)s tot %(maximum)s. Ingeschreven: %(filled)s.") % {
+            "minimum": shift.minimum,
+            "maximum": shift.maximum,
+            "filled": shift.filled,
+        }
+        calendar.add_component(
+            _event(
+                uid=f"shift-{shift.pk}@{host}",
+                shift=shift,
+                summary=summary,
+                description=description,
+                stamp=stamp,
+            )
+        )
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def profile_for_token(token: str) -> VolunteerProfile | None:
+    """The profile whose calendar URL this is, if its person may still use it."""
+    profile = (
+        VolunteerProfile.objects.select_related("user")
+        .filter(calendar_token=token, anonymised_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    return profile
+
+
+def may_see_location_feed(user, location) -> bool:
+    """Coordinators of the location and AanZet staff."""
+    if user.is_aanzet_staff:
+        return True
+    return (
+        Membership.objects.current()
+        .filter(user=user, location=location, role=Role.COORDINATOR)
+        .exists()
+    )
+
+
+def profile_of(user) -> VolunteerProfile:
+    """The person's volunteer profile, made on demand (a coordinator may not have one yet)."""
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is None:  # as profiles.get_profile: with its first status in the history
+        with transaction.atomic():
+            profile, created = VolunteerProfile.objects.get_or_create(user=user)
+            if created:
+                StatusChange.objects.create(
+                    profile=profile, status=profile.status, since=profile.status_since
+                )
+    return profile
+
+
+def my_shifts_path() -> str:
+    """The "my shifts" page, where a volunteer cancels; the dashboard until that page exists."""
+    try:
+        return reverse("volunteers:my-shifts")
+    except NoReverseMatch:
+        return reverse("dashboard")
+
+
+def my_feed(request) -> dict:
+    """What templates/volunteers/feeds/my_feed_link.html needs, as `my_feed` in the context:
+
+    context["my_feed"] = feeds.my_feed(request)
+    {% include "volunteers/feeds/my_feed_link.html" %}
+    """
+    profile = profile_of(request.user)
+    url = request.build_absolute_uri(
+        reverse("volunteers:my-feed", kwargs={"calendar_token": profile.calendar_token})
+    )
+    return {
+        "url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[-1],
+        "regenerate_url": reverse("volunteers:regenerate-feed"),
+    }
+
+
+def location_feed_url(request, location) -> str:
+    """The coordinator's own link to the roster feed of a location (for their page)."""
+    profile = profile_of(request.user)
+    return request.build_absolute_uri(
+        reverse(
+            "volunteers:location-feed",
+            kwargs={"calendar_token": profile.calendar_token, "location_slug": location.slug},
+        )
+    )

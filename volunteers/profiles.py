@@ -1,0 +1,450 @@
+"""Volunteer profiles: the profile itself, status changes, onboarding to-dos, a person's own data
+and the anonymisation of people who stopped long ago.
+
+Views, the dashboard and the retention command call these functions; none of them is a view.
+"""
+
+import csv
+import datetime
+import io
+import uuid
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from locations.models import Membership, Role
+
+from .models import Assignment, Status, StatusChange, VolunteerProfile
+
+# A VOG is renewed every three years (the usual term); older ones are flagged.
+VOG_VALID_YEARS = 3
+# Someone who became active less than this long ago is still "new" and should have a buddy.
+NEW_VOLUNTEER_DAYS = 183
+ANONYMISED_FIRST_NAME = "Oud-vrijwilliger"
+ANONYMISED_EMAIL_DOMAIN = "geanonimiseerd.invalid"
+
+
+class ProfileError(Exception):
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# The profile ----------------------------------------------------------------------------------
+
+
+def get_profile(user) -> VolunteerProfile:
+    """The person's profile, made (as aspirant, with that first status in the history) when it
+    does not exist yet."""
+    try:
+        return user.volunteer_profile
+    except VolunteerProfile.DoesNotExist:
+        pass
+    with transaction.atomic():
+        profile, created = VolunteerProfile.objects.get_or_create(user=user)
+        if created:
+            StatusChange.objects.create(
+                profile=profile, status=profile.status, since=profile.status_since
+            )
+    user.volunteer_profile = profile
+    return profile
+
+
+def profile_or_default(user) -> VolunteerProfile:
+    """The profile fetched with the person (select_related), or an unsaved default one: for lists,
+    without a query per person."""
+    try:
+        return user.volunteer_profile
+    except VolunteerProfile.DoesNotExist:
+        return VolunteerProfile(user=user)
+
+
+def vog_outdated(vog_received_on, today=None) -> bool:
+    if vog_received_on is None:
+        return False
+    today = today or timezone.localdate()
+    return vog_received_on < years_before(today, VOG_VALID_YEARS)
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def change_status(*, profile, status, since, changed_by) -> StatusChange | None:
+    """Give a volunteer a new status from a date on, and record it in the history.
+
+    The same status again changes nothing (None). Stopping ends no membership: the person stays
+    in the team's list as stopped until the retention period has passed.
+    """
+    if status not in Status.values:
+        raise ProfileError(_("Kies een geldige status."), "invalid_status")
+    if since > timezone.localdate() + datetime.timedelta(days=366):
+        raise ProfileError(_("Die datum ligt te ver in de toekomst."), "far_future")
+    with transaction.atomic():
+        profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+        if profile.status == status and profile.status_since == since:
+            return None
+        profile.status, profile.status_since = status, since
+        profile.save(update_fields=["status", "status_since"])
+        return StatusChange.objects.create(
+            profile=profile, status=status, since=since, changed_by=changed_by
+        )
+
+
+# Who belongs to a location --------------------------------------------------------------------
+
+
+def volunteers_of(location):
+    """The current volunteers of a location (memberships with role volunteer), with their
+    profile and buddy in the same query, and the date of their first shift there."""
+    User = get_user_model()
+    first_shift = (
+        Assignment.objects.active()
+        .filter(volunteer=OuterRef("pk"), shift__location=location)
+        .order_by("shift__date")
+        .values("shift__date")[:1]
+    )
+    return (
+        User.objects.filter(
+            memberships__location=location,
+            memberships__role=Role.VOLUNTEER,
+            memberships__ended_at__isnull=True,
+        )
+        .select_related("volunteer_profile", "volunteer_profile__buddy")
+        .annotate(first_shift_on=models.Subquery(first_shift))
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def member_of(location, pk):
+    """A current member of the location (any role), or None."""
+    User = get_user_model()
+    return (
+        User.objects.filter(
+            pk=pk,
+            memberships__location=location,
+            memberships__ended_at__isnull=True,
+        )
+        .select_related("volunteer_profile", "volunteer_profile__buddy")
+        .first()
+    )
+
+
+# Onboarding to-dos ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Todo:
+    kind: str  # "intake", "vog_missing", "vog_outdated", "buddy"
+    person: object
+    location: object
+    since: datetime.date | None = None
+
+    @property
+    def text(self):
+        return TODO_TEXTS[self.kind]
+
+
+TODO_TEXTS = {
+    "intake": _("Aspirant: kennismakingsgesprek (intake) plannen"),
+    "vog_missing": _("Actief zonder VOG: VOG aanvragen"),
+    "vog_outdated": _("VOG ouder dan drie jaar: VOG vernieuwen"),
+    "buddy": _("Nieuw zonder buddy: buddy koppelen"),
+}
+
+
+def onboarding_todos(locations, *, today=None) -> list[Todo]:
+    """What a coordinator still has to arrange for the volunteers of these locations, in one
+    query: aspirants without an intake, active volunteers without a VOG or with one older than
+    three years, new volunteers (aspirant, intake, or active less than half a year) without a
+    buddy. Someone of two locations appears under each."""
+    today = today or timezone.localdate()
+    location_ids = [location.pk for location in locations]
+    by_id = {location.pk: location for location in locations}
+    if not location_ids:
+        return []
+    memberships = (
+        Membership.objects.current()
+        .filter(location_id__in=location_ids, role=Role.VOLUNTEER)
+        .select_related("user", "user__volunteer_profile")
+        .order_by("location__name", "user__first_name", "user__last_name")
+    )
+    todos = []
+    for membership in memberships:
+        person = membership.user
+        todos += todos_of(person, profile_or_default(person), by_id[membership.location_id], today)
+    return todos
+
+
+def todos_of(person, profile, location, today=None) -> list[Todo]:
+    """The onboarding to-dos of one volunteer at one location (see onboarding_todos)."""
+    today = today or timezone.localdate()
+    todos = []
+    if profile.status == Status.ASPIRANT:
+        todos.append(Todo("intake", person, location, profile.status_since))
+    if profile.status == Status.ACTIVE:
+        if profile.vog_received_on is None:
+            todos.append(Todo("vog_missing", person, location))
+        elif vog_outdated(profile.vog_received_on, today):
+            todos.append(Todo("vog_outdated", person, location, profile.vog_received_on))
+    new_since = today - datetime.timedelta(days=NEW_VOLUNTEER_DAYS)
+    is_new = profile.status in (Status.ASPIRANT, Status.INTAKE) or (
+        profile.status == Status.ACTIVE and profile.status_since >= new_since
+    )
+    if is_new and profile.buddy_id is None:
+        todos.append(Todo("buddy", person, location, profile.status_since))
+    return todos
+
+
+# A person's own data --------------------------------------------------------------------------
+
+
+def _iso(value):
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    return value
+
+
+def export_data(user) -> dict:
+    """Everything held about a person, for them to download: account, profile, status history,
+    trainings, memberships, every assignment (cancellations and attendance included) and the
+    logbook entries they wrote. Of other people only the first name of their buddy."""
+    profile = VolunteerProfile.objects.filter(user=user).select_related("buddy").first()
+    data = {
+        "exported_at": timezone.localtime().isoformat(),
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": _iso(timezone.localtime(user.date_joined)),
+            "last_login": _iso(user.last_login and timezone.localtime(user.last_login)),
+        },
+        "profile": None,
+        "status_history": [],
+        "trainings": [],
+        "memberships": [
+            {
+                "location": membership.location.name,
+                "role": membership.role,
+                "started_at": _iso(timezone.localtime(membership.started_at)),
+                "ended_at": _iso(membership.ended_at and timezone.localtime(membership.ended_at)),
+            }
+            for membership in Membership.objects.filter(user=user)
+            .select_related("location")
+            .order_by("started_at")
+        ],
+        "assignments": [
+            {
+                "location": assignment.shift.location.name,
+                "date": _iso(assignment.shift.date),
+                "day_part": assignment.shift.day_part,
+                "task": assignment.shift.task,
+                "starts_at": _iso(assignment.shift.starts_at),
+                "ends_at": _iso(assignment.shift.ends_at),
+                "signed_up_at": _iso(timezone.localtime(assignment.created_at)),
+                "assigned_by_coordinator": bool(
+                    assignment.assigned_by_id and assignment.assigned_by_id != user.pk
+                ),
+                "cancelled_at": _iso(
+                    assignment.cancelled_at and timezone.localtime(assignment.cancelled_at)
+                ),
+                "cancel_reason": assignment.cancel_reason,
+                "cancelled_late": assignment.cancelled_late,
+                "attendance": assignment.attendance,
+            }
+            for assignment in Assignment.objects.filter(volunteer=user)
+            .select_related("shift__location")
+            .order_by("shift__date", "shift__starts_at")
+        ],
+        "logbook_entries": _logbook_entries_of(user),
+    }
+    if profile is not None:
+        data["profile"] = {
+            "phone": profile.phone,
+            "status": profile.status,
+            "status_since": _iso(profile.status_since),
+            "vog_received_on": _iso(profile.vog_received_on),
+            "buddy": profile.buddy.first_name if profile.buddy else "",
+            "preferred_tasks": list(profile.preferred_tasks),
+            "preferred_weekdays": list(profile.preferred_weekdays),
+            "preferred_day_parts": list(profile.preferred_day_parts),
+            "notes": profile.notes,
+            "anonymised_at": _iso(profile.anonymised_at),
+        }
+        data["status_history"] = [
+            {
+                "status": change.status,
+                "since": _iso(change.since),
+                "changed_at": _iso(timezone.localtime(change.changed_at)),
+            }
+            for change in profile.status_changes.order_by("since", "changed_at")
+        ]
+        data["trainings"] = [
+            {"name": training.name, "followed_on": _iso(training.followed_on)}
+            for training in profile.trainings.order_by("followed_on")
+        ]
+    return data
+
+
+def logbook_model():
+    """locations.LogEntry when the logbook exists, else None."""
+    try:
+        return apps.get_model("locations", "LogEntry")
+    except LookupError:
+        return None
+
+
+WRITTEN_BY_OTHERS = {"closing_note"}
+
+
+def _logbook_entries_of(user) -> list[dict]:
+    LogEntry = logbook_model()
+    if LogEntry is None or not any(f.name == "author" for f in LogEntry._meta.get_fields()):
+        return []
+    # Only what the person wrote: no other person (who closed it, their closing note), the
+    # location by name.
+    fields = [
+        field
+        for field in LogEntry._meta.concrete_fields
+        if not field.is_relation and not field.primary_key and field.name not in WRITTEN_BY_OTHERS
+    ]
+    entries = []
+    queryset = LogEntry.objects.filter(author=user)
+    has_location = any(f.name == "location" for f in LogEntry._meta.concrete_fields)
+    if has_location:
+        queryset = queryset.select_related("location")
+    for entry in queryset.order_by("pk"):
+        row = {}
+        if has_location:
+            row["location"] = entry.location.name
+        for field in fields:
+            value = getattr(entry, field.attname)
+            if isinstance(value, datetime.datetime):
+                value = timezone.localtime(value) if timezone.is_aware(value) else value
+            row[field.name] = _iso(value)
+        entries.append(row)
+    return entries
+
+
+def export_csv(data: dict) -> str:
+    """The export as one CSV table: part, row number, field, value (opens in any spreadsheet)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["onderdeel", "nummer", "veld", "waarde"])
+    for part, value in data.items():
+        if isinstance(value, dict):
+            rows = [value]
+        elif isinstance(value, list):
+            rows = value
+        else:
+            writer.writerow([part, "", "", _cell(value)])
+            continue
+        for number, row in enumerate(rows, start=1):
+            for field, cell in row.items():
+                writer.writerow([part, number, field, _cell(cell)])
+    return out.getvalue()
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@"):  # no formulas in a spreadsheet
+        text = "'" + text
+    return text
+
+
+# Retention ------------------------------------------------------------------------------------
+
+
+def retention_months() -> int:
+    return getattr(settings, "VOLUNTEER_RETENTION_MONTHS", 12)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def due_for_anonymisation(*, months=None, today=None):
+    """Profiles stopped longer than the retention period and not yet anonymised."""
+    months = retention_months() if months is None else months
+    today = today or timezone.localdate()
+    cutoff = months_before(today, months)
+    return VolunteerProfile.objects.filter(
+        status=Status.STOPPED, status_since__lt=cutoff, anonymised_at__isnull=True
+    ).select_related("user")
+
+
+def anonymise(profile, *, now=None) -> None:
+    """Remove a stopped volunteer's personal data and keep the numbers.
+
+    Name, e-mail, phone, notes, preferences, VOG date, buddy and trainings go; the account can
+    no longer log in (unusable password, inactive, e-mail addresses and two-step keys removed);
+    current memberships end. The assignments stay (their cancel reasons emptied), so the
+    roster's history still counts them.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        profile = (
+            VolunteerProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        )
+        if profile.anonymised_at is not None:
+            return
+        user = profile.user
+        user.first_name = ANONYMISED_FIRST_NAME
+        user.last_name = ""
+        user.email = f"oud-{uuid.uuid4().hex}@{ANONYMISED_EMAIL_DOMAIN}"
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["first_name", "last_name", "email", "is_active", "password"])
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        # Sessions end by themselves: an inactive account with a new password hash is logged
+        # out on its next request.
+        profile.phone = ""
+        profile.notes = ""
+        profile.vog_received_on = None
+        profile.buddy = None
+        profile.preferred_tasks = []
+        profile.preferred_weekdays = []
+        profile.preferred_day_parts = []
+        profile.anonymised_at = now
+        profile.save()
+        profile.trainings.all().delete()
+        VolunteerProfile.objects.filter(buddy=user).update(buddy=None)
+        Assignment.objects.filter(volunteer=user).exclude(cancel_reason="").update(cancel_reason="")
+        Membership.objects.current().filter(user=user).update(ended_at=now)
+
+
+def anonymise_due(*, months=None, today=None, dry_run=False) -> list[int]:
+    """Anonymise every profile due; the ids of those (that would be) anonymised."""
+    due = list(due_for_anonymisation(months=months, today=today).values_list("pk", flat=True))
+    if not dry_run:
+        for profile in VolunteerProfile.objects.filter(pk__in=due):
+            anonymise(profile)
+    return due

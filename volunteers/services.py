@@ -1,0 +1,461 @@
+"""The roster's rules: making shifts, taking and cancelling places, attendance, the grid.
+
+Taking a place is race-safe on PostgreSQL: inside one transaction the person's user row and then
+the shift's row are locked (SELECT ... FOR UPDATE), so two people taking the last place at the
+same moment are served one after the other, and so are two sign-ups of one person for
+overlapping shifts. The locks are always taken in that order (person, then shift), so two
+requests never wait for each other in a circle.
+"""
+
+import datetime
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buurtkamer.models import log_action
+from locations.models import Closure, DayPart, Location, Membership
+
+from .models import Assignment, Attendance, Shift, ShiftTemplate, Task
+
+# Tests switch the locking off (and widen the gap between counting and inserting) to prove
+# that the race test can see an overbooking. Never off in the running app.
+RACE_GUARD = True
+RACE_PAUSE = 0.0
+
+TASK_ORDER = {Task.SHIFT_LEAD: 0, Task.HOST: 1, Task.KITCHEN: 2, Task.ACTIVITY: 3}
+PART_ORDER = {part: number for number, part in enumerate(DayPart)}
+
+
+class RosterError(ValidationError):
+    """A place that cannot be taken, cancelled or marked; the message is for the person."""
+
+
+# Making shifts ------------------------------------------------------------------------------------
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def generate_shifts(location, *, start: datetime.date, weeks: int) -> int:
+    """Make the regular shifts of `weeks` weeks from `start` (inclusive) out of the location's
+    shift templates and opening hours. A template whose day-part is not open on that weekday
+    makes nothing; a closed date makes nothing. Running it again makes nothing new.
+
+    Returns how many shifts were made."""
+    end = start + datetime.timedelta(days=7 * weeks - 1)
+    hours = {(row.weekday, row.day_part): row for row in location.opening_hours.all()}
+    templates = [
+        template
+        for template in location.shift_templates.all()
+        if (template.weekday, template.day_part) in hours
+    ]
+    if not templates:
+        return 0
+    closures = list(Closure.objects.covering(start, end).filter(location=location))
+    existing = set(
+        Shift.objects.filter(
+            location=location, regular=True, date__gte=start, date__lte=end
+        ).values_list("date", "day_part", "task")
+    )
+    new = []
+    day = start
+    while day <= end:
+        if not any(closure.starts_on <= day <= closure.ends_on for closure in closures):
+            for template in templates:
+                if template.weekday != day.isoweekday():
+                    continue
+                if (day, template.day_part, template.task) in existing:
+                    continue
+                slot = hours[(template.weekday, template.day_part)]
+                new.append(
+                    Shift(
+                        location=location,
+                        date=day,
+                        day_part=template.day_part,
+                        task=template.task,
+                        starts_at=slot.opens_at,
+                        ends_at=slot.closes_at,
+                        minimum=template.minimum,
+                        maximum=template.maximum,
+                        regular=True,
+                    )
+                )
+        day += datetime.timedelta(days=1)
+    if not new:
+        return 0
+    before = Shift.objects.filter(location=location, regular=True).count()
+    # Two runs at the same moment: the unique constraint keeps out the second one's copies.
+    Shift.objects.bulk_create(new, ignore_conflicts=True)
+    return Shift.objects.filter(location=location, regular=True).count() - before
+
+
+def generate_shifts_for_all(start: datetime.date, weeks: int) -> int:
+    """generate_shifts for every active location; the total made."""
+    return sum(
+        generate_shifts(location, start=start, weeks=weeks)
+        for location in Location.objects.active().prefetch_related(
+            "opening_hours", "shift_templates"
+        )
+    )
+
+
+def save_templates(location, *, rows, changed_by) -> None:
+    """Replace the location's shift templates by `rows` (dicts of weekday, day_part, task,
+    minimum, maximum; a maximum of 0 means: no template)."""
+    wanted = {(row["weekday"], row["day_part"], row["task"]): row for row in rows if row["maximum"]}
+    with transaction.atomic():
+        existing = {
+            (template.weekday, template.day_part, template.task): template
+            for template in location.shift_templates.select_for_update()
+        }
+        gone = [template.pk for key, template in existing.items() if key not in wanted]
+        ShiftTemplate.objects.filter(pk__in=gone).delete()
+        for key, row in wanted.items():
+            template = existing.get(key)
+            if template is None:
+                ShiftTemplate.objects.create(location=location, **row)
+            elif (template.minimum, template.maximum) != (row["minimum"], row["maximum"]):
+                template.minimum, template.maximum = row["minimum"], row["maximum"]
+                template.save(update_fields=["minimum", "maximum"])
+        log_action(
+            actor=changed_by,
+            action="roster_templates_changed",
+            location=location,
+            templates=len(wanted),
+        )
+
+
+# Taking and cancelling a place --------------------------------------------------------------------
+
+
+def is_member(user, location) -> bool:
+    return Membership.objects.current().filter(user=user, location=location).exists()
+
+
+def overlapping(user, shift):
+    """The person's standing assignments overlapping this shift in time (any location)."""
+    return Assignment.objects.active().filter(
+        volunteer=user,
+        shift__date=shift.date,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    )
+
+
+def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
+    """Put `volunteer` on `shift` (themselves, or by a coordinator: `assigned_by`).
+
+    Raises RosterError when the shift is full, has started, the person is not a current member
+    of its location, or already stands on a shift at an overlapping time."""
+    User = get_user_model()
+    with transaction.atomic():
+        if RACE_GUARD:
+            # The person first, then the shift: one order, so no deadlock.
+            User.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").first()
+            shift = Shift.objects.select_for_update().select_related("location").get(pk=shift.pk)
+        else:
+            shift = Shift.objects.select_related("location").get(pk=shift.pk)
+        if shift.has_started():
+            raise RosterError(_("Deze dienst is al begonnen of voorbij."), code="past")
+        if not is_member(volunteer, shift.location):
+            raise RosterError(
+                _("%(name)s hoort niet (meer) bij %(location)s.")
+                % {"name": volunteer.first_name or volunteer, "location": shift.location.name},
+                code="not_member",
+            )
+        if overlapping(volunteer, shift).exists():
+            if assigned_by is None or assigned_by == volunteer:
+                message = _("Je staat op dat moment al op het rooster.")
+            else:
+                message = _("%(name)s staat op dat moment al op het rooster.") % {
+                    "name": volunteer.first_name or volunteer
+                }
+            raise RosterError(message, code="overlap")
+        taken = Assignment.objects.active().filter(shift=shift).count()
+        if taken >= shift.maximum:
+            raise RosterError(
+                _("Helaas, deze plek is net door iemand anders genomen. De dienst is vol."),
+                code="full",
+            )
+        if not RACE_GUARD and RACE_PAUSE:
+            time.sleep(RACE_PAUSE)
+        try:
+            with transaction.atomic():
+                assignment = Assignment.objects.create(
+                    shift=shift,
+                    volunteer=volunteer,
+                    assigned_by=assigned_by if assigned_by != volunteer else None,
+                )
+        except IntegrityError:
+            raise RosterError(
+                _("Je staat op dat moment al op het rooster."), code="overlap"
+            ) from None
+        if assigned_by is not None and assigned_by != volunteer:
+            log_action(
+                actor=assigned_by,
+                action="roster_assigned",
+                location=shift.location,
+                subject=shift,
+                shift=shift.pk,
+                volunteer=volunteer.pk,
+            )
+    return assignment
+
+
+def late_cancel_hours() -> int:
+    return getattr(settings, "ROSTER_LATE_CANCEL_HOURS", 48)
+
+
+def would_be_late(shift, now=None) -> bool:
+    """Cancelling now would count as late (within ROSTER_LATE_CANCEL_HOURS of the start)."""
+    now = now or timezone.now()
+    return shift.start_datetime() - now < datetime.timedelta(hours=late_cancel_hours())
+
+
+def late_from(shift) -> datetime.datetime:
+    """From this moment on, cancelling counts as late."""
+    return timezone.localtime(
+        shift.start_datetime() - datetime.timedelta(hours=late_cancel_hours())
+    )
+
+
+def cancel_assignment(assignment, *, by, reason="", base_url="") -> Assignment:
+    """Cancel a standing assignment (the volunteer themselves, or a coordinator unassigning).
+
+    Marks it late within ROSTER_LATE_CANCEL_HOURS of the start; after the commit the open place
+    is announced and the coordinators told of a late cancellation (volunteers.notifications)."""
+    from . import notifications
+
+    now = timezone.now()
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("shift__location", "volunteer")
+            .get(pk=assignment.pk)
+        )
+        if assignment.cancelled_at is not None:
+            raise RosterError(_("Deze afmelding was al gedaan."), code="cancelled")
+        if assignment.shift.has_started(now):
+            raise RosterError(_("Deze dienst is al begonnen: afmelden kan niet meer."), code="past")
+        assignment.cancelled_at = now
+        assignment.cancelled_by = by
+        assignment.cancel_reason = (reason or "").strip()[:300]
+        assignment.cancelled_late = would_be_late(assignment.shift, now)
+        assignment.save(
+            update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "cancelled_late"]
+        )
+        if by != assignment.volunteer:
+            log_action(
+                actor=by,
+                action="roster_unassigned",
+                location=assignment.shift.location,
+                subject=assignment.shift,
+                shift=assignment.shift_id,
+                volunteer=assignment.volunteer_id,
+            )
+        transaction.on_commit(
+            lambda: notifications.after_cancellation(assignment, base_url=base_url)
+        )
+    return assignment
+
+
+def mark_attendance(assignment, attendance, *, by) -> Assignment:
+    """Attended or no-show ("" clears it); only once the shift has started."""
+    if attendance not in {"", *Attendance.values}:
+        raise RosterError(_("Kies aanwezig of niet gekomen."), code="invalid")
+    assignment = Assignment.objects.select_related("shift__location").get(pk=assignment.pk)
+    if assignment.cancelled_at is not None:
+        raise RosterError(_("Deze persoon had zich afgemeld."), code="cancelled")
+    if not assignment.shift.has_started():
+        raise RosterError(
+            _("Aanwezigheid kun je pas aangeven als de dienst begonnen is."), code="future"
+        )
+    assignment.attendance = attendance
+    assignment.save(update_fields=["attendance"])
+    log_action(
+        actor=by,
+        action="roster_attendance",
+        location=assignment.shift.location,
+        subject=assignment.shift,
+        assignment=assignment.pk,
+        attendance=attendance,
+    )
+    return assignment
+
+
+# Reading the roster -------------------------------------------------------------------------------
+
+
+def _standing():
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.active().select_related("volunteer").order_by("created_at"),
+        to_attr="standing",
+    )
+
+
+def open_places(locations, start, end, *, user=None):
+    """The shifts at these locations from `start` to `end` (dates, inclusive) that have not
+    started and still have room, with `taken`; with `user`: not those they already stand on
+    and annotated `busy` when they stand on another shift at that time."""
+    now = timezone.localtime()
+    shifts = (
+        Shift.objects.with_open_places()
+        .filter(location__in=locations, date__gte=max(start, now.date()), date__lte=end)
+        .exclude(date=now.date(), starts_at__lte=now.time())
+        .select_related("location")
+        .order_by("date", "starts_at", "location__name", "task")
+    )
+    if user is not None:
+        mine = Assignment.objects.active().filter(volunteer=user)
+        shifts = shifts.exclude(Exists(mine.filter(shift=OuterRef("pk")))).annotate(
+            busy=Exists(
+                mine.filter(
+                    shift__date=OuterRef("date"),
+                    shift__starts_at__lt=OuterRef("ends_at"),
+                    shift__ends_at__gt=OuterRef("starts_at"),
+                )
+            )
+        )
+    return shifts
+
+
+def my_assignments(user):
+    return (
+        Assignment.objects.active()
+        .filter(volunteer=user)
+        .select_related("shift__location")
+        .order_by("shift__date", "shift__starts_at")
+    )
+
+
+@dataclass
+class Slot:
+    """One day-part of one day: its shifts in task order."""
+
+    day_part: str
+    label: str
+    starts_at: datetime.time | None = None
+    ends_at: datetime.time | None = None
+    shifts: list = field(default_factory=list)
+
+    @property
+    def lead_missing(self):
+        leads = [shift for shift in self.shifts if shift.task == Task.SHIFT_LEAD]
+        return bool(leads) and all(not shift.standing for shift in leads)
+
+    @property
+    def has_gap(self):
+        return any(shift.gap for shift in self.shifts) or self.lead_missing
+
+
+@dataclass
+class Day:
+    date: datetime.date
+    closed: str = ""
+    slots: list = field(default_factory=list)
+
+    @property
+    def has_gap(self):
+        return any(slot.has_gap for slot in self.slots)
+
+
+@dataclass
+class Week:
+    monday: datetime.date
+    days: list = field(default_factory=list)
+
+    @property
+    def number(self):
+        return self.monday.isocalendar().week
+
+    @property
+    def sunday(self):
+        return self.monday + datetime.timedelta(days=6)
+
+    @property
+    def gaps(self):
+        return sum(1 for day in self.days for slot in day.slots for s in slot.shifts if s.gap)
+
+
+def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
+    """The roster of `weeks` weeks from the Monday of `start`: weeks → days (with shifts or a
+    closure) → day-parts → shifts, each shift with `standing` (its standing assignments, with
+    the person), `filled`, `gap` (below its minimum) and `free` (places left). Three queries
+    whatever the number of shifts and people."""
+    first = monday_of(start)
+    last = first + datetime.timedelta(days=7 * weeks - 1)
+    shifts = list(
+        Shift.objects.filter(location=location, date__gte=first, date__lte=last)
+        .prefetch_related(_standing())
+        .order_by("date", "starts_at", "task", "pk")
+    )
+    closures = list(
+        Closure.objects.covering(first, last).filter(location=location).order_by("starts_on")
+    )
+    labels = dict(DayPart.choices)
+    by_day: dict[datetime.date, dict[str, Slot]] = {}
+    for shift in shifts:
+        shift.filled = len(shift.standing)
+        shift.gap = shift.filled < shift.minimum
+        shift.free = max(shift.maximum - shift.filled, 0)
+        slots = by_day.setdefault(shift.date, {})
+        slot = slots.get(shift.day_part)
+        if slot is None:
+            slot = slots[shift.day_part] = Slot(
+                shift.day_part, labels[shift.day_part], shift.starts_at, shift.ends_at
+            )
+        slot.shifts.append(shift)
+    result = []
+    for number in range(weeks):
+        week = Week(first + datetime.timedelta(days=7 * number))
+        for offset in range(7):
+            day = week.monday + datetime.timedelta(days=offset)
+            closed = next((c.reason for c in closures if c.starts_on <= day <= c.ends_on), "")
+            slots = sorted(by_day.get(day, {}).values(), key=lambda s: PART_ORDER[s.day_part])
+            for slot in slots:
+                slot.shifts.sort(key=lambda s: (TASK_ORDER.get(s.task, 9), s.pk))
+            if slots or closed:
+                week.days.append(Day(day, closed, slots))
+        result.append(week)
+    return result
+
+
+def members_of(location):
+    """The location's current members (volunteers and coordinators), for the assign select."""
+    User = get_user_model()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__location=location,
+            memberships__ended_at__isnull=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def may_manage_roster(user, location) -> bool:
+    from buurtkamer.permissions import Action, can
+
+    return can(user, Action.MANAGE_LOCATION, location)
+
+
+__all__ = [
+    "RosterError",
+    "cancel_assignment",
+    "generate_shifts",
+    "generate_shifts_for_all",
+    "mark_attendance",
+    "open_places",
+    "roster_grid",
+    "take_place",
+]

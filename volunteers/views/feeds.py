@@ -1,0 +1,69 @@
+"""The calendar feeds: a volunteer's own shifts and a location's roster, as .ics files.
+
+No login: a phone's calendar app cannot log in, so the secret token in the URL is the
+credential. An unknown (or replaced) token is 404, and so is a location feed for someone who is
+not (or no longer) a coordinator there. Making a new link is a logged-in POST.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from locations.models import Location
+
+from .. import feeds
+from ..models import new_calendar_token
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_safe
+def my_feed(request, calendar_token):
+    profile = feeds.profile_for_token(calendar_token)
+    if profile is None:
+        raise Http404
+    body = feeds.personal_calendar(profile, base_url=_base_url(request))
+    return _ics(body, "buurtkamer-mijn-diensten.ics")
+
+
+@require_safe
+def location_feed(request, calendar_token, location_slug):
+    profile = feeds.profile_for_token(calendar_token)
+    if profile is None:
+        raise Http404
+    location = get_object_or_404(Location, slug=location_slug)
+    if not feeds.may_see_location_feed(profile.user, location):
+        raise Http404
+    body = feeds.location_calendar(location, base_url=_base_url(request))
+    return _ics(body, f"buurtkamer-rooster-{location.slug}.ics")
+
+
+@require_POST
+@login_required
+def regenerate_feed(request):
+    """A new secret link: the old one stops working at once (404)."""
+    profile = feeds.profile_of(request.user)
+    profile.calendar_token = new_calendar_token()
+    profile.save(update_fields=["calendar_token"])
+    messages.success(
+        request,
+        _(
+            "U heeft een nieuwe agenda-link. De oude link werkt niet meer: zet de nieuwe in uw "
+            "agenda op uw telefoon."
+        ),
+    )
+    return redirect(feeds.my_shifts_path())

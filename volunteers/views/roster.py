@@ -1,0 +1,453 @@
+"""Roster pages: my shifts, open places, taking and cancelling a place, the location's roster
+grid (coordinators manage it, its volunteers read it), the A4 wall roster, shift templates.
+
+Taking a place and cancelling are a person's own business: only members of the shift's location
+(take) and the assignment's own volunteer (cancel) get these pages; anyone else gets 404.
+Coordinators assign and unassign from a shift's page.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from buurtkamer.permissions import Action, can, location_required, roles_by_location
+from locations.models import DayPart, Location, Weekday
+
+from .. import services
+from ..forms import AssignForm, AttendanceForm, CancelForm, GenerateForm, TemplatesForm
+from ..models import Assignment, Shift
+
+WEEKS_SHOWN = 4
+OPEN_PLACES_WEEKS = 6
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _week_start(value: str | None) -> datetime.date:
+    """The Monday of ?week=2026-W48 or ?week=2026-11-23; this week when absent or wrong."""
+    today = timezone.localdate()
+    if value:
+        try:
+            if "W" in value.upper():
+                year, week = value.upper().split("-W")
+                return datetime.date.fromisocalendar(int(year), int(week), 1)
+            return services.monday_of(datetime.date.fromisoformat(value))
+        except ValueError:
+            pass
+    return services.monday_of(today)
+
+
+def _iso_week(day: datetime.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+# A volunteer's own pages --------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def my_shifts(request):
+    from .. import feeds
+
+    today = timezone.localdate()
+    assignments = list(
+        Assignment.objects.filter(volunteer=request.user, cancelled_at__isnull=True)
+        .select_related("shift__location")
+        .order_by("shift__date", "shift__starts_at")
+    )
+    now = timezone.now()
+    coming = [a for a in assignments if a.shift.end_datetime() > now]
+    past = [a for a in assignments if a.shift.end_datetime() <= now]
+    past = sorted(past, key=lambda a: (a.shift.date, a.shift.starts_at), reverse=True)[:20]
+    for assignment in coming:
+        assignment.late_if_now = services.would_be_late(assignment.shift, now)
+    return TemplateResponse(
+        request,
+        "volunteers/roster/my_shifts.html",
+        {
+            "coming": coming,
+            "past": past,
+            "today": today,
+            "late_hours": services.late_cancel_hours(),
+            "my_feed": feeds.my_feed(request),
+        },
+    )
+
+
+def _my_locations(user):
+    roles = roles_by_location(user)
+    return Location.objects.filter(pk__in=list(roles), active=True).order_by("name")
+
+
+@require_safe
+@login_required
+def open_places(request):
+    today = timezone.localdate()
+    locations = list(_my_locations(request.user))
+    shifts = list(
+        services.open_places(
+            locations,
+            today,
+            today + datetime.timedelta(weeks=OPEN_PLACES_WEEKS),
+            user=request.user,
+        )
+    )
+    return TemplateResponse(
+        request,
+        "volunteers/roster/open_places.html",
+        {
+            "shifts": shifts,
+            "locations": locations,
+            "weeks": OPEN_PLACES_WEEKS,
+            "after_cancel": "afgemeld" in request.GET,
+        },
+    )
+
+
+def _member_shift(user, pk) -> Shift:
+    """The shift if the person is a current member of its location; 404 otherwise."""
+    shift = get_object_or_404(Shift.objects.select_related("location"), pk=pk)
+    if shift.location_id not in roles_by_location(user):
+        raise Http404
+    return shift
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def take(request, pk):
+    """GET: the confirmation page (the link in the open-place e-mail lands here); POST: take it."""
+    shift = _member_shift(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.take_place(shift, request.user)
+        except services.RosterError as error:
+            messages.error(request, error.messages[0])
+            return redirect("volunteers:open-places")
+        messages.success(
+            request,
+            _("Dank je wel! Je staat op het rooster: %(shift)s.")
+            % {"shift": _shift_text(shift)},
+        )
+        return redirect("volunteers:my-shifts")
+    taken = Assignment.objects.active().filter(shift=shift).count()
+    mine = Assignment.objects.active().filter(shift=shift, volunteer=request.user).exists()
+    busy = services.overlapping(request.user, shift).exists() and not mine
+    return TemplateResponse(
+        request,
+        "volunteers/roster/take.html",
+        {
+            "shift": shift,
+            "free": max(shift.maximum - taken, 0),
+            "mine": mine,
+            "busy": busy,
+            "started": shift.has_started(),
+        },
+    )
+
+
+def _shift_text(shift) -> str:
+    return "{task}, {day} {date} {start}–{end}, {location}".format(
+        task=shift.get_task_display(),
+        day=Weekday(shift.date.isoweekday()).label,
+        date=shift.date.strftime("%d-%m"),
+        start=shift.starts_at.strftime("%H:%M"),
+        end=shift.ends_at.strftime("%H:%M"),
+        location=shift.location.name,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cancel(request, pk):
+    """A volunteer cancels their own place: with an optional reason; late within N hours."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("shift__location"),
+        pk=pk,
+        volunteer=request.user,
+        cancelled_at__isnull=True,
+    )
+    shift = assignment.shift
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_assignment(
+                assignment,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                base_url=_base_url(request),
+            )
+        except services.RosterError as error:
+            messages.error(request, error.messages[0])
+            return redirect("volunteers:my-shifts")
+        messages.success(
+            request,
+            _("Je bent afgemeld voor %(shift)s. We vragen de anderen of zij kunnen.")
+            % {"shift": _shift_text(shift)},
+        )
+        return redirect(reverse("volunteers:open-places") + "?afgemeld=1")
+    return TemplateResponse(
+        request,
+        "volunteers/roster/cancel.html",
+        {
+            "assignment": assignment,
+            "shift": shift,
+            "form": form,
+            "late": services.would_be_late(shift),
+            "late_from": services.late_from(shift),
+            "late_hours": services.late_cancel_hours(),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+# The location's roster ----------------------------------------------------------------------------
+
+
+@require_safe
+@location_required(Action.VIEW_LOCATION)
+def roster(request, location):
+    start = _week_start(request.GET.get("week"))
+    weeks = services.roster_grid(location, start, WEEKS_SHOWN)
+    may_manage = can(request.user, Action.MANAGE_LOCATION, location)
+    return TemplateResponse(
+        request,
+        "volunteers/roster/grid.html",
+        {
+            "location": location,
+            "weeks": weeks,
+            "may_manage": may_manage,
+            "today": timezone.localdate(),
+            "this_week": _iso_week(start),
+            "previous_week": _iso_week(start - datetime.timedelta(weeks=WEEKS_SHOWN)),
+            "next_week": _iso_week(start + datetime.timedelta(weeks=WEEKS_SHOWN)),
+            "generate_form": GenerateForm() if may_manage else None,
+        },
+    )
+
+
+@require_safe
+@location_required(Action.VIEW_LOCATION)
+def roster_print(request, location):
+    start = _week_start(request.GET.get("week"))
+    (week,) = services.roster_grid(location, start, 1)
+    tasks = []
+    for day in week.days:
+        for slot in day.slots:
+            for shift in slot.shifts:
+                if shift.task not in tasks:
+                    tasks.append(shift.task)
+    tasks.sort(key=lambda task: services.TASK_ORDER.get(task, 9))
+    rows = []
+    for day in week.days:
+        for number, slot in enumerate(day.slots or [None]):
+            cells = []
+            if slot is not None:
+                for task in tasks:
+                    cells.append([shift for shift in slot.shifts if shift.task == task])
+            rows.append(
+                {
+                    "day": day,
+                    "first": number == 0,
+                    "span": max(len(day.slots), 1),
+                    "slot": slot,
+                    "cells": cells,
+                }
+            )
+    from ..models import Task
+
+    return TemplateResponse(
+        request,
+        "volunteers/roster/print.html",
+        {
+            "location": location,
+            "week": week,
+            "rows": rows,
+            "tasks": [Task(task) for task in tasks],
+            "previous_week": _iso_week(week.monday - datetime.timedelta(weeks=1)),
+            "next_week": _iso_week(week.monday + datetime.timedelta(weeks=1)),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def _location_shift(location, pk) -> Shift:
+    return get_object_or_404(Shift.objects.select_related("location"), pk=pk, location=location)
+
+
+@require_safe
+@location_required(Action.VIEW_LOCATION)
+def shift_detail(request, location, pk):
+    return _render_shift(request, location, _location_shift(location, pk))
+
+
+def _render_shift(request, location, shift, *, assign_form=None, status=200):
+    may_manage = can(request.user, Action.MANAGE_LOCATION, location)
+    rows = Assignment.objects.filter(shift=shift).select_related("volunteer")
+    if not may_manage:
+        rows = rows.filter(cancelled_at__isnull=True)  # late cancellations: coordinators only
+    rows = list(rows.order_by("cancelled_at", "created_at"))
+    standing = [row for row in rows if row.cancelled_at is None]
+    members = services.members_of(location)
+    if may_manage and assign_form is None:
+        assign_form = AssignForm(members=members.exclude(pk__in=[a.volunteer_id for a in standing]))
+    mine = next((row for row in standing if row.volunteer_id == request.user.pk), None)
+    return TemplateResponse(
+        request,
+        "volunteers/roster/shift.html",
+        {
+            "location": location,
+            "shift": shift,
+            "standing": standing,
+            "cancelled": [row for row in rows if row.cancelled_at is not None],
+            "free": max(shift.maximum - len(standing), 0),
+            "may_manage": may_manage,
+            "assign_form": assign_form if may_manage else None,
+            "started": shift.has_started(),
+            "mine": mine,
+            "is_member": location.pk in roles_by_location(request.user),
+            "attendance_form": AttendanceForm(),
+            "week": _iso_week(shift.date),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def assign(request, location, pk):
+    shift = _location_shift(location, pk)
+    form = AssignForm(request.POST, members=services.members_of(location))
+    if not form.is_valid():
+        return _render_shift(request, location, shift, assign_form=form, status=400)
+    person = form.cleaned_data["volunteer"]
+    try:
+        services.take_place(shift, person, assigned_by=request.user)
+    except services.RosterError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(name)s is ingedeeld.") % {"name": person.get_full_name() or person},
+        )
+    return redirect("volunteers:shift", slug=location.slug, pk=shift.pk)
+
+
+def _location_assignment(location, pk) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.select_related("shift__location", "volunteer"),
+        pk=pk,
+        shift__location=location,
+    )
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def unassign(request, location, pk):
+    assignment = _location_assignment(location, pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.cancel_assignment(
+            assignment, by=request.user, reason=reason, base_url=_base_url(request)
+        )
+    except services.RosterError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(name)s is uitgeschreven. De plek is weer open.")
+            % {"name": assignment.volunteer.get_full_name() or assignment.volunteer},
+        )
+    return redirect("volunteers:shift", slug=location.slug, pk=assignment.shift_id)
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def attendance(request, location, pk):
+    assignment = _location_assignment(location, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies aanwezig of niet gekomen."))
+    else:
+        try:
+            services.mark_attendance(
+                assignment, form.cleaned_data["attendance"], by=request.user
+            )
+        except services.RosterError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("De aanwezigheid is opgeslagen."))
+    return redirect("volunteers:shift", slug=location.slug, pk=assignment.shift_id)
+
+
+# Shift templates and making shifts ----------------------------------------------------------------
+
+
+def _template_slots(location, templates):
+    """Open weekday × day-parts, plus those with templates (closed now: shown to be emptied)."""
+    hours = {(row.weekday, row.day_part): row for row in location.opening_hours.all()}
+    keys = set(hours) | {(t.weekday, t.day_part) for t in templates}
+    order = {part: n for n, part in enumerate(DayPart)}
+    return [
+        (weekday, part, hours.get((weekday, part)))
+        for weekday, part in sorted(keys, key=lambda key: (key[0], order[DayPart(key[1])]))
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_LOCATION)
+def shift_templates(request, location):
+    templates = list(location.shift_templates.all())
+    slots = _template_slots(location, templates)
+    form = TemplatesForm(
+        request.POST if request.method == "POST" else None, slots=slots, templates=templates
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_templates(
+                location, rows=form.templates(), changed_by=request.user
+            )
+            messages.success(request, _("De roostersjablonen zijn opgeslagen."))
+            return redirect("volunteers:shift-templates", slug=location.slug)
+        status = 400
+        messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde vakjes na."))
+    return TemplateResponse(
+        request,
+        "volunteers/roster/templates.html",
+        {
+            "location": location,
+            "form": form,
+            "rows": list(form.bound_rows()),
+            "tasks": [task for task in TemplatesForm.TASKS],
+            "generate_form": GenerateForm(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def generate(request, location):
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies een aantal weken van 1 tot en met 26."))
+        return redirect("volunteers:shift-templates", slug=location.slug)
+    made = services.generate_shifts(
+        location, start=timezone.localdate(), weeks=form.cleaned_data["weeks"]
+    )
+    messages.success(
+        request, _("%(count)s diensten aangemaakt.") % {"count": made}
+    )
+    return redirect("volunteers:roster", slug=location.slug)
