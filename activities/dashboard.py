@@ -1,4 +1,15 @@
-"""What the activities area adds to the dashboard (buurtkamer/views.py): one panel or none."""
+"""What the activities area adds to the dashboard (buurtkamer/views.py): one panel or none.
+
+Today's programme and the coming week per location, with room conflicts and dates outside the
+opening hours marked, and the way to each location's calendar. A fixed number of queries
+(occurrences, closures, opening hours, conflicts), whatever the number of locations.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from . import services
 
 
 def panel(request, *, kind, locations, roles):
@@ -8,4 +19,34 @@ def panel(request, *, kind, locations, roles):
     objects on it (already fetched); roles: {location id: Role} of this person. The dict
     returned must hold "template", which the dashboard includes with the dict as `panel`.
     """
-    return None
+    locations = list(locations)
+    if not locations:
+        return None
+    today = timezone.localdate()
+    days = services.days_with_occurrences(locations, today, today + datetime.timedelta(days=6))
+    rows = []
+    for location in locations:
+        coming = [
+            occurrence
+            for day in days
+            for occurrence in day.occurrences
+            if occurrence.activity.location_id == location.pk
+        ]
+        rows.append(
+            {
+                "location": location,
+                "today": [o for o in coming if o.date == today],
+                "week": len([o for o in coming if not o.is_cancelled]),
+                "problems": [
+                    o
+                    for o in coming
+                    if not o.is_cancelled and (o.conflicts or o.outside_hours or o.closed)
+                ],
+            }
+        )
+    return {
+        "template": "activities/dashboard_panel.html",
+        "rows": rows,
+        "kind": kind,
+        "several": len(locations) > 1,
+    }

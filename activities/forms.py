@@ -67,6 +67,10 @@ class ActivityForm(forms.ModelForm):
         self.location = location
         self.fields["category"].queryset = Category.objects.filter(active=True)
         self.fields["room"].queryset = Room.objects.filter(location=location, active=True)
+        self.fields["room"].empty_label = _("Geen vaste ruimte")
+        self.fields["category"].empty_label = _("Kies een soort")
+        weeks = list(self.fields["week_of_month"].choices)[1:]
+        self.fields["week_of_month"].choices = [("", _("Niet van toepassing")), *weeks]
         self.fields["partners"].queryset = Partner.objects.filter(locations=location)
         self.fields["organisers"].queryset = (
             get_user_model()
@@ -129,6 +133,7 @@ class OccurrenceForm(forms.ModelForm):
     def __init__(self, *args, location, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = Room.objects.filter(location=location, active=True)
+        self.fields["room"].empty_label = _("Geen vaste ruimte")
 
     def clean(self):
         data = super().clean()

@@ -41,7 +41,7 @@ def generate_occurrences(
     with transaction.atomic():
         existing = {
             occurrence.date: occurrence
-            for occurrence in Occurrence.objects.select_for_update()
+            for occurrence in Occurrence.objects.select_for_update(of=("self",))
             .filter(activity=activity, date__gte=today)
             .select_related("support_shift")
         }

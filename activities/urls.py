@@ -49,10 +49,11 @@ urlpatterns = [
     path("locaties/<slug:slug>/ruimtes/<int:pk>/", views.room_edit, name="room-edit"),
     # Staff: every location's calendar side by side.
     path("agenda/", views.calendar_all, name="calendar-all"),
-    # Shared lists: coordinators and staff.
+    # Shared lists: coordinators and staff. Not a location's objects, so not a `pk` argument
+    # (the matrix looks for a `pk` of another location under a location's slug).
     path("activiteiten/soorten/", views.categories, name="categories"),
-    path("activiteiten/soorten/<int:pk>/", views.category_edit, name="category-edit"),
+    path("activiteiten/soorten/<int:category_id>/", views.category_edit, name="category-edit"),
     path("partners/", views.partners, name="partners"),
     path("partners/nieuw/", views.partner_new, name="partner-new"),
-    path("partners/<int:pk>/", views.partner_edit, name="partner-edit"),
+    path("partners/<int:partner_id>/", views.partner_edit, name="partner-edit"),
 ]

@@ -296,6 +296,7 @@ def _occurrence_page(request, location, occurrence, *, forms=None, status=200):
             "conflicts": conflicts,
             "outside_hours": services.outside_opening_hours(occurrence, location.pk, slots),
             "checkins": checkins,
+            "today": timezone.localdate(),
             "may_manage": may_manage,
             "cancel_form": forms.get("cancel") or CancelForm(),
             "edit_form": forms.get("edit")
@@ -467,9 +468,9 @@ def categories(request):
 
 
 @login_required
-def category_edit(request, pk):
+def category_edit(request, category_id):
     _coordinator_or_staff(request)
-    category = get_object_or_404(Category, pk=pk)
+    category = get_object_or_404(Category, pk=category_id)
     form = CategoryForm(request.POST or None, instance=category)
     status = 200
     if request.method == "POST":
@@ -528,9 +529,9 @@ def partner_new(request):
 
 
 @login_required
-def partner_edit(request, pk):
+def partner_edit(request, partner_id):
     partner_qs, locations = _partner_scope(request)
-    partner = get_object_or_404(partner_qs, pk=pk)
+    partner = get_object_or_404(partner_qs, pk=partner_id)
     form = PartnerForm(request.POST or None, instance=partner, locations=locations)
     status = 200
     if request.method == "POST":

@@ -302,3 +302,7 @@ VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 12)
 # Cancelling a shift less than this many hours before it starts counts as late
 # (volunteers.services.cancel_assignment); coordinators are told of late cancellations.
 ROSTER_LATE_CANCEL_HOURS = env_int("ROSTER_LATE_CANCEL_HOURS", 48)
+
+# Where the site lives, for links in e-mails sent by cron jobs (outside a request), e.g.
+# https://buurtkamer.example.org. Empty: https:// and the first of ALLOWED_HOSTS.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")

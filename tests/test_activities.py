@@ -552,7 +552,8 @@ def test_rooms_categories_and_partners_are_managed(client, login, coordinator, d
     listing = client.get(reverse("activities:partners"))
     assert "Bakkerij De Tsjerne" in listing.text and "Alleen Burgum" not in listing.text
     assert (
-        client.get(reverse("activities:partner-edit", kwargs={"pk": other.pk})).status_code == 404
+        client.get(reverse("activities:partner-edit", kwargs={"partner_id": other.pk})).status_code
+        == 404
     )
 
 
@@ -563,7 +564,7 @@ def test_a_coordinator_keeps_a_partners_link_to_another_location(
     partner.locations.add(dokkum, burgum)
     login(coordinator)
     client.post(
-        reverse("activities:partner-edit", kwargs={"pk": partner.pk}),
+        reverse("activities:partner-edit", kwargs={"partner_id": partner.pk}),
         {"name": "Bibliotheek Noord", "kind": "association", "locations": [dokkum.pk]},
     )
     partner.refresh_from_db()
@@ -642,3 +643,67 @@ def test_the_team_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few)):
         response = client.get(path)
     assert response.status_code == 200
+
+
+def test_the_dashboard_shows_todays_programme_and_the_way_to_the_calendar(
+    client, login, volunteer, make_activity
+):
+    make_activity(starts_on=TODAY, title="Maandagkoffie")
+    page = login(volunteer).get(reverse("dashboard")).text
+
+    assert "Maandagkoffie" in page
+    assert reverse("activities:calendar", kwargs={"slug": "dokkum"}) in page
+
+
+def test_attendance_is_asked_only_once_the_date_has_come(client, login, coordinator, make_activity):
+    activity = make_activity()
+    later = activity.occurrences.get(date=D(2027, 3, 30))
+    page = login(coordinator).get(
+        reverse("activities:occurrence", kwargs={"slug": "dokkum", "pk": later.pk})
+    )
+    assert "Na afloop vul je hier in hoeveel deelnemers er waren." in page.text
+    assert "Aantal opslaan" not in page.text
+
+
+def test_the_pages_load_nothing_lazily(
+    client, login, coordinator, staff, dokkum, category, hall, make_activity
+):
+    """Under Django's fetch mode RAISE a related object loaded per row fails the page."""
+    from .test_authorization_matrix import fetch_mode_raise
+
+    _many_activities(dokkum, category, hall, 3, "a")
+    activity = make_activity(volunteers_needed=1)
+    activity.partners.add(Partner.objects.create(name="Bieb", kind=PartnerKind.ASSOCIATION))
+    Closure.objects.create(
+        location=dokkum, starts_on=D(2027, 3, 9), ends_on=D(2027, 3, 9), reason="Dicht"
+    )
+    occurrence = activity.occurrences.first()
+    slug = {"slug": "dokkum"}
+    pages = {
+        coordinator: [
+            reverse("activities:calendar", kwargs=slug),
+            reverse("activities:calendar", kwargs=slug) + "?weergave=maand&datum=2027-03-09",
+            reverse("activities:activity-list", kwargs=slug),
+            reverse("activities:activity-detail", kwargs={**slug, "pk": activity.pk}),
+            reverse("activities:activity-edit", kwargs={**slug, "pk": activity.pk}),
+            reverse("activities:occurrence", kwargs={**slug, "pk": occurrence.pk}),
+            reverse("activities:rooms", kwargs=slug),
+            reverse("activities:categories"),
+            reverse("activities:partners"),
+            reverse("activities:programme", kwargs=slug),
+            reverse("activities:poster", kwargs=slug),
+            reverse("activities:programme-ics", kwargs=slug),
+            reverse("dashboard"),
+        ],
+        staff: [
+            reverse("activities:calendar-all"),
+            reverse("activities:calendar-all") + "?weergave=maand",
+            reverse("dashboard"),
+        ],
+    }
+    for person, paths in pages.items():
+        login(person)
+        for path in paths:
+            with fetch_mode_raise():
+                response = client.get(path)
+            assert response.status_code == 200, path

@@ -17,7 +17,7 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
-from locations.models import DayPart, Location
+from locations.models import DayPart, Location, Role
 from volunteers.feeds import profile_of
 from volunteers.models import Assignment, Shift, Task
 
@@ -224,6 +224,16 @@ def test_the_profile_is_made_when_the_link_is_first_shown(login, coordinator):
     assert "Nieuwe link maken" in page.text
     assert "iPhone" in page.text and "Android" in page.text
     assert profile.status_changes.count() == 1  # its first status, as the profile pages make it
+    # A coordinator also gets the roster feed of their location.
+    assert f"webcal://testserver/agenda/{profile.calendar_token}/dokkum.ics" in page.text
+    assert "/burgum.ics" not in page.text
+
+
+def test_a_volunteer_gets_no_location_roster_feed_link(login, volunteer):
+    page = login(volunteer).get(reverse("volunteers:my-shifts"))
+    token = profile_of(volunteer).calendar_token
+    assert f"/agenda/{token}.ics" in page.text
+    assert "/dokkum.ics" not in page.text
 
 
 # The coordinator's feed of a location -------------------------------------------------------------
@@ -233,7 +243,7 @@ def test_the_profile_is_made_when_the_link_is_first_shown(login, coordinator):
 def roster(dokkum, burgum, volunteer, new_year_2027):
     anneke_on_host = make_shift(dokkum, datetime.date(2027, 1, 12), minimum=2, maximum=2)
     Assignment.objects.create(shift=anneke_on_host, volunteer=volunteer)
-    lead = make_shift(dokkum, datetime.date(2027, 1, 12), task=Task.SHIFT_LEAD)
+    lead = make_shift(dokkum, datetime.date(2027, 1, 12), task=Task.SHIFT_LEAD, maximum=1)
     make_shift(burgum, datetime.date(2027, 1, 12))
     return anneke_on_host, lead
 
@@ -378,4 +388,20 @@ def test_the_feed_box_on_my_shifts_in_the_browser(browser, live_server):
     assert anonymous.request.get(old).status == 404
     assert anonymous.request.get(new).status == 200
     anonymous.close()
+    context.close()
+
+    # A coordinator's box also holds the roster feed of their location.
+    coordinator = MembershipFactory(location=dokkum, role=Role.COORDINATOR).user
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    page = context.new_page()
+    page.goto("/accounts/login/?next=" + reverse("volunteers:my-shifts"))
+    page.locator("#id_login").fill(coordinator.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**" + reverse("volunteers:my-shifts"))
+    box = page.locator("section[aria-labelledby=agenda-link]")
+    assert box.get_by_role("link", name="Rooster Buurtkamer Dokkum in mijn agenda").count() == 1
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        box.screenshot(path=SHOTS / f"feed-box-coordinator-{width}x{height}.png")
     context.close()

@@ -18,7 +18,7 @@ Visits in November:
 Previous period (2–31 October): Dokkum 20 October, 4 taps: change +150 % (Dokkum), +300 % all.
 Same period a year earlier (November 2025): Burgum 3 November 2025, 10 taps: −40 % (Burgum),
   +60 % all.
-Referrals: Dokkum 3 Nov 2 × "Wijkteam"... (the first target of the list), Burgum 1 × the second.
+Referrals: Dokkum 3 Nov 2 × the first target of the list, Burgum 2 Nov 1 × the second.
 """
 
 import datetime
@@ -378,3 +378,77 @@ def test_same_number_of_queries_for_a_month_and_five_years(
     with django_assert_num_queries(REPORT_QUERIES):
         response = client.get(reverse("visitors:report"), five_years)
     assert response.context["report"].totals["visits"] == 16 + 4 + 10
+
+
+def test_a_tally_on_a_closed_day_counts_in_the_totals_not_per_opened_day_part(
+    dataset, dokkum, coordinator
+):
+    services.record_tally(
+        location=dokkum,
+        date=datetime.date(2026, 11, 10),  # the closure
+        day_part=DayPart.MORNING,
+        visitors=4,
+        first_visits=0,
+        user=coordinator,
+    )
+    report = report_for([dokkum])
+    assert report.totals["visits"] == 14
+    assert report.totals["opened"] == 7
+    assert report.totals["per_opened"] == 1.1  # still 8 / 7
+
+
+def test_visits_per_activity_and_volunteer_hours(dataset, dokkum, volunteer, coordinator):
+    from activities.models import Activity, Category, Occurrence
+    from volunteers.models import Assignment, Shift
+
+    games = Category.objects.create(name="Spelletjes (test)")
+    coffee = Category.objects.create(name="Koffie (test)")
+    day = datetime.date(2026, 11, 5)
+    when = {"starts_on": day, "starts_at": datetime.time(19), "ends_at": datetime.time(21)}
+    klaverjassen = Activity.objects.create(
+        location=dokkum, title="Klaverjassen", category=games, **when
+    )
+    inloop = Activity.objects.create(location=dokkum, title="Inloop", category=coffee, **when)
+
+    def occurrence(activity):
+        return Occurrence.objects.create(
+            activity=activity,
+            date=day,
+            starts_at=datetime.time(19),
+            ends_at=datetime.time(21),
+        )
+
+    first, second = occurrence(klaverjassen), occurrence(inloop)
+    tallied = Visit.objects.filter(location=dokkum, recorded_on=day).order_by("pk")
+    Visit.objects.filter(pk__in=[v.pk for v in tallied[:3]]).update(occurrence=first)
+    Visit.objects.filter(pk__in=[v.pk for v in tallied[3:4]]).update(occurrence=second)
+    voided = taps(dokkum, moment(day, 19, 30), 1)[0]
+    Visit.objects.filter(pk=voided.pk).update(occurrence=first, voided_at=NOW)
+    # Shifts: 2 attended people 9:30–12:00 (5 h), 1 attended 19:00–21:30 (2.5 h); a no-show and
+    # a cancelled assignment do not count; Burgum's shift is not Dokkum's.
+    morning = Shift.objects.create(
+        location=dokkum,
+        date=datetime.date(2026, 11, 3),
+        day_part=DayPart.MORNING,
+        task="host",
+        starts_at=datetime.time(9, 30),
+        ends_at=datetime.time(12),
+        maximum=4,
+    )
+    evening = Shift.objects.create(
+        location=dokkum,
+        date=day,
+        day_part=DayPart.EVENING,
+        task="host",
+        starts_at=datetime.time(19),
+        ends_at=datetime.time(21, 30),
+        maximum=4,
+    )
+    Assignment.objects.create(shift=morning, volunteer=volunteer, attendance="attended")
+    Assignment.objects.create(shift=morning, volunteer=coordinator, attendance="attended")
+    Assignment.objects.create(shift=evening, volunteer=volunteer, attendance="attended")
+    Assignment.objects.create(shift=evening, volunteer=coordinator, attendance="no_show")
+    report = report_for([dokkum])
+    assert report.table("per-categorie").rows == [["Koffie (test)", 1], ["Spelletjes (test)", 3]]
+    assert report.table("per-activiteit").rows == [["Inloop", 1], ["Klaverjassen", 3]]
+    assert report.totals["volunteer_hours"] == 7.5

@@ -118,12 +118,14 @@ def test_a_bad_phone_number_shows_the_form_again_with_what_was_typed(client, log
     assert response.status_code == 400
     assert "Vul een telefoonnummer in" in response.text
     assert 'value="bel me maar"' in response.text
-    assert VolunteerProfile.objects.get(user=volunteer).phone == ""
+    assert not VolunteerProfile.objects.filter(user=volunteer).exclude(phone="").exists()
 
 
-def test_the_first_visit_makes_a_profile_with_its_first_status(client, login, volunteer):
+def test_the_first_save_makes_a_profile_with_its_first_status(client, login, volunteer):
     login(volunteer)
     client.get(MY_PROFILE)
+    assert not VolunteerProfile.objects.filter(user=volunteer).exists()  # looking makes nothing
+    client.post(MY_PROFILE, {"first_name": "Anneke"})
     profile = VolunteerProfile.objects.get(user=volunteer)
     assert profile.status == Status.ASPIRANT
     assert list(profile.status_changes.values_list("status", flat=True)) == [Status.ASPIRANT]
@@ -448,6 +450,25 @@ def test_coordinator_changes_the_status_with_a_date_and_it_is_kept_in_the_histor
     assert "is nu actief" in page
 
 
+def test_stopping_someone_with_coming_shifts_warns_the_coordinator(
+    client, login, coordinator, team, dokkum, today
+):
+    person = team["active_ok"]
+    Assignment.objects.create(
+        shift=make_shift(dokkum, today + datetime.timedelta(days=4)), volunteer=person
+    )
+    login(coordinator)
+
+    response = client.post(
+        detail_url(person, name="volunteers:change-status"),
+        {"status": Status.STOPPED, "since": today.isoformat()},
+        follow=True,
+    )
+
+    assert "staat nog op 1 komende dienst" in response.text
+    assert VolunteerProfile.objects.get(user=person).status == Status.STOPPED
+
+
 def test_a_status_without_a_date_shows_the_page_again_with_the_message(
     client, login, coordinator, team
 ):
@@ -714,3 +735,55 @@ def test_screenshots_of_the_profile_pages(browser, live_server, browser_world):
     _shoot(page, "coordinator-vrijwilliger")
     assert "laat afgemeld" in page.content()
     context.close()
+
+
+# Demo data -------------------------------------------------------------------------------------
+
+
+def test_the_demo_data_has_every_status_a_roster_with_gaps_and_loads_twice(db, settings):
+    from django.core.management import call_command
+
+    from volunteers import demo
+    from volunteers.dashboard import gaps
+    from volunteers.models import ShiftTemplate
+
+    settings.DEBUG = True
+    call_command("demo", stdout=io.StringIO())
+    today = timezone.localdate()
+
+    statuses = set(VolunteerProfile.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    active = VolunteerProfile.objects.filter(status=Status.ACTIVE)
+    assert active.filter(vog_received_on__isnull=True).exists()
+    assert any(profiles.vog_outdated(p.vog_received_on, today) for p in active)
+    assert VolunteerProfile.objects.filter(buddy__isnull=False).exists()
+    assert Training.objects.exists()
+    assert set(ShiftTemplate.objects.values_list("location__slug", flat=True)) == {
+        "burgum",
+        "dokkum",
+        "kollum",
+        "de-westereen",
+    }
+    coming = Shift.objects.filter(date__gte=today, regular=True)
+    assert coming.filter(date__gte=today + datetime.timedelta(days=21)).exists()
+    below, without_lead = gaps(list(Location.objects.values_list("pk", flat=True)), today)
+    assert below and without_lead
+    assert Assignment.objects.filter(cancelled_late=True).exists()
+    assert Assignment.objects.filter(cancelled_at__isnull=False, cancelled_late=False).exists()
+    assert Assignment.objects.filter(attendance=Attendance.NO_SHOW).exists()
+    assert Assignment.objects.filter(attendance=Attendance.ATTENDED).exists()
+    # Anneke, the demo volunteer, has shifts coming.
+    anneke = VolunteerProfile.objects.get(user__email="vrijwilliger.dokkum@example.org").user
+    assert Assignment.objects.active().filter(volunteer=anneke, shift__date__gte=today).exists()
+
+    counts = [
+        model.objects.count()
+        for model in (VolunteerProfile, StatusChange, Training, ShiftTemplate, Shift, Assignment)
+    ]
+    out = io.StringIO()
+    demo.load(today=today, stdout=out)
+    assert counts == [
+        model.objects.count()
+        for model in (VolunteerProfile, StatusChange, Training, ShiftTemplate, Shift, Assignment)
+    ]
+    assert "0 profile(s), 0 shift template(s), 0 shift(s) and 0 assignment(s)" in out.getvalue()

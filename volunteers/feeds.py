@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from locations.models import Membership, Role
+from locations.models import Location, Membership, Role
 
 from .models import Assignment, Shift, StatusChange, VolunteerProfile
 
@@ -129,7 +129,7 @@ def personal_calendar(profile, *, base_url: str, today: datetime.date | None = N
                 stamp=stamp,
             )
         )
-    calendar.add_missing_timezones()
+    calendar.add_missing_timezones(first_date=start, last_date=end + datetime.timedelta(days=1))
     return calendar.to_ical()
 
 
@@ -156,7 +156,8 @@ def location_calendar(location, *, base_url: str, today: datetime.date | None = 
     host, stamp = _host(base_url), timezone.now()
     for shift in shifts:
         names = ", ".join(a.volunteer.get_short_name() for a in shift.standing)
-        summary = f"{_task_label(shift)} {shift.filled}/{shift.minimum}"
+        # Taken of the places there are; "Tekort" in front while below the minimum.
+        summary = f"{_task_label(shift)} {shift.filled}/{shift.maximum}"
         if names:
             summary = f"{summary}: {names}"
         if shift.filled < shift.minimum:
@@ -175,7 +176,7 @@ def location_calendar(location, *, base_url: str, today: datetime.date | None = 
                 stamp=stamp,
             )
         )
-    calendar.add_missing_timezones()
+    calendar.add_missing_timezones(first_date=start, last_date=end + datetime.timedelta(days=1))
     return calendar.to_ical()
 
 
@@ -231,19 +232,43 @@ def my_feed(request) -> dict:
     url = request.build_absolute_uri(
         reverse("volunteers:my-feed", kwargs={"calendar_token": profile.calendar_token})
     )
+    rosters = []  # a coordinator's feeds of their locations' rosters
+    for location in _coordinated_locations(request.user):
+        feed = _location_url(request, profile, location)
+        rosters.append({"name": location.name, "url": feed, "webcal_url": _webcal(feed)})
     return {
         "url": url,
-        "webcal_url": "webcal://" + url.split("://", 1)[-1],
+        "webcal_url": _webcal(url),
         "regenerate_url": reverse("volunteers:regenerate-feed"),
+        "locations": rosters,
     }
 
 
-def location_feed_url(request, location) -> str:
-    """The coordinator's own link to the roster feed of a location (for their page)."""
-    profile = profile_of(request.user)
+def _webcal(url: str) -> str:
+    return "webcal://" + url.split("://", 1)[-1]
+
+
+def _location_url(request, profile, location) -> str:
     return request.build_absolute_uri(
         reverse(
             "volunteers:location-feed",
             kwargs={"calendar_token": profile.calendar_token, "location_slug": location.slug},
         )
     )
+
+
+def _coordinated_locations(user):
+    """The locations whose roster feed the person may have: coordinated ones (staff: all)."""
+    locations = Location.objects.active().order_by("name")
+    if user.is_aanzet_staff:
+        return list(locations)
+    return list(
+        locations.filter(
+            id__in=Membership.objects.coordinators().filter(user=user).values("location_id")
+        )
+    )
+
+
+def location_feed_url(request, location) -> str:
+    """The person's own link to the roster feed of a location (for a coordinator's page)."""
+    return _location_url(request, profile_of(request.user), location)

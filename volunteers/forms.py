@@ -52,7 +52,7 @@ class TemplatesForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for row in self.rows:
-            for task, prefix in row["cells"]:
+            for _task, prefix in row["cells"]:
                 low = cleaned.get(f"min_{prefix}") or 0
                 high = cleaned.get(f"max_{prefix}") or 0
                 if high and low > high:

@@ -199,6 +199,8 @@ class Shift(models.Model):
         _("onderbezetting gemeld op"), null=True, blank=True
     )
 
+    objects = ShiftQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("dienst")
         verbose_name_plural = _("diensten")
@@ -219,8 +221,6 @@ class Shift(models.Model):
                 name="shift_starts_before_it_ends",
             ),
         ]
-
-    objects = ShiftQuerySet.as_manager()
 
     def __str__(self):
         return (

@@ -11,6 +11,7 @@ import os
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -93,8 +94,6 @@ def after_cancellation(assignment, *, base_url):
 def free_colleagues(shift, *, exclude_user_ids=()):
     """The location's current members with an active volunteer status who have no standing
     assignment overlapping this shift (at any location), as users."""
-    from buurtkamer.models import User
-
     busy = Assignment.objects.active().filter(
         volunteer=OuterRef("pk"),
         shift__date=shift.date,
@@ -102,7 +101,8 @@ def free_colleagues(shift, *, exclude_user_ids=()):
         shift__ends_at__gt=shift.starts_at,
     )
     return (
-        User.objects.filter(
+        get_user_model()
+        .objects.filter(
             is_active=True,
             memberships__location=shift.location_id,
             memberships__ended_at__isnull=True,
@@ -177,14 +177,16 @@ def tell_coordinators_of_late_cancellation(assignment, *, base_url) -> int:
 
 
 def coordinators_of(location_id):
-    from buurtkamer.models import User
-
-    return User.objects.filter(
-        is_active=True,
-        memberships__location=location_id,
-        memberships__ended_at__isnull=True,
-        memberships__role=Role.COORDINATOR,
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__location=location_id,
+            memberships__ended_at__isnull=True,
+            memberships__role=Role.COORDINATOR,
+        )
+        .distinct()
+    )
 
 
 # Understaffed shifts, a few days ahead -----------------------------------------------------------
@@ -261,6 +263,18 @@ def send_roster_alerts(*, base_url, today=None) -> int:
 # Reminders, the day before -----------------------------------------------------------------------
 
 
+# Only a test switches this off: its control run must then see reminders sent twice, which
+# proves that the concurrency test can see what the claim prevents.
+CLAIM_REMINDERS = True
+
+
+def _claim_reminder(assignment, stamp) -> bool:
+    rows = Assignment.objects.filter(pk=assignment.pk)
+    if CLAIM_REMINDERS:
+        rows = rows.filter(reminded_at__isnull=True)
+    return rows.update(reminded_at=stamp) == 1
+
+
 def send_shift_reminders(*, base_url, today=None) -> int:
     """E-mail everyone on a shift of tomorrow (local date), once per assignment.
 
@@ -283,13 +297,7 @@ def send_shift_reminders(*, base_url, today=None) -> int:
         .select_related("shift__location", "volunteer")
         .order_by("shift__starts_at", "pk")
     )
-    claimed = [
-        assignment
-        for assignment in due
-        if Assignment.objects.filter(pk=assignment.pk, reminded_at__isnull=True).update(
-            reminded_at=stamp
-        )
-    ]
+    claimed = [assignment for assignment in due if _claim_reminder(assignment, stamp)]
     others = defaultdict(list)  # {shift id: [(user id, first name)]}
     for shift_id, user_id, first_name, email in (
         Assignment.objects.active()

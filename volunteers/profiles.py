@@ -44,7 +44,8 @@ def get_profile(user) -> VolunteerProfile:
     """The person's profile, made (as aspirant, with that first status in the history) when it
     does not exist yet."""
     try:
-        return user.volunteer_profile
+        if user.volunteer_profile.pk:  # not an unsaved default (profile_or_default)
+            return user.volunteer_profile
     except VolunteerProfile.DoesNotExist:
         pass
     with transaction.atomic():

@@ -7,7 +7,7 @@ from django.urls import path, re_path
 
 from .views import feeds
 
-SECRET_IN_URL = r"(?P<calendar_token>[A-Za-z0-9_-]{16,64})"
+SECRET_IN_URL = r"(?P<calendar_token>[A-Za-z0-9_-]{16,64})"  # noqa: S105 - a pattern
 
 urlpatterns = [
     # A volunteer's own shifts: the secret link for the phone's calendar.

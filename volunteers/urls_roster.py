@@ -25,8 +25,6 @@ urlpatterns = [
         roster.attendance,
         name="shift-attendance",
     ),
-    path(
-        "locaties/<slug:slug>/rooster/sjablonen/", roster.shift_templates, name="shift-templates"
-    ),
+    path("locaties/<slug:slug>/rooster/sjablonen/", roster.shift_templates, name="shift-templates"),
     path("locaties/<slug:slug>/rooster/aanmaken/", roster.generate, name="generate-shifts"),
 ]

@@ -106,11 +106,9 @@ def objects(location, coordinator, personas):
 
 def sample(url_name, argument, objects):
     """A value for a URL argument other than slug and pk (a token), or None."""
-    if argument != "pk":
-        return None
-    if url_name == "activities:partner-edit":
+    if argument == "partner_id":
         return objects["partner"].pk
-    if url_name == "activities:category-edit":
+    if argument == "category_id":
         return Category.objects.order_by("position").first().pk
     return None
 

@@ -100,3 +100,49 @@ def unchanged(kind, before, fresh):
     if kind == "assignment":
         return fresh.cancelled_at is None and fresh.attendance == before.attendance
     return True
+
+
+# Pages with lists: loaded under fetch mode RAISE, their query counts may not grow with busy().
+LIST_PAGES = [
+    "volunteers:my-shifts",
+    "volunteers:open-places",
+    "volunteers:roster",
+    "volunteers:roster-print",
+    "volunteers:shift",
+    "volunteers:shift-templates",
+]
+
+
+def busy(location, coordinator, tag, size):
+    """More shifts, each with every current member of the location on it (the personas too),
+    one cancelled late, and one shift with room (an open place)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from locations.models import Membership
+    from volunteers.models import Assignment, Shift, Task
+
+    members = list(
+        Membership.objects.current().filter(location=location).values_list("user_id", flat=True)
+    )
+    first_day = timezone.localdate() + datetime.timedelta(days=2 if tag == "a" else 16)
+    now = timezone.now()
+    new = []
+    for number in range(size):
+        shift = Shift.objects.create(
+            location=location,
+            date=first_day + datetime.timedelta(days=number),
+            day_part="evening",
+            task=Task.HOST,
+            starts_at=datetime.time(19, 0),
+            ends_at=datetime.time(21, 0),
+            minimum=1,
+            maximum=len(members) + 1,
+            regular=False,
+        )
+        for person in members:
+            new.append(Assignment(shift=shift, volunteer_id=person))
+        new[-1].cancelled_at = now
+        new[-1].cancelled_late = True
+    Assignment.objects.bulk_create(new)

@@ -62,8 +62,8 @@ def regenerate_feed(request):
     messages.success(
         request,
         _(
-            "U heeft een nieuwe agenda-link. De oude link werkt niet meer: zet de nieuwe in uw "
-            "agenda op uw telefoon."
+            "Je hebt een nieuwe agenda-link. De oude link werkt niet meer: zet de nieuwe in de "
+            "agenda op je telefoon."
         ),
     )
     return redirect(feeds.my_shifts_path())

@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.permissions import Action, location_required
 
 from .. import profiles
-from ..models import Assignment, Attendance, Status, Training
+from ..models import Assignment, Attendance, Status, Training, VolunteerProfile
 from ..profile_forms import MyProfileForm, OnboardingForm, StatusForm, TrainingForm
 
 # A volunteer's own pages ----------------------------------------------------------------------
@@ -29,18 +30,21 @@ from ..profile_forms import MyProfileForm, OnboardingForm, StatusForm, TrainingF
 @login_required
 def my_profile(request):
     user = request.user
-    profile = profiles.get_profile(user)
+    # Looking makes nothing; the first save makes the profile (as aspirant).
+    profile = VolunteerProfile.objects.filter(user=user).select_related(
+        "buddy"
+    ).first() or VolunteerProfile(user=user)
     if request.method == "POST":
         form = MyProfileForm(request.POST)
         if form.is_valid():
-            form.save(user, profile)
+            form.save(user, profile if profile.pk else profiles.get_profile(user))
             messages.success(request, _("Je gegevens zijn opgeslagen."))
             return redirect("volunteers:my-profile")
         status = 400
     else:
         form = MyProfileForm(initial=MyProfileForm.initial_for(user, profile))
         status = 200
-    trainings = list(profile.trainings.order_by("-followed_on"))
+    trainings = list(profile.trainings.order_by("-followed_on")) if profile.pk else []
     return TemplateResponse(
         request,
         "volunteers/profiles/my_profile.html",
@@ -216,6 +220,24 @@ def change_status(request, location, pk):
                 "since": change.since.strftime("%d-%m-%Y"),
             },
         )
+        if change.status in (Status.PAUSED, Status.STOPPED):
+            coming = (
+                Assignment.objects.active()
+                .filter(volunteer=person, shift__date__gte=timezone.localdate())
+                .count()
+            )
+            if coming:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Let op: %(name)s staat nog op %(count)d komende dienst. Haal die uit "
+                        "het rooster als dat nodig is.",
+                        "Let op: %(name)s staat nog op %(count)d komende diensten. Haal die uit "
+                        "het rooster als dat nodig is.",
+                        coming,
+                    )
+                    % {"name": person, "count": coming},
+                )
     return _back(location, person, "status")
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -136,8 +137,7 @@ def take(request, pk):
             return redirect("volunteers:open-places")
         messages.success(
             request,
-            _("Dank je wel! Je staat op het rooster: %(shift)s.")
-            % {"shift": _shift_text(shift)},
+            _("Dank je wel! Je staat op het rooster: %(shift)s.") % {"shift": _shift_text(shift)},
         )
         return redirect("volunteers:my-shifts")
     taken = Assignment.objects.active().filter(shift=shift).count()
@@ -158,7 +158,7 @@ def take(request, pk):
 
 def _shift_text(shift) -> str:
     return "{task}, {day} {date} {start}–{end}, {location}".format(
-        task=shift.get_task_display(),
+        task=capfirst(shift.get_task_display()),
         day=Weekday(shift.date.isoweekday()).label,
         date=shift.date.strftime("%d-%m"),
         start=shift.starts_at.strftime("%H:%M"),
@@ -381,9 +381,7 @@ def attendance(request, location, pk):
         messages.error(request, _("Kies aanwezig of niet gekomen."))
     else:
         try:
-            services.mark_attendance(
-                assignment, form.cleaned_data["attendance"], by=request.user
-            )
+            services.mark_attendance(assignment, form.cleaned_data["attendance"], by=request.user)
         except services.RosterError as error:
             messages.error(request, error.messages[0])
         else:
@@ -416,9 +414,7 @@ def shift_templates(request, location):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            services.save_templates(
-                location, rows=form.templates(), changed_by=request.user
-            )
+            services.save_templates(location, rows=form.templates(), changed_by=request.user)
             messages.success(request, _("De roostersjablonen zijn opgeslagen."))
             return redirect("volunteers:shift-templates", slug=location.slug)
         status = 400
@@ -430,7 +426,7 @@ def shift_templates(request, location):
             "location": location,
             "form": form,
             "rows": list(form.bound_rows()),
-            "tasks": [task for task in TemplatesForm.TASKS],
+            "tasks": list(TemplatesForm.TASKS),
             "generate_form": GenerateForm(),
         },
         status=status,
@@ -447,7 +443,5 @@ def generate(request, location):
     made = services.generate_shifts(
         location, start=timezone.localdate(), weeks=form.cleaned_data["weeks"]
     )
-    messages.success(
-        request, _("%(count)s diensten aangemaakt.") % {"count": made}
-    )
+    messages.success(request, _("%(count)s diensten aangemaakt.") % {"count": made})
     return redirect("volunteers:roster", slug=location.slug)

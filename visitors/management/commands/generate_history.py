@@ -18,7 +18,7 @@ import uuid
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from locations.models import DayPart, Location, OpeningHours
@@ -69,6 +69,26 @@ def ensure_opening_hours(locations):
 def season(day: datetime.date) -> float:
     """1.2 in mid-January, 0.8 in mid-July."""
     return 1 + 0.2 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 15) / 365.25)
+
+
+VISIT_COLUMNS = [
+    "location_id", "recorded_at", "recorded_on", "day_part", "first_visit", "age_band",
+    "came_via_id", "source", "client_id", "time_from_server", "received_at", "tally_id",
+    "voided_at",
+]  # fmt: skip
+
+
+def insert_visits(visits) -> None:
+    """Bulk insert: COPY on PostgreSQL (several times faster than INSERTs of 100 000 rows),
+    bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        Visit.objects.bulk_create(visits, batch_size=BATCH)
+        return
+    columns = ", ".join(VISIT_COLUMNS)
+    sql = f"COPY visitors_visit ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for visit in visits:
+            copy.write_row([getattr(visit, column) for column in VISIT_COLUMNS])
 
 
 def _closed(seed, location_id, day, part) -> bool:
@@ -187,8 +207,7 @@ def generate(*, start, end, seed=0, per_day_part=25, stdout=None) -> dict:
                 )
                 for number in range(tally.visitors)
             )
-        Visit.objects.bulk_create(visits, batch_size=BATCH)
-        Visit.objects.bulk_create(tally_visits, batch_size=BATCH)
+        insert_visits(visits + tally_visits)
         Referral.objects.bulk_create(referrals, batch_size=BATCH)
     return {
         "visits": len(visits) + len(tally_visits),
