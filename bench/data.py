@@ -25,10 +25,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from activities import services as programme_services
+from activities.models import Activity, Category, Occurrence
 from buurtkamer.management.commands.demo import ADDRESSES, OPENING_HOURS
 from locations.models import Location, Membership, OpeningHours, Role
 from visitors import services
 from visitors.models import CameVia, ReferralTarget, Tablet
+from volunteers import services as roster_services
+from volunteers.models import Assignment, Shift, ShiftTemplate, Task
 
 YEARS = 5
 VISITS_MIN = int(os.environ.get("BENCH_VISITS_MIN", "5"))
@@ -73,6 +77,8 @@ def fill(password: str) -> Fixture:
         tokens, old_tablets = _tablets(locations, now)
         with connection.cursor() as cursor:
             _history(cursor, locations, old_tablets, today, now)
+        _roster(locations, today)
+        _programme(locations, today)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # a database in use for five years has statistics
         counts = {}
@@ -85,6 +91,10 @@ def fill(password: str) -> Fixture:
             "locations_openinghours",
             "visitors_tablet",
             "buurtkamer_auditevent",
+            "volunteers_shift",
+            "volunteers_assignment",
+            "activities_activity",
+            "activities_occurrence",
         ]:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
             counts[table] = cursor.fetchone()[0]
@@ -361,3 +371,75 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
         params,
     )
     cursor.execute("DROP TABLE bench_dayparts, bench_tablets")
+
+
+# The roster and the programme: what the roster grid and the public programme show ------------
+
+ROSTER_TASKS = [(Task.SHIFT_LEAD, 1, 1), (Task.HOST, 1, 3), (Task.KITCHEN, 1, 1)]
+ROSTER_WEEKS = 5  # the grid shows four weeks from this Monday; one more for the week after
+
+
+def _roster(locations, today) -> None:
+    """Templates for every opened day-part, shifts for the coming weeks, and most places taken
+    by the location's volunteers (some shifts left short: the gaps the grid shows in red)."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    ShiftTemplate.objects.bulk_create(
+        ShiftTemplate(
+            location=hours.location,
+            weekday=hours.weekday,
+            day_part=hours.day_part,
+            task=task,
+            minimum=minimum,
+            maximum=maximum,
+        )
+        for hours in OpeningHours.objects.filter(location__in=locations.values())
+        for task, minimum, maximum in ROSTER_TASKS
+    )
+    for location in locations.values():
+        roster_services.generate_shifts(location, start=monday, weeks=ROSTER_WEEKS)
+    volunteers = {}
+    for membership in Membership.objects.current().filter(role=Role.VOLUNTEER):
+        volunteers.setdefault(membership.location_id, []).append(membership.user_id)
+    assignments = []
+    for number, shift in enumerate(Shift.objects.filter(date__gte=monday).order_by("pk")):
+        people = volunteers.get(shift.location_id, [])
+        wanted = shift.maximum if number % 7 else shift.minimum - 1  # every 7th shift short
+        for place in range(min(wanted, len(people))):
+            person = people[(number * 3 + place) % len(people)]
+            assignments.append(Assignment(shift=shift, volunteer_id=person))
+    Assignment.objects.bulk_create(assignments, ignore_conflicts=True)
+
+
+PROGRAMME = [
+    # title, category position, weekday, start, end, recurrence, week of month
+    ("Koffieochtend", 0, 2, "09:30", "11:30", "weekly", None),
+    ("Spelletjesmiddag", 1, 3, "14:00", "16:00", "weekly", None),
+    ("Creatief café", 2, 4, "10:00", "12:00", "fortnightly", None),
+    ("Samen eten", 3, 5, "12:00", "13:30", "weekly", None),
+    ("Wandelen in de buurt", 4, 1, "10:00", "11:00", "weekly", None),
+    ("Informatie over de Wmo", 5, 2, "14:00", "15:00", "monthly", 1),
+]
+
+
+def _programme(locations, today) -> None:
+    """Six activities per location (weekly, fortnightly, the first Tuesday of the month),
+    their occurrences for the coming weeks, one cancelled."""
+    categories = list(Category.objects.order_by("position", "pk"))
+    for location in locations.values():
+        for title, category, weekday, start, end, recurrence, week in PROGRAMME:
+            first = today + datetime.timedelta(days=(weekday - today.isoweekday()) % 7)
+            activity = Activity.objects.create(
+                location=location,
+                title=title,
+                description=f"{title} in {location.name}.",
+                category=categories[category % len(categories)],
+                recurrence=recurrence,
+                week_of_month=week,
+                starts_on=first,
+                starts_at=datetime.time.fromisoformat(start),
+                ends_at=datetime.time.fromisoformat(end),
+            )
+            programme_services.generate_occurrences(activity, today=today)
+    occurrence = Occurrence.objects.filter(date__gt=today).order_by("date", "pk").first()
+    if occurrence:
+        programme_services.cancel_occurrence(occurrence, reason="Ziek", user=None)

@@ -98,8 +98,11 @@ PAGES = [
     ("team", "coordinator", f"/locaties/{SLUG}/team/"),
     # The year report of all locations, per month (issue 6).
     ("year_report", "staff", "/rapportage/?periode=vorig-jaar&per=maand"),
+    # The roster grid: four weeks of a location (issue 4); the public programme (issue 5).
+    ("roster_grid", "coordinator", f"/locaties/{SLUG}/rooster/"),
+    ("public_programme", "anonymous", f"/programma/{SLUG}/"),
 ]
-NOT_BUILT_YET = ["roster_grid", "public_programme"]
+NOT_BUILT_YET = []
 
 
 def seeded(seed) -> random.Random:
@@ -309,6 +312,7 @@ def count_queries(fixture, came_via) -> dict:
     tablet = Client(HTTP_HOST="127.0.0.1")
     tablet.cookies[settings.TABLET_COOKIE_NAME] = fixture.tablet_tokens[SLUG]
     clients["tablet"] = tablet
+    clients["anonymous"] = Client(HTTP_HOST="127.0.0.1")
 
     def measure(client, method, path, **kwargs):
         getattr(client, method)(path, **kwargs)  # warm: the first request of a process
@@ -362,6 +366,7 @@ def page_browsers(port, fixture) -> tuple[dict, dict]:
             how[who] = "session made in process (login form did not end in a session)"
         browsers[who] = browser
     browsers["tablet"] = Browser(port, {settings.TABLET_COOKIE_NAME: fixture.tablet_tokens[SLUG]})
+    browsers["anonymous"] = Browser(port, {})
     how["tablet"] = "tablet cookie"
     return browsers, how
 
