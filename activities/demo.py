@@ -1,6 +1,7 @@
 """Demo data of the activities area, loaded by `manage.py demo` after the locations and people."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 from locations.models import Location
@@ -364,6 +365,11 @@ PROGRAMME = {
 def load(*, today, stdout):
     """Add this area's demo data; safe to run again (nothing doubled)."""
     locations = {location.slug: location for location in Location.objects.all()}
+    # The default categories come from a data migration; a database emptied since (a test's
+    # flush) gets them back here.
+    defaults = importlib.import_module("activities.migrations.0002_default_categories").DEFAULTS
+    for position, name in enumerate(defaults, start=1):
+        Category.objects.get_or_create(name=name, defaults={"position": position})
     categories = {category.name: category for category in Category.objects.all()}
     partners = {}
     for name, kind, contact, phone, email, website, slugs in PARTNERS:
