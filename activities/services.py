@@ -195,8 +195,24 @@ def restore_occurrence(occurrence: Occurrence, *, user) -> None:
         )
 
 
-def change_occurrence(occurrence: Occurrence, *, user, **changes) -> None:
-    """An edit by hand (times, room, notes): from now on the series leaves this date be."""
+def _differs(occurrence: Occurrence, name: str, value) -> bool:
+    field = Occurrence._meta.get_field(name)
+    if field.is_relation:
+        return getattr(occurrence, field.attname) != (value.pk if value is not None else None)
+    return getattr(occurrence, name) != value
+
+
+def change_occurrence(occurrence: Occurrence, *, user, **changes) -> bool:
+    """An edit by hand (times, room, notes): from now on the series leaves this date be.
+
+    Saving without a real change leaves the date as it was (still following the series);
+    returns whether anything changed.
+    """
+    changes = {
+        name: value for name, value in changes.items() if _differs(occurrence, name, value)
+    }
+    if not changes:
+        return False
     with transaction.atomic():
         for name, value in changes.items():
             setattr(occurrence, name, value)
@@ -209,6 +225,7 @@ def change_occurrence(occurrence: Occurrence, *, user, **changes) -> None:
             location=occurrence.activity.location,
             subject=str(occurrence),
         )
+    return True
 
 
 def record_attendance(occurrence: Occurrence, *, attendance, notes, user) -> None:

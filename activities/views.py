@@ -362,13 +362,16 @@ def occurrence_edit(request, location, pk):
     )
     if not form.is_valid():
         return _occurrence_page(request, location, occurrence, forms={"edit": form}, status=400)
-    services.change_occurrence(
+    changed = services.change_occurrence(
         occurrence, user=request.user, **{name: form.cleaned_data[name] for name in form.fields}
     )
-    messages.success(
-        request,
-        _("Deze keer is aangepast. Wijzigingen in de reeks laten deze keer voortaan met rust."),
-    )
+    if changed:
+        messages.success(
+            request,
+            _("Deze keer is aangepast. Wijzigingen in de reeks laten deze keer voortaan met rust."),
+        )
+    else:
+        messages.info(request, _("Er was niets veranderd; deze keer volgt nog gewoon de reeks."))
     return redirect(occurrence.get_absolute_url())
 
 

@@ -238,6 +238,29 @@ def test_editing_the_series_changes_coming_dates_but_not_the_ones_changed_by_han
     assert planned[D(2027, 3, 30)].status == OccurrenceStatus.PLANNED  # the series goes on
 
 
+def test_saving_a_date_unchanged_keeps_it_following_the_series(
+    client, login, coordinator, make_activity, hall
+):
+    activity = make_activity()
+    occurrence = activity.occurrences.get(date=D(2027, 3, 16))
+    url = reverse("activities:occurrence-edit", kwargs={"slug": "dokkum", "pk": occurrence.pk})
+    login(coordinator)
+
+    response = client.post(
+        url, {"starts_at": "10:00", "ends_at": "11:30", "room": hall.pk, "notes": ""}, follow=True
+    )
+
+    occurrence.refresh_from_db()
+    assert response.status_code == 200
+    assert not occurrence.changed_by_hand
+    assert "Er was niets veranderd" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="activity_changed").exists()
+
+    client.post(url, {"starts_at": "10:00", "ends_at": "11:30", "room": hall.pk, "notes": "Taart"})
+    occurrence.refresh_from_db()
+    assert occurrence.changed_by_hand and occurrence.notes == "Taart"
+
+
 def test_moving_the_weekday_replaces_future_dates_but_keeps_the_past(make_activity):
     activity = make_activity(starts_on=D(2027, 2, 2))
     Occurrence.objects.create(

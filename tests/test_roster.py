@@ -162,7 +162,8 @@ def test_the_generate_button_reports_how_many(login, coordinator, dokkum_week):
     response = client.post(
         reverse("volunteers:generate-shifts", kwargs={"slug": "dokkum"}), {"weeks": 2}, follow=True
     )
-    assert "0 diensten aangemaakt" in response.text
+    assert "Alle diensten bestonden al; er is niets bijgekomen." in response.text
+    assert "0 diensten aangemaakt" not in response.text
 
 
 def test_the_templates_page_saves_and_refuses_a_minimum_above_the_maximum(
@@ -379,6 +380,61 @@ def test_the_coordinator_assigns_and_unassigns(
         reverse("volunteers:shift", kwargs={"slug": "dokkum", "pk": shift.pk})
     )
     assert "Afgemeld" not in volunteer_view.text and "laat afgemeld" not in volunteer_view.text
+
+
+def test_the_shift_page_offers_no_place_at_a_time_you_already_stand_on(
+    login, volunteer, dokkum, burgum, django_assert_max_num_queries
+):
+    MembershipFactory(location=burgum, user=volunteer)
+    services.take_place(make_shift(burgum, start=T(13, 30), end=T(16, 30)), volunteer)
+    clash = make_shift(dokkum, start=T(16, 0), end=T(17, 0))
+    after = make_shift(dokkum, start=T(16, 30), end=T(18, 0))
+    client = login(volunteer)
+    url = reverse("volunteers:shift", kwargs={"slug": "dokkum", "pk": clash.pk})
+
+    with django_assert_max_num_queries(30) as few:
+        page = client.get(url)
+    baseline = len(few)
+
+    assert "Je staat op dat moment al ingeroosterd." in page.text
+    assert reverse("volunteers:take", kwargs={"pk": clash.pk}) not in page.text
+    free = client.get(reverse("volunteers:shift", kwargs={"slug": "dokkum", "pk": after.pk}))
+    assert reverse("volunteers:take", kwargs={"pk": after.pk}) in free.text
+    assert "al ingeroosterd" not in free.text
+    for days in range(6, 20):
+        services.take_place(make_shift(burgum, days=days), volunteer)
+    with django_assert_max_num_queries(baseline):
+        client.get(url)
+
+
+def test_the_assign_list_leaves_out_who_stands_elsewhere_at_that_time(
+    login, volunteer, coordinator, dokkum, burgum, django_assert_max_num_queries
+):
+    MembershipFactory(location=burgum, user=volunteer)
+    services.take_place(make_shift(burgum, start=T(13, 0), end=T(14, 0)), volunteer)
+    free_one = MembershipFactory(location=dokkum, user__first_name="Sjoukje").user
+    on_it = MembershipFactory(location=dokkum, user__first_name="Geartsje").user
+    shift = make_shift(dokkum, start=T(13, 30), end=T(16, 30))
+    services.take_place(shift, on_it)
+    client = login(coordinator)
+    url = reverse("volunteers:shift", kwargs={"slug": "dokkum", "pk": shift.pk})
+
+    with django_assert_max_num_queries(30) as few:
+        page = client.get(url)
+    baseline = len(few)
+
+    choices = {
+        value.value
+        for value, _label in page.context["assign_form"].fields["volunteer"].choices
+        if value
+    }
+    assert free_one.pk in choices
+    assert volunteer.pk not in choices and on_it.pk not in choices
+    for _ in range(10):
+        other = MembershipFactory(location=dokkum).user
+        services.take_place(make_shift(dokkum, start=T(14, 0), end=T(15, 0)), other)
+    with django_assert_max_num_queries(baseline):
+        client.get(url)
 
 
 # Attendance ---------------------------------------------------------------------------------------

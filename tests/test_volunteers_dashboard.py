@@ -80,6 +80,10 @@ def test_a_volunteer_sees_their_next_shifts_and_the_open_places_of_their_locatio
     assert roster["burgum"] not in open_shifts
     assert panel["open_places"] == 3  # two in the kitchen, one as afternoon lead
     assert "Open plekken" in response.text
+    # The kitchen is at the time of their host shift: marked, like on the open-places page.
+    busy = {shift: shift.busy for shift in open_shifts}
+    assert busy[roster["kitchen"]] and not busy[roster["afternoon"]]
+    assert response.text.count("Je staat dan al op het rooster") == 1
     assert reverse("volunteers:my-profile") in response.text
 
 

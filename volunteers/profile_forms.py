@@ -122,7 +122,10 @@ class OnboardingForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Alleen coördinatoren en medewerkers van AanZet zien deze notities."),
+        help_text=_(
+            "Alleen coördinatoren en medewerkers zien deze notities hier; de vrijwilliger "
+            "krijgt ze wel mee bij het downloaden van de eigen gegevens."
+        ),
     )
 
     def __init__(self, *args, location, person, **kwargs):

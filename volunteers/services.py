@@ -140,14 +140,19 @@ def is_member(user, location) -> bool:
     return Membership.objects.current().filter(user=user, location=location).exists()
 
 
-def overlapping(user, shift):
-    """The person's standing assignments overlapping this shift in time (any location)."""
+def at_the_same_time(shift):
+    """Everyone's standing assignments overlapping this shift in time (any location, this
+    shift itself included)."""
     return Assignment.objects.active().filter(
-        volunteer=user,
         shift__date=shift.date,
         shift__starts_at__lt=shift.ends_at,
         shift__ends_at__gt=shift.starts_at,
     )
+
+
+def overlapping(user, shift):
+    """The person's standing assignments overlapping this shift in time (any location)."""
+    return at_the_same_time(shift).filter(volunteer=user)
 
 
 def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:

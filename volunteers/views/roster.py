@@ -300,8 +300,13 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
     standing = [row for row in rows if row.cancelled_at is None]
     members = services.members_of(location)
     if may_manage and assign_form is None:
-        assign_form = AssignForm(members=members.exclude(pk__in=[a.volunteer_id for a in standing]))
+        # Not those on this shift or on another one at the same time (one subquery).
+        busy = services.at_the_same_time(shift).values("volunteer_id")
+        assign_form = AssignForm(members=members.exclude(pk__in=busy))
     mine = next((row for row in standing if row.volunteer_id == request.user.pk), None)
+    is_member = location.pk in roles_by_location(request.user)
+    offer = not may_manage and is_member and not mine and not shift.has_started()
+    elsewhere = offer and services.overlapping(request.user, shift).exists()
     return TemplateResponse(
         request,
         "volunteers/roster/shift.html",
@@ -315,7 +320,8 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
             "assign_form": assign_form if may_manage else None,
             "started": shift.has_started(),
             "mine": mine,
-            "is_member": location.pk in roles_by_location(request.user),
+            "is_member": is_member,
+            "elsewhere": elsewhere,
             "attendance_form": AttendanceForm(),
             "week": _iso_week(shift.date),
         },
@@ -443,5 +449,8 @@ def generate(request, location):
     made = services.generate_shifts(
         location, start=timezone.localdate(), weeks=form.cleaned_data["weeks"]
     )
-    messages.success(request, _("%(count)s diensten aangemaakt.") % {"count": made})
+    if made:
+        messages.success(request, _("%(count)s diensten aangemaakt.") % {"count": made})
+    else:
+        messages.info(request, _("Alle diensten bestonden al; er is niets bijgekomen."))
     return redirect("volunteers:roster", slug=location.slug)
