@@ -208,9 +208,7 @@ def change_occurrence(occurrence: Occurrence, *, user, **changes) -> bool:
     Saving without a real change leaves the date as it was (still following the series);
     returns whether anything changed.
     """
-    changes = {
-        name: value for name, value in changes.items() if _differs(occurrence, name, value)
-    }
+    changes = {name: value for name, value in changes.items() if _differs(occurrence, name, value)}
     if not changes:
         return False
     with transaction.atomic():

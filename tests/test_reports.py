@@ -367,6 +367,29 @@ def test_year_overview_has_a_page_per_location_and_totals(dataset, staff, login)
     assert "Een mevrouw vond hier weer aanspraak." in content
 
 
+def test_month_labels_are_lowercase_dutch_abbreviations_in_table_and_chart(dataset, staff, login):
+    from visitors.reports import bucket_label, bucket_short_label
+
+    march = datetime.date(2026, 3, 6)
+    assert bucket_short_label(march, "maand") == "mrt"
+    assert bucket_short_label(march, "dag") == "6 mrt"
+    assert bucket_label(march, "dag") == "vr 6 mrt 2026"
+    content = login(staff).get(reverse("visitors:year-overview"), {"jaar": "2026"}).content.decode()
+    assert '<th scope="col" class="text-end">mrt</th>' in content  # the table
+    assert ">mrt</text>" in content  # the chart
+    assert ">maa<" not in content and ">Mrt<" not in content
+
+
+def test_a_chart_without_data_shows_only_a_zero_on_its_axis():
+    from visitors.charts import bar_chart
+
+    empty = str(bar_chart("Leeg", ["jan", "feb"], [0, 0]))
+    axis = empty.count('text-anchor="end" font-size="12"')
+    assert axis == 1 and '">0</text>' in empty and '">1</text>' not in empty
+    some = str(bar_chart("Iets", ["jan", "feb"], [3, 8]))
+    assert some.count('text-anchor="end" font-size="12"') == 3  # 0, 5 and 10
+
+
 def test_same_number_of_queries_for_a_month_and_five_years(
     dataset, staff, login, django_assert_num_queries
 ):

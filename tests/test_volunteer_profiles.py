@@ -487,6 +487,11 @@ def test_a_status_without_a_date_shows_the_page_again_with_the_message(
 def test_coordinator_records_vog_buddy_and_notes(client, login, coordinator, team, today):
     person, buddy = team["aspirant"], team["active_ok"]
     login(coordinator)
+    # The help text is honest: the volunteer's own download holds the notes (right of access).
+    assert (
+        "Alleen coördinatoren en medewerkers zien deze notities hier; de vrijwilliger krijgt ze "
+        "wel mee bij het downloaden van de eigen gegevens."
+    ) in client.get(detail_url(person)).text
 
     response = client.post(
         detail_url(person, name="volunteers:edit-onboarding"),

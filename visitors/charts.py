@@ -59,9 +59,14 @@ def bar_chart(title, labels, values, *, width=640, height=260, every=1):
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#dee2e6" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="{TEXT}">{round(top_value * fraction)}</text>'
         )
+        tick = top_value * fraction
+        # Only whole numbers, and with no data only the 0 (not "1, 0, 0").
+        if tick == int(tick) and (fraction == 0 or any(values)):
+            parts.append(
+                f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+                f'fill="{TEXT}">{int(tick)}</text>'
+            )
     step = max(every, -(-n // 12))
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top_value

@@ -131,7 +131,7 @@ class Filters:
 
     @property
     def label(self):
-        return f"{date_format(self.start, 'j M Y')} – {date_format(self.end, 'j M Y')}"
+        return f"{date_format(self.start, 'j b Y')} – {date_format(self.end, 'j b Y')}"
 
     def filename(self, extension: str) -> str:
         """The filters in the file name: rapportage_2026-01-01_2026-12-31_dokkum_per-maand."""
@@ -384,7 +384,7 @@ def bucket_label(day: datetime.date, grouping: str) -> str:
         return _("week %(week)s van %(year)s") % {"week": week, "year": year}
     if grouping == "maand":
         return date_format(day, "F Y")
-    return date_format(day, "D j M Y")
+    return date_format(day, "D j b Y")
 
 
 def bucket_short_label(day: datetime.date, grouping: str) -> str:
@@ -392,8 +392,8 @@ def bucket_short_label(day: datetime.date, grouping: str) -> str:
     if grouping == "week":
         return f"w{day.isocalendar()[1]}"
     if grouping == "maand":
-        return date_format(day, "M")
-    return date_format(day, "j M")
+        return date_format(day, "b")
+    return date_format(day, "j b")
 
 
 def _buckets(filters):

@@ -136,13 +136,16 @@ def year_overview_view(request):
         index = [unit.label for unit in result.units].index(page["location"].name)
         page["row"] = dict(zip([c.label for c in table.columns], totals_rows[index], strict=True))
         page["summary"] = list(zip(table.columns[1:], totals_rows[index][1:], strict=True))
+        # The table under the chart uses the chart's labels ("jan", "mrt").
+        month_labels = [bucket_short_label(key, "maand") for key, _label in result.buckets]
         page["months"] = [
-            (label, value if not external else _masked(value)) for label, value in page["months"]
+            (short, value if not external else _masked(value))
+            for short, (_label, value) in zip(month_labels, page["months"], strict=True)
         ]
         page["chart"] = charts.bar_chart(
             _("Bezoeken per maand in %(year)s, %(location)s")
             % {"year": year, "location": page["location"].name},
-            [bucket_short_label(key, "maand") for key, _label in result.buckets],
+            month_labels,
             result.timeline[result.units[index].key],
             width=560,
             height=220,
