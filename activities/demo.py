@@ -4,6 +4,7 @@ import datetime
 import importlib
 from decimal import Decimal
 
+from buurtkamer.dates import monday_of
 from locations.models import Location
 
 from . import services
@@ -385,7 +386,7 @@ def load(*, today, stdout):
         )
         partner.locations.add(*[locations[slug] for slug in slugs if slug in locations])
         partners[name] = partner
-    monday = services.monday_of(today)
+    monday = monday_of(today)
     count = 0
     for slug, programme in PROGRAMME.items():
         location = locations.get(slug)

@@ -296,10 +296,6 @@ def outside_opening_hours(occurrence, location_id, slots) -> bool:
 # Weeks and days -------------------------------------------------------------------------------
 
 
-def monday_of(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
-
-
 @dataclass
 class Day:
     date: datetime.date

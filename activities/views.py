@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from buurtkamer.dates import monday_of
 from buurtkamer.models import log_action
 from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
 from locations.models import Location
@@ -52,13 +53,13 @@ def _calendar_context(request, locations):
     if month_view:
         first = day.replace(day=1)
         last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-        start = services.monday_of(first)
-        end = services.monday_of(last) + datetime.timedelta(days=6)
+        start = monday_of(first)
+        end = monday_of(last) + datetime.timedelta(days=6)
         previous = (first - datetime.timedelta(days=1)).replace(day=1)
         following = last + datetime.timedelta(days=1)
         days = services.days_with_occurrences(locations, start, end, in_month=first.month)
     else:
-        start = services.monday_of(day)
+        start = monday_of(day)
         end = start + datetime.timedelta(days=6)
         previous = start - datetime.timedelta(days=7)
         following = start + datetime.timedelta(days=7)
@@ -561,12 +562,12 @@ def _public_location(slug):
 
 
 def _programme_context(location, weeks):
-    start = services.monday_of(timezone.localdate())
+    start = monday_of(timezone.localdate())
     end = start + datetime.timedelta(days=7 * weeks - 1)
     days = services.days_with_occurrences([location], start, end, with_partners=True)
     return {
         "location": location,
-        "house_rules": getattr(location, "house_rules", ""),
+        "house_rules": location.house_rules,
         "opening_hours": location.opening_hours.all(),
         "weeks": [
             {
@@ -610,7 +611,7 @@ def poster(request, slug):
 @require_safe
 def programme_ics(request, slug):
     location = _public_location(slug)
-    start = services.monday_of(timezone.localdate())
+    start = monday_of(timezone.localdate())
     occurrences = (
         Occurrence.objects.filter(activity__location=location)
         .filter(Q(date__gte=start), Q(date__lte=start + datetime.timedelta(weeks=8)))

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from locations.models import DayPart, Location, Role
-from volunteers.feeds import profile_of
 from volunteers.models import Assignment, Shift, Task
+from volunteers.profiles import get_profile
 
 from .factories import PASSWORD, MembershipFactory
 
@@ -41,14 +41,19 @@ def make_shift(location, date, *, task=Task.HOST, starts=(9, 30), ends=(12, 0), 
     )
 
 
+def token_of(user):
+    """The person's calendar token as the database has it now (not a cached profile)."""
+    return get_profile(type(user).objects.get(pk=user.pk)).calendar_token
+
+
 def feed_url(user):
-    return reverse("volunteers:my-feed", kwargs={"calendar_token": profile_of(user).calendar_token})
+    return reverse("volunteers:my-feed", kwargs={"calendar_token": token_of(user)})
 
 
 def location_feed_url(user, location):
     return reverse(
         "volunteers:location-feed",
-        kwargs={"calendar_token": profile_of(user).calendar_token, "location_slug": location.slug},
+        kwargs={"calendar_token": token_of(user), "location_slug": location.slug},
     )
 
 
@@ -231,7 +236,7 @@ def test_the_profile_is_made_when_the_link_is_first_shown(login, coordinator):
 
 def test_a_volunteer_gets_no_location_roster_feed_link(login, volunteer):
     page = login(volunteer).get(reverse("volunteers:my-shifts"))
-    token = profile_of(volunteer).calendar_token
+    token = get_profile(volunteer).calendar_token
     assert f"/agenda/{token}.ics" in page.text
     assert "/dokkum.ics" not in page.text
 
@@ -291,7 +296,7 @@ def test_a_former_coordinator_loses_the_locations_feed(client, coordinator, dokk
 
 
 def test_a_locations_feed_of_an_unknown_location_or_token_is_not_found(client, staff, dokkum, db):
-    token = profile_of(staff).calendar_token
+    token = get_profile(staff).calendar_token
     unknown_location = reverse(
         "volunteers:location-feed",
         kwargs={"calendar_token": token, "location_slug": "bestaat-niet"},

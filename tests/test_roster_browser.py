@@ -13,6 +13,7 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
+from buurtkamer.dates import monday_of
 from locations.models import DayPart, Location, OpeningHours, Role
 from volunteers import services
 from volunteers.models import Assignment, Shift, ShiftTemplate, Task
@@ -62,7 +63,7 @@ def world():
                 location=dokkum, weekday=weekday, day_part=DayPart.MORNING, task=task
             )
     today = timezone.localdate()
-    monday = services.monday_of(today)
+    monday = monday_of(today)
     services.generate_shifts(dokkum, start=monday, weeks=4)
     people = [MembershipFactory(location=dokkum, user__first_name=name).user for name in NAMES]
     volunteer = MembershipFactory(location=dokkum, user__first_name="Anneke").user

@@ -11,7 +11,6 @@ locations and weeks.
 import datetime
 from collections import defaultdict
 
-from django.apps import apps
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
@@ -19,7 +18,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from buurtkamer.dates import monday_of
 from locations.models import Role
+from locations.services import open_follow_up_counts
+from volunteers.models import Shift
 
 from . import charts
 from .models import Visit
@@ -39,7 +41,7 @@ def _same_week_last_year(monday):
 
 def week_figures(locations, today):
     """{location id: {"this": n, "last": n, "last_year": n, "trend": [n per week]}}, 1 query."""
-    monday = today - datetime.timedelta(days=today.weekday())
+    monday = monday_of(today)
     first = monday - datetime.timedelta(weeks=TREND_WEEKS - 1)
     year_ago = _same_week_last_year(monday)
     ids = [location.pk for location in locations]
@@ -96,14 +98,10 @@ def openings_without_count(locations, today):
 
 
 def fill_rates(locations, today):
-    """{location id: (shifts with their minimum, shifts)} this week, or None without a roster."""
-    try:
-        shift = apps.get_model("volunteers", "Shift")
-    except LookupError:
-        return None
-    monday = today - datetime.timedelta(days=today.weekday())
+    """{location id: (shifts with their minimum, shifts)} this week."""
+    monday = monday_of(today)
     rows = (
-        shift.objects.filter(
+        Shift.objects.filter(
             location__in=[location.pk for location in locations],
             date__range=(monday, monday + datetime.timedelta(days=6)),
         )
@@ -116,22 +114,6 @@ def fill_rates(locations, today):
         filled, total = result.get(location_id, (0, 0))
         result[location_id] = (filled + (active >= minimum), total + 1)
     return result
-
-
-def open_follow_ups(locations):
-    """{location id: open follow-ups in the logbook}, or None without a logbook. One query."""
-    try:
-        log_entry = apps.get_model("locations", "LogEntry")
-    except LookupError:
-        return None
-    rows = (
-        log_entry.objects.filter(location__in=[location.pk for location in locations])
-        .open_follow_ups()
-        .order_by()
-        .values("location_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["location_id"]: row["n"] for row in rows}
 
 
 def panel(request, *, kind, locations, roles):
@@ -152,7 +134,7 @@ def panel(request, *, kind, locations, roles):
     today = timezone.localdate()
     weeks = week_figures(shown, today)
     fills = fill_rates(shown, today)
-    follow_ups = open_follow_ups(shown)
+    follow_ups = open_follow_up_counts([location.pk for location in shown])
     rows = []
     for location in shown:
         figures = weeks[location.pk]

@@ -15,8 +15,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -24,10 +23,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtkamer.dates import monday_of
 from buurtkamer.permissions import coordinated_location_ids
 from locations.models import Closure, DayPart, Location, OpeningHours, Weekday
+from volunteers.models import Assignment
 
 from .models import FirstVisit, Referral, Story, Visit
+
+# Visits per activity: the tablet's tag names an occurrence of an activity.
+ACTIVITY_CATEGORY = "occurrence__activity__category__name"
+ACTIVITY_TITLE = "occurrence__activity__title"
 
 # Periods -------------------------------------------------------------------------------------
 
@@ -53,7 +58,7 @@ SMALL = 5  # "voor extern gebruik": counts from 1 to SMALL - 1 are shown as "<5"
 
 
 def preset_range(preset: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    monday = today - datetime.timedelta(days=today.weekday())
+    monday = monday_of(today)
     if preset == "deze-week":
         return monday, monday + datetime.timedelta(days=6)
     if preset == "vorige-week":
@@ -254,45 +259,6 @@ def opened_day_parts(location_ids, start, end, hours=None, closures=None):
     return opened
 
 
-# Optional parts of other areas ----------------------------------------------------------------
-
-
-def _visit_has_occurrence():
-    try:
-        Visit._meta.get_field("occurrence")
-    except FieldDoesNotExist:  # the activities area is not there
-        return False
-    return True
-
-
-def _activity_paths():
-    """(category path, title path) from Visit to its activity, or None without activities."""
-    if not _visit_has_occurrence():
-        return None
-    try:
-        activity = apps.get_model("activities", "Activity")
-    except LookupError:
-        return None
-    names = {f.name for f in activity._meta.get_fields()}
-    title = "occurrence__activity__title" if "title" in names else "occurrence__activity__name"
-    category = None
-    if "category" in names:
-        category_field = activity._meta.get_field("category")
-        if category_field.is_relation:
-            target = {f.name for f in category_field.related_model._meta.get_fields()}
-            category = "occurrence__activity__category__" + ("name" if "name" in target else "pk")
-        else:
-            category = "occurrence__activity__category"
-    return category, title
-
-
-def _roster_models():
-    try:
-        return apps.get_model("volunteers", "Shift"), apps.get_model("volunteers", "Assignment")
-    except LookupError:
-        return None
-
-
 # The figures -----------------------------------------------------------------------------------
 
 
@@ -372,7 +338,7 @@ class Report:
 
 def bucket_start(day: datetime.date, grouping: str) -> datetime.date:
     if grouping == "week":
-        return day - datetime.timedelta(days=day.weekday())
+        return monday_of(day)
     if grouping == "maand":
         return day.replace(day=1)
     return day
@@ -500,40 +466,32 @@ def build_report(filters: Filters, *, with_stories=True) -> Report:
         slot_opened[(location_id, day.isoweekday(), day_part)] += 1
         slot_visits[(location_id, day.isoweekday(), day_part)] += n
 
-    # 7. Activities (when the activities area links visits to occurrences).
-    paths = _activity_paths()
-    activity_rows = []
-    if paths:
-        category, title = paths
-        fields = [path for path in (category, title) if path]
-        activity_rows = list(
-            in_period.filter(occurrence__isnull=False)
-            .values(*fields)
-            .annotate(n=Count("id"))
-            .order_by(*fields)
-        )
-        report.has_activities = True
+    # 7. Activities: visits that named an occurrence on the tablet.
+    activity_rows = list(
+        in_period.filter(occurrence__isnull=False)
+        .values(ACTIVITY_CATEGORY, ACTIVITY_TITLE)
+        .annotate(n=Count("id"))
+        .order_by(ACTIVITY_CATEGORY, ACTIVITY_TITLE)
+    )
+    report.has_activities = True
 
-    # 8. Volunteer hours from attended shifts (when the roster exists).
-    roster = _roster_models()
+    # 8. Volunteer hours from attended shifts.
     hours_volunteered = defaultdict(float)
-    if roster:
-        _shift, assignment = roster
-        rows = (
-            assignment.objects.filter(
-                cancelled_at__isnull=True,
-                attendance="attended",
-                shift__location_id__in=ids,
-                shift__date__range=(filters.start, filters.end),
-            )
-            .order_by()
-            .values("shift__location_id", "shift__starts_at", "shift__ends_at")
-            .annotate(n=Count("id"))
+    rows = (
+        Assignment.objects.filter(
+            cancelled_at__isnull=True,
+            attendance="attended",
+            shift__location_id__in=ids,
+            shift__date__range=(filters.start, filters.end),
         )
-        for row in rows:
-            minutes = _minutes(row["shift__starts_at"], row["shift__ends_at"])
-            hours_volunteered[unit_of[row["shift__location_id"]]] += minutes * row["n"] / 60
-        report.has_roster = True
+        .order_by()
+        .values("shift__location_id", "shift__starts_at", "shift__ends_at")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        minutes = _minutes(row["shift__starts_at"], row["shift__ends_at"])
+        hours_volunteered[unit_of[row["shift__location_id"]]] += minutes * row["n"] / 60
+    report.has_roster = True
 
     # 9. Stories of the period.
     if with_stories:
@@ -584,11 +542,11 @@ def build_report(filters: Filters, *, with_stories=True) -> Report:
         ),
         key=lambda slot: (-(slot[4] or 0), slot[0], order[slot[1]]),
     )
-    report.tables = _tables(report, came_via, referrals, activity_rows, paths)
+    report.tables = _tables(report, came_via, referrals, activity_rows)
     return report
 
 
-def _tables(report, came_via, referrals, activity_rows, paths):
+def _tables(report, came_via, referrals, activity_rows):
     filters, units, totals = report.filters, report.units, report.totals
     unit_word = _("Gemeente") if filters.per == "gemeente" else _("Locatie")
     tables = []
@@ -737,26 +695,24 @@ def _tables(report, came_via, referrals, activity_rows, paths):
         )
     )
     if report.has_activities:
-        category, title = paths
-        if category:
-            per_category = defaultdict(int)
-            for row in activity_rows:
-                per_category[row[category]] += row["n"]
-            rows = [
-                [str(name), n]
-                for name, n in sorted(per_category.items(), key=lambda item: str(item[0]))
-            ]
-            tables.append(
-                Table(
-                    "per-categorie",
-                    _("Bezoeken per soort activiteit"),
-                    [Column(_("Soort"), "text"), Column(_("Bezoeken"))],
-                    rows,
-                )
+        per_category = defaultdict(int)
+        for row in activity_rows:
+            per_category[row[ACTIVITY_CATEGORY]] += row["n"]
+        rows = [
+            [str(name), n]
+            for name, n in sorted(per_category.items(), key=lambda item: str(item[0]))
+        ]
+        tables.append(
+            Table(
+                "per-categorie",
+                _("Bezoeken per soort activiteit"),
+                [Column(_("Soort"), "text"), Column(_("Bezoeken"))],
+                rows,
             )
+        )
         per_title = defaultdict(int)
         for row in activity_rows:
-            per_title[row[title]] += row["n"]
+            per_title[row[ACTIVITY_TITLE]] += row["n"]
         rows = [
             [str(name), n] for name, n in sorted(per_title.items(), key=lambda item: str(item[0]))
         ]

@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from locations.models import Role
@@ -22,14 +22,6 @@ WEEKS_AHEAD = 4
 OPEN_PLACES_DAYS = 28
 LATE_CANCELLATIONS_DAYS = 14
 SHOWN = 8  # items per list on the dashboard; the rest is counted
-
-
-def _url(name, **kwargs):
-    """A URL of another part (the roster) if it exists, else None."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 def panel(request, *, kind, locations, roles):
@@ -81,8 +73,8 @@ def _volunteer_panel(user, locations, today):
         "next_shifts": _next_shifts(user, by_id, today),
         "open_shifts": open_shifts[:SHOWN],
         "open_places": sum(shift.places_left for shift in open_shifts),
-        "my_shifts_url": _url("volunteers:my-shifts"),
-        "open_places_url": _url("volunteers:open-places"),
+        "my_shifts_url": reverse("volunteers:my-shifts"),
+        "open_places_url": reverse("volunteers:open-places"),
     }
 
 
@@ -145,7 +137,7 @@ def _coordinator_panel(user, coordinated, locations, today):
         "todos_count": len(todos),
         "locations": coordinated,
         "next_shifts": _next_shifts(user, {location.pk: location for location in locations}, today),
-        "my_shifts_url": _url("volunteers:my-shifts"),
+        "my_shifts_url": reverse("volunteers:my-shifts"),
     }
 
 

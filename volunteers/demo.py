@@ -24,6 +24,7 @@ from .models import (
     Training,
     VolunteerProfile,
 )
+from .services import generate_shifts
 
 # More volunteers, so each location has a team to fill its roster. They have no password.
 # email, first name, last name, location slug
@@ -211,11 +212,6 @@ def _templates():
 
 
 def _rosters(today, stdout):
-    try:
-        from .services import generate_shifts
-    except ImportError:
-        stdout.write("Volunteers: no volunteers.services.generate_shifts yet; no shifts made.")
-        return 0, 0
     shifts_before = Shift.objects.count()
     start = today - datetime.timedelta(days=7)  # last week too: attended and no-show
     for location in Location.objects.active():

@@ -6,34 +6,23 @@ with TZID=Europe/Amsterdam and a VTIMEZONE, so 09:30 stays 09:30 on both sides o
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from locations.models import Location, Membership, Role
+from buurtkamer.permissions import coordinated_location_ids
+from locations.models import Location
 
-from .models import Assignment, Shift, StatusChange, VolunteerProfile
+from .models import Assignment, Shift, VolunteerProfile
+from .profiles import get_profile
 
 # The window a feed covers: a little history, and the roster as far ahead as it goes.
 DAYS_BACK = 92
 DAYS_AHEAD = 366
-
-
-def shift_bounds(shift) -> tuple[datetime.datetime, datetime.datetime]:
-    """A shift's start and end as aware Europe/Amsterdam datetimes."""
-    if hasattr(shift, "start_datetime") and hasattr(shift, "end_datetime"):
-        return shift.start_datetime(), shift.end_datetime()
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return (
-        datetime.datetime.combine(shift.date, shift.starts_at, tzinfo=zone),
-        datetime.datetime.combine(shift.date, shift.ends_at, tzinfo=zone),
-    )
 
 
 def address_of(location) -> str:
@@ -68,7 +57,7 @@ def _new_calendar(name: str) -> icalendar.Calendar:
 
 
 def _event(*, uid: str, shift, summary: str, description: str, stamp) -> icalendar.Event:
-    start, end = shift_bounds(shift)
+    start, end = shift.start_datetime(), shift.end_datetime()
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -190,36 +179,9 @@ def profile_for_token(token: str) -> VolunteerProfile | None:
     return profile
 
 
-def may_see_location_feed(user, location) -> bool:
-    """Coordinators of the location and AanZet staff."""
-    if user.is_aanzet_staff:
-        return True
-    return (
-        Membership.objects.current()
-        .filter(user=user, location=location, role=Role.COORDINATOR)
-        .exists()
-    )
-
-
-def profile_of(user) -> VolunteerProfile:
-    """The person's volunteer profile, made on demand (a coordinator may not have one yet)."""
-    profile = VolunteerProfile.objects.filter(user=user).first()
-    if profile is None:  # as profiles.get_profile: with its first status in the history
-        with transaction.atomic():
-            profile, created = VolunteerProfile.objects.get_or_create(user=user)
-            if created:
-                StatusChange.objects.create(
-                    profile=profile, status=profile.status, since=profile.status_since
-                )
-    return profile
-
-
 def my_shifts_path() -> str:
-    """The "my shifts" page, where a volunteer cancels; the dashboard until that page exists."""
-    try:
-        return reverse("volunteers:my-shifts")
-    except NoReverseMatch:
-        return reverse("dashboard")
+    """The "my shifts" page, where a volunteer cancels."""
+    return reverse("volunteers:my-shifts")
 
 
 def my_feed(request) -> dict:
@@ -228,7 +190,7 @@ def my_feed(request) -> dict:
     context["my_feed"] = feeds.my_feed(request)
     {% include "volunteers/feeds/my_feed_link.html" %}
     """
-    profile = profile_of(request.user)
+    profile = get_profile(request.user)
     url = request.build_absolute_uri(
         reverse("volunteers:my-feed", kwargs={"calendar_token": profile.calendar_token})
     )
@@ -262,13 +224,9 @@ def _coordinated_locations(user):
     locations = Location.objects.active().order_by("name")
     if user.is_aanzet_staff:
         return list(locations)
-    return list(
-        locations.filter(
-            id__in=Membership.objects.coordinators().filter(user=user).values("location_id")
-        )
-    )
+    return list(locations.filter(id__in=coordinated_location_ids(user)))
 
 
 def location_feed_url(request, location) -> str:
     """The person's own link to the roster feed of a location (for a coordinator's page)."""
-    return _location_url(request, profile_of(request.user), location)
+    return _location_url(request, get_profile(request.user), location)

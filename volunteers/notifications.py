@@ -13,13 +13,13 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from buurtkamer.emails import send_templated_email
 from locations.models import Role
 
-from .feeds import address_of, my_shifts_path, shift_bounds
+from .feeds import address_of, my_shifts_path
 from .models import Assignment, Shift, Status, Task
 
 logger = logging.getLogger(__name__)
@@ -45,17 +45,11 @@ def _url(base_url: str, path: str) -> str:
 
 
 def _take_path(shift) -> str:
-    try:
-        return reverse("volunteers:take", kwargs={"pk": shift.pk})
-    except NoReverseMatch:  # the roster pages are not there (yet): the overview instead
-        return my_shifts_path()
+    return reverse("volunteers:take", kwargs={"pk": shift.pk})
 
 
 def _roster_path(location) -> str:
-    try:
-        return reverse("volunteers:roster", kwargs={"slug": location.slug})
-    except NoReverseMatch:
-        return reverse("dashboard")
+    return reverse("volunteers:roster", kwargs={"slug": location.slug})
 
 
 def _send(template: str, context: dict, user) -> bool:
@@ -125,7 +119,7 @@ def announce_open_place(assignment, *, base_url, now=None) -> int:
         pk=assignment.pk
     )
     shift = assignment.shift
-    start, _end = shift_bounds(shift)
+    start = shift.start_datetime()
     if assignment.cancelled_at is None or assignment.gap_announced_at is not None:
         return 0
     if not (now < start <= now + datetime.timedelta(days=ANNOUNCE_DAYS_AHEAD)):
@@ -228,7 +222,7 @@ def send_roster_alerts(*, base_url, today=None) -> int:
     )
     problems = defaultdict(list)  # {location: [(shift, below minimum?, no shift lead?)]}
     for shift in candidates:
-        if shift_bounds(shift)[0] <= now:
+        if shift.start_datetime() <= now:
             continue
         below = shift.filled < shift.minimum
         # The missing lead is told once per day-part: on the lead's own shift, or on every

@@ -10,7 +10,6 @@ import io
 import uuid
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
@@ -18,7 +17,7 @@ from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from locations.models import Membership, Role
+from locations.models import LogEntry, Membership, Role
 
 from .models import Assignment, Status, StatusChange, VolunteerProfile
 
@@ -297,37 +296,20 @@ def export_data(user) -> dict:
     return data
 
 
-def logbook_model():
-    """locations.LogEntry when the logbook exists, else None."""
-    try:
-        return apps.get_model("locations", "LogEntry")
-    except LookupError:
-        return None
-
-
+# Fields of a log entry written by someone else than its author: not theirs to download.
 WRITTEN_BY_OTHERS = {"closing_note"}
 
 
 def _logbook_entries_of(user) -> list[dict]:
-    LogEntry = logbook_model()
-    if LogEntry is None or not any(f.name == "author" for f in LogEntry._meta.get_fields()):
-        return []
-    # Only what the person wrote: no other person (who closed it, their closing note), the
-    # location by name.
+    """The log entries the person wrote, with the location by name."""
     fields = [
         field
         for field in LogEntry._meta.concrete_fields
         if not field.is_relation and not field.primary_key and field.name not in WRITTEN_BY_OTHERS
     ]
     entries = []
-    queryset = LogEntry.objects.filter(author=user)
-    has_location = any(f.name == "location" for f in LogEntry._meta.concrete_fields)
-    if has_location:
-        queryset = queryset.select_related("location")
-    for entry in queryset.order_by("pk"):
-        row = {}
-        if has_location:
-            row["location"] = entry.location.name
+    for entry in LogEntry.objects.filter(author=user).select_related("location").order_by("pk"):
+        row = {"location": entry.location.name}
         for field in fields:
             value = getattr(entry, field.attname)
             if isinstance(value, datetime.datetime):

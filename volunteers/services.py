@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buurtkamer.dates import monday_of
 from buurtkamer.models import log_action
 from locations.models import Closure, DayPart, Location, Membership
 
@@ -38,10 +39,6 @@ class RosterError(ValidationError):
 
 
 # Making shifts ------------------------------------------------------------------------------------
-
-
-def monday_of(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
 
 
 def generate_shifts(location, *, start: datetime.date, weeks: int) -> int:

@@ -37,10 +37,10 @@ NOT_HTML = {"volunteers:my-feed", "volunteers:location-feed"}  # text/calendar
 
 def objects(location, coordinator, personas):
     """{kind: object} of this location, one of each kind in PK_KIND."""
-    from volunteers.feeds import profile_of
+    from volunteers.profiles import get_profile
 
     return {
-        "feed_token": profile_of(coordinator).calendar_token,
+        "feed_token": get_profile(coordinator).calendar_token,
         "feed_location_slug": location.slug,
     }
 

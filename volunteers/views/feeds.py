@@ -12,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from buurtkamer.permissions import Action, can
 from locations.models import Location
 
 from .. import feeds
 from ..models import new_calendar_token
+from ..profiles import get_profile
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:
@@ -46,7 +48,7 @@ def location_feed(request, calendar_token, location_slug):
     if profile is None:
         raise Http404
     location = get_object_or_404(Location, slug=location_slug)
-    if not feeds.may_see_location_feed(profile.user, location):
+    if not can(profile.user, Action.MANAGE_LOCATION, location):
         raise Http404
     body = feeds.location_calendar(location, base_url=_base_url(request))
     return _ics(body, f"buurtkamer-rooster-{location.slug}.ics")
@@ -56,7 +58,7 @@ def location_feed(request, calendar_token, location_slug):
 @login_required
 def regenerate_feed(request):
     """A new secret link: the old one stops working at once (404)."""
-    profile = feeds.profile_of(request.user)
+    profile = get_profile(request.user)
     profile.calendar_token = new_calendar_token()
     profile.save(update_fields=["calendar_token"])
     messages.success(

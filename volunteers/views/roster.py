@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from buurtkamer.dates import monday_of
 from buurtkamer.permissions import Action, can, location_required, roles_by_location
 from locations.models import DayPart, Location, Weekday
 
@@ -42,10 +43,10 @@ def _week_start(value: str | None) -> datetime.date:
             if "W" in value.upper():
                 year, week = value.upper().split("-W")
                 return datetime.date.fromisocalendar(int(year), int(week), 1)
-            return services.monday_of(datetime.date.fromisoformat(value))
+            return monday_of(datetime.date.fromisoformat(value))
         except ValueError:
             pass
-    return services.monday_of(today)
+    return monday_of(today)
 
 
 def _iso_week(day: datetime.date) -> str:

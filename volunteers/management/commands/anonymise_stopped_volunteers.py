@@ -4,6 +4,7 @@ the second time."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from locations.services import purge_old_logbook_entries
 from volunteers import profiles
 
 
@@ -38,11 +39,6 @@ class Command(BaseCommand):
         self._purge_logbook(dry_run)
 
     def _purge_logbook(self, dry_run):
-        try:
-            from locations.services import purge_old_logbook_entries
-        except ImportError:
-            self.stdout.write("Logbook: no purge function (locations.services) yet; skipped.")
-            return
         if dry_run:
             self.stdout.write("Logbook: old entries left as they are (dry run).")
             return
