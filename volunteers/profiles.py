@@ -42,18 +42,14 @@ class ProfileError(Exception):
 def get_profile(user) -> VolunteerProfile:
     """The person's profile, made (as aspirant, with that first status in the history) when it
     does not exist yet."""
-    try:
-        if user.volunteer_profile.pk:  # not an unsaved default (profile_or_default)
-            return user.volunteer_profile
-    except VolunteerProfile.DoesNotExist:
-        pass
-    with transaction.atomic():
-        profile, created = VolunteerProfile.objects.get_or_create(user=user)
-        if created:
-            StatusChange.objects.create(
-                profile=profile, status=profile.status, since=profile.status_since
-            )
-    user.volunteer_profile = profile
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is None:
+        with transaction.atomic():
+            profile, created = VolunteerProfile.objects.get_or_create(user=user)
+            if created:
+                StatusChange.objects.create(
+                    profile=profile, status=profile.status, since=profile.status_since
+                )
     return profile
 
 
