@@ -21,11 +21,14 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet ".[test]"
 	touch $@
 
-# Compiled .mo files are committed; they are rebuilt here when GNU gettext is installed.
+# Compiled .mo files are committed; they are rebuilt here when GNU gettext is installed and a
+# catalogue is newer than its .mo (so two test runs at once never rewrite them under each other).
 messages: $(STAMP)
-	@if command -v msgfmt >/dev/null; then \
+	@if ! command -v msgfmt >/dev/null; then \
+		echo "msgfmt (GNU gettext) not found: using the committed translations"; \
+	elif (for po in locale/*/LC_MESSAGES/django.po; do [ "$${po%.po}.mo" -nt "$$po" ] || exit 0; done; exit 1); then \
 		DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0; \
-	else echo "msgfmt (GNU gettext) not found: using the committed translations"; fi
+	fi
 
 # After changing texts: update the catalogues, translate the new English entries in
 # locale/en/LC_MESSAGES/django.po, then `make messages`.
@@ -48,7 +51,7 @@ run: $(STAMP) messages
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(TEST_STAMP) messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""What the browser tests share: one headless Debian Chromium per module, driven by Playwright.
+"""What the browser tests share: one headless Debian Chromium per test run, driven by Playwright.
 
 Never `playwright install`: it downloads a browser, which this machine cannot. Without Chromium
 the browser tests are skipped with a clear message, except on CI (CI=true), where they fail.
@@ -33,9 +33,9 @@ def chromium_path():
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the whole module."""
+    """One headless Chromium for the whole test run (started by the first test that needs it)."""
     executable = chromium_path()
     if executable is None:
         unavailable("Chromium was not found at /usr/bin/chromium or on the PATH.")
