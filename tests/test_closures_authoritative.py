@@ -611,3 +611,63 @@ def test_the_roster_feeds_say_a_shift_on_a_closed_day_does_not_go_ahead(
     )
     (event,) = icalendar.Calendar.from_ical(mine.content).walk("VEVENT")
     assert str(event["status"]) == "CANCELLED"
+
+
+# Two identical closures at once ------------------------------------------------------------------
+
+
+def closure_race(location, people):
+    from .test_roster_race import run_at_once
+
+    return run_at_once(
+        [
+            lambda person=person: location_services.add_closure(
+                location=location,
+                starts_on=day(10),
+                ends_on=day(12),
+                reason="Verbouwing",
+                created_by=person,
+            )
+            for person in people
+        ]
+    )
+
+
+@pytest.fixture
+def race_location():
+    from .factories import LocationFactory
+    from .test_roster_race import require_postgresql
+
+    require_postgresql()
+    location = LocationFactory()
+    people = [MembershipFactory(location=location, role="coordinator").user for _ in range(4)]
+    return location, people
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_closures_posted_at_once_make_one(race_location):
+    location, people = race_location
+    results = closure_race(location, people)
+    made = [result for result, error in results if result is not None]
+    errors = [error for result, error in results if error is not None]
+    assert len(made) == 1, results
+    assert all(isinstance(error, location_services.LocationError) for error in errors), errors
+    assert all(error.code == "overlap" for error in errors)
+    assert Closure.objects.filter(location=location).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_lock_the_harness_does_see_two_closures(race_location, monkeypatch):
+    import time
+
+    location, people = race_location
+    monkeypatch.setattr(location_services, "CLOSURE_LOCK", False)
+    create = Closure.objects.create
+
+    def slow_create(**fields):
+        time.sleep(0.3)  # between the overlap check and the insert
+        return create(**fields)
+
+    monkeypatch.setattr(Closure.objects, "create", slow_create)
+    closure_race(location, people)
+    assert Closure.objects.filter(location=location).count() > 1
