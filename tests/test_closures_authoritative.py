@@ -594,6 +594,10 @@ def test_the_closures_page_lists_who_still_stands_on_closed_days(
     assert closed_days and not any(d.has_gap for d in closed_days)
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+    # Anneke reads it on her own page too.
+    login(volunteer)
+    mine = client.get(reverse("volunteers:my-shifts")).text
+    assert mine.count("je hoeft niet te komen") == 1
 
 
 def test_the_roster_feeds_say_a_shift_on_a_closed_day_does_not_go_ahead(

@@ -10,6 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -65,6 +66,7 @@ def my_shifts(request):
     today = timezone.localdate()
     assignments = list(
         Assignment.objects.filter(volunteer=request.user, cancelled_at__isnull=True)
+        .annotate(closed=Exists(Shift.objects.on_closed_days().filter(pk=OuterRef("shift"))))
         .select_related("shift__location")
         .order_by("shift__date", "shift__starts_at")
     )
