@@ -314,6 +314,15 @@ class Occurrence(models.Model):
         _("status"), max_length=10, choices=OccurrenceStatus, default=OccurrenceStatus.PLANNED
     )
     cancel_reason = models.CharField(_("reden"), max_length=200, blank=True)
+    # Cancelled because the location is closed that day: removing this closure restores it.
+    cancelled_by_closure = models.ForeignKey(
+        "locations.Closure",
+        verbose_name=_("niet door vanwege sluiting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cancelled_occurrences",
+    )
     attendance = models.PositiveIntegerField(_("aantal deelnemers"), null=True, blank=True)
     notes = models.TextField(_("notities"), blank=True)
     changed_by_hand = models.BooleanField(_("met de hand aangepast"), default=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from buurtkamer.models import log_action
 from locations.models import Closure, DayPart, Location, OpeningHours
@@ -37,6 +38,8 @@ def generate_occurrences(
     so is the past."""
     today = today or timezone.localdate()
     wanted = set(activity.dates_between(today, today + horizon))
+    # A date the location is closed is made cancelled (by that closure), never planned.
+    closed = Closure.objects.closed_dates([activity.location_id], today, today + horizon)
     result = GenerationResult()
     with transaction.atomic():
         existing = {
@@ -62,22 +65,37 @@ def generate_occurrences(
                 or occurrence.ends_at != activity.ends_at
                 or occurrence.room_id != activity.room_id
             )
+            closure = closed.get((activity.location_id, day))
+            if closure is not None and occurrence.status == OccurrenceStatus.PLANNED:
+                _cancel_by(occurrence, closure)
+                changed = True
             if changed:
                 occurrence.starts_at = activity.starts_at
                 occurrence.ends_at = activity.ends_at
                 occurrence.room_id = activity.room_id
-                occurrence.save(update_fields=["starts_at", "ends_at", "room"])
+                occurrence.save(
+                    update_fields=[
+                        "starts_at",
+                        "ends_at",
+                        "room",
+                        "status",
+                        "cancel_reason",
+                        "cancelled_by_closure",
+                    ]
+                )
                 result.updated += 1
-        new = [
-            Occurrence(
+        new = []
+        for day in sorted(wanted - set(existing)):
+            occurrence = Occurrence(
                 activity=activity,
                 date=day,
                 starts_at=activity.starts_at,
                 ends_at=activity.ends_at,
                 room_id=activity.room_id,
             )
-            for day in sorted(wanted - set(existing))
-        ]
+            if (closure := closed.get((activity.location_id, day))) is not None:
+                _cancel_by(occurrence, closure)
+            new.append(occurrence)
         # A concurrent run may have made the same date: the unique constraint decides.
         Occurrence.objects.bulk_create(new, ignore_conflicts=True)
         result.created = len(new)
@@ -159,6 +177,60 @@ def sync_support_shift(occurrence: Occurrence, *, activity=None, today=None) -> 
     return True
 
 
+# Closures --------------------------------------------------------------------------------------
+
+
+def closure_reason(closure) -> str:
+    return gettext("Gesloten: %(reason)s") % {"reason": closure.reason}
+
+
+def _cancel_by(occurrence: Occurrence, closure) -> None:
+    occurrence.status = OccurrenceStatus.CANCELLED
+    occurrence.cancel_reason = closure_reason(closure)[:200]
+    occurrence.cancelled_by_closure = closure
+
+
+def cancel_for_closure(closure) -> list[Occurrence]:
+    """Cancel the planned occurrences of the closure's location on its dates ("Gesloten:
+    <reason>"), remembering the closure, and remove their support shifts where nobody is on
+    them. Called by locations.services.add_closure inside its transaction; returns the
+    occurrences it cancelled."""
+    occurrences = list(
+        Occurrence.objects.planned()
+        .select_for_update(of=("self",))
+        .filter(
+            activity__location_id=closure.location_id,
+            date__gte=closure.starts_on,
+            date__lte=closure.ends_on,
+        )
+        .select_related("activity", "support_shift")
+        .order_by("date", "starts_at")
+    )
+    for occurrence in occurrences:
+        _cancel_by(occurrence, closure)
+        occurrence.save(update_fields=["status", "cancel_reason", "cancelled_by_closure"])
+        sync_support_shift(occurrence)
+    return occurrences
+
+
+def restore_after_closure(closure) -> list[Occurrence]:
+    """Plan again the occurrences this closure cancelled and nothing else did (one cancelled
+    by hand stays cancelled), with their support shifts. Called by delete_closure."""
+    occurrences = list(
+        Occurrence.objects.select_for_update(of=("self",))
+        .filter(cancelled_by_closure=closure, status=OccurrenceStatus.CANCELLED)
+        .select_related("activity", "support_shift")
+        .order_by("date", "starts_at")
+    )
+    for occurrence in occurrences:
+        occurrence.status = OccurrenceStatus.PLANNED
+        occurrence.cancel_reason = ""
+        occurrence.cancelled_by_closure = None
+        occurrence.save(update_fields=["status", "cancel_reason", "cancelled_by_closure"])
+        sync_support_shift(occurrence)
+    return occurrences
+
+
 # Changing one occurrence ----------------------------------------------------------------------
 
 
@@ -168,8 +240,11 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, user) -> bool:
     with transaction.atomic():
         occurrence.status = OccurrenceStatus.CANCELLED
         occurrence.cancel_reason = reason
+        occurrence.cancelled_by_closure = None  # cancelled by hand now: a closure's end keeps it
         occurrence.changed_by_hand = True
-        occurrence.save(update_fields=["status", "cancel_reason", "changed_by_hand"])
+        occurrence.save(
+            update_fields=["status", "cancel_reason", "cancelled_by_closure", "changed_by_hand"]
+        )
         shift_gone = sync_support_shift(occurrence)
         log_action(
             actor=user,
@@ -181,11 +256,27 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, user) -> bool:
     return shift_gone
 
 
+class OccurrenceError(Exception):
+    """A change to an occurrence that cannot be made; `message` is shown."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
 def restore_occurrence(occurrence: Occurrence, *, user) -> None:
+    """Plan a cancelled date again; refused while the location is closed that day."""
+    closure = occurrence.activity.location.closure_on(occurrence.date)
+    if closure is not None:
+        raise OccurrenceError(
+            gettext("De buurtkamer is die dag dicht (%(reason)s): dit kan niet doorgaan.")
+            % {"reason": closure.reason}
+        )
     with transaction.atomic():
         occurrence.status = OccurrenceStatus.PLANNED
         occurrence.cancel_reason = ""
-        occurrence.save(update_fields=["status", "cancel_reason"])
+        occurrence.cancelled_by_closure = None
+        occurrence.save(update_fields=["status", "cancel_reason", "cancelled_by_closure"])
         sync_support_shift(occurrence)
         log_action(
             actor=user,
@@ -324,12 +415,7 @@ def days_with_occurrences(locations, start, end, *, with_partners=False, in_mont
             Prefetch("activity__partners", to_attr="partner_list")
         )
     occurrences = list(occurrences)
-    closures = list(
-        Closure.objects.filter(location_id__in=location_ids)
-        .covering(start, end)
-        .select_related("location")
-        .order_by("starts_on")
-    )
+    closed = Closure.objects.select_related("location").closed_dates(location_ids, start, end)
     slots = opening_slots(location_ids)
     conflicts = room_conflicts(occurrences)
     days = []
@@ -340,20 +426,13 @@ def days_with_occurrences(locations, start, end, *, with_partners=False, in_mont
         occurrence.conflicts = conflicts.get(occurrence.pk, [])
         location_id = occurrence.activity.location_id
         occurrence.outside_hours = outside_opening_hours(occurrence, location_id, slots)
-        occurrence.closed = next(
-            (
-                closure
-                for closure in closures
-                if closure.location_id == location_id and closure.covers(occurrence.date)
-            ),
-            None,
-        )
+        occurrence.closed = closed.get((location_id, occurrence.date))
     while day <= end:
         days.append(
             Day(
                 date=day,
                 occurrences=by_date[day],
-                closures=[c for c in closures if c.covers(day)],
+                closures=[closed[(i, day)] for i in location_ids if (i, day) in closed],
                 in_month=in_month is None or day.month == in_month,
             )
         )

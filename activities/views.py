@@ -348,8 +348,12 @@ def occurrence_cancel(request, location, pk):
 @location_required(Action.MANAGE_LOCATION)
 def occurrence_restore(request, location, pk):
     occurrence = _occurrence_of(location, pk)
-    services.restore_occurrence(occurrence, user=request.user)
-    messages.success(request, _("Deze keer gaat toch door."))
+    try:
+        services.restore_occurrence(occurrence, user=request.user)
+    except services.OccurrenceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Deze keer gaat toch door."))
     return redirect(occurrence.get_absolute_url())
 
 

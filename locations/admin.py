@@ -42,6 +42,17 @@ class ClosureAdmin(admin.ModelAdmin):
     list_select_related = ["location", "created_by"]
     raw_id_fields = ["created_by"]
 
+    # Read-only here: a closure is added and removed on the location's closures page, through
+    # locations.services, which cancels and restores the activity dates in it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(LogEntry)
 class LogEntryAdmin(admin.ModelAdmin):

@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 
 from .models import Closure, DayPart, Location, LogEntry, Membership, Role
-from .services import closure_presets
+from .services import add_closure, closure_presets
 
 HOUSE_RULES = """Iedereen is welkom. U hoeft zich niet aan te melden.
 We gaan vriendelijk en met respect met elkaar om.
@@ -92,7 +92,7 @@ def load(*, today, stdout):
             if not Closure.objects.filter(location=location).covering(
                 preset.starts_on, preset.ends_on
             ):
-                Closure.objects.create(
+                add_closure(  # the service: it cancels what is planned on those days
                     location=location,
                     starts_on=preset.starts_on,
                     ends_on=preset.ends_on,

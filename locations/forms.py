@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Closure, DayPart, Location, LogEntry, OpeningHours, Role, Weekday
+from .services import overlap_message
 
 DEFAULT_TIMES = {
     DayPart.MORNING: (datetime.time(9, 30), datetime.time(12, 0)),
@@ -166,24 +167,14 @@ class ClosureForm(forms.ModelForm):
         overlapping = (
             Closure.objects.filter(location=self.location).covering(starts_on, ends_on).first()
         )
-        if overlapping is not None:
-            raise forms.ValidationError(
-                _("In deze periode is de buurtkamer al dicht: %(closure)s.")
-                % {"closure": overlapping_text(overlapping)},
-                code="overlap",
-            )
+        if overlapping is not None:  # checked again, under a lock, by services.add_closure
+            raise forms.ValidationError(overlap_message(overlapping), code="overlap")
         return cleaned
 
     def _post_clean(self):
         # The location is not a field of the form: set it before the model's own checks.
         self.instance.location = self.location
         super()._post_clean()
-
-
-def overlapping_text(closure: Closure) -> str:
-    if closure.starts_on == closure.ends_on:
-        return f"{closure.starts_on:%d-%m-%Y} ({closure.reason})"
-    return f"{closure.starts_on:%d-%m-%Y} t/m {closure.ends_on:%d-%m-%Y} ({closure.reason})"
 
 
 # House rules ------------------------------------------------------------------------------------

@@ -85,6 +85,14 @@ class Location(models.Model):
     def get_absolute_url(self):
         return reverse("locations:detail", kwargs={"slug": self.slug})
 
+    def closure_on(self, day: datetime.date) -> "Closure | None":
+        """The closure covering `day` here, or None when the location is not closed then."""
+        return Closure.objects.on(self, day).first()
+
+    def opening_slots(self) -> dict[tuple[int, str], "OpeningHours"]:
+        """{(weekday, day-part): OpeningHours}: the one source of a regular shift's times."""
+        return {(row.weekday, row.day_part): row for row in self.opening_hours.all()}
+
     def day_part_at(self, moment: datetime.datetime) -> "DayPart":
         """The day-part a local moment belongs to here: the opening slot it falls in, or else
         the clock's (before 12:00, before 18:00, later)."""
@@ -184,6 +192,25 @@ class ClosureQuerySet(models.QuerySet):
         """Closures that overlap the days from start to end (inclusive; end defaults to start)."""
         end = end or start
         return self.filter(starts_on__lte=end, ends_on__gte=start)
+
+    def on(self, location, day):
+        """The closure(s) of `location` covering `day`: "is this date closed for this location".
+
+        Both may be values or expressions (OuterRef("location"), OuterRef("date")), so a
+        queryset of shifts, occurrences or assignments asks the same question in SQL with
+        Exists(Closure.objects.on(...)) instead of a query per row."""
+        return self.filter(location=location, starts_on__lte=day, ends_on__gte=day)
+
+    def closed_dates(self, location_ids, start: datetime.date, end: datetime.date):
+        """{(location id, date): Closure} of every closed date from start to end (inclusive)
+        at these locations, from one query: for lists (grid, programme, generators)."""
+        closed = {}
+        for closure in self.filter(location_id__in=list(location_ids)).covering(start, end):
+            day = max(closure.starts_on, start)
+            while day <= min(closure.ends_on, end):
+                closed[(closure.location_id, day)] = closure
+                day += datetime.timedelta(days=1)
+        return closed
 
 
 class Closure(models.Model):

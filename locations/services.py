@@ -162,9 +162,12 @@ def set_opening_hours(*, location: Location, slots: list[dict], changed_by) -> N
 
     Each slot: {"weekday", "day_part", "opens_at", "closes_at"}.
     """
+    from volunteers.services import sync_regular_shift_times
+
     with transaction.atomic():
         OpeningHours.objects.filter(location=location).delete()
         OpeningHours.objects.bulk_create(OpeningHours(location=location, **slot) for slot in slots)
+        sync_regular_shift_times(location)  # a regular shift's times are its opening slot's
         log_action(
             actor=changed_by,
             action=AuditEvent.Action.OPENING_HOURS_CHANGED,
@@ -193,13 +196,39 @@ class LocationError(Exception):
 
 # Closures ---------------------------------------------------------------------------------------
 
+# Only a test switches this off: its control run must then see two identical closures made at
+# once, which proves that the concurrency test can see what the lock prevents.
+CLOSURE_LOCK = True
+
+
+def overlap_message(closure: Closure) -> str:
+    if closure.starts_on == closure.ends_on:
+        dates = f"{closure.starts_on:%d-%m-%Y}"
+    else:
+        dates = f"{closure.starts_on:%d-%m-%Y} t/m {closure.ends_on:%d-%m-%Y}"
+    return _("In deze periode is de buurtkamer al dicht: %(closure)s.") % {
+        "closure": f"{dates} ({closure.reason})"
+    }
+
 
 def add_closure(
     *, location: Location, starts_on: datetime.date, ends_on: datetime.date, reason: str, created_by
 ) -> Closure:
-    """Close a location from starts_on to ends_on (both included). The form checks the dates;
-    the database refuses an end before the start."""
+    """Close a location from starts_on to ends_on (both included).
+
+    Closures are authoritative: the planned activity dates in it are cancelled ("Gesloten:
+    <reason>", remembering this closure) and their support shifts go where nobody is on them;
+    shifts on those days have no open places and no gaps (volunteers.models.Shift). The
+    location's row is locked first, so two identical closures posted at once are checked for
+    overlap one after the other: the second is refused (LocationError "overlap")."""
+    from activities.services import cancel_for_closure
+
     with transaction.atomic():
+        if CLOSURE_LOCK:
+            Location.objects.select_for_update().filter(pk=location.pk).values_list("pk").first()
+        overlapping = Closure.objects.filter(location=location).covering(starts_on, ends_on).first()
+        if overlapping is not None:
+            raise LocationError("overlap", overlap_message(overlapping))
         closure = Closure.objects.create(
             location=location,
             starts_on=starts_on,
@@ -207,6 +236,7 @@ def add_closure(
             reason=reason.strip(),
             created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         )
+        cancelled = cancel_for_closure(closure)
         log_action(
             actor=created_by,
             action=AUDIT_CLOSURE_ADDED,
@@ -214,18 +244,23 @@ def add_closure(
             subject=str(closure),
             starts_on=starts_on.isoformat(),
             ends_on=ends_on.isoformat(),
+            cancelled_occurrences=len(cancelled),
         )
     return closure
 
 
 def delete_closure(*, closure: Closure, deleted_by, today: datetime.date | None = None) -> None:
-    """Remove a closure that has not begun yet; past and current ones stay (reports use them)."""
+    """Remove a closure that has not begun yet; past and current ones stay (reports use them).
+    The activity dates it cancelled (and nothing else did) are planned again."""
+    from activities.services import restore_after_closure
+
     today = today or timezone.localdate()
     if closure.starts_on <= today:
         raise LocationError(
             "started", _("Deze sluiting is al begonnen of voorbij en blijft daarom staan.")
         )
     with transaction.atomic():
+        restored = restore_after_closure(closure)
         log_action(
             actor=deleted_by,
             action=AUDIT_CLOSURE_DELETED,
@@ -233,6 +268,7 @@ def delete_closure(*, closure: Closure, deleted_by, today: datetime.date | None 
             subject=str(closure),
             starts_on=closure.starts_on.isoformat(),
             ends_on=closure.ends_on.isoformat(),
+            restored_occurrences=len(restored),
         )
         closure.delete()
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.permissions import Action, can, location_required
+from volunteers.services import assignments_on_closed_days
 
 from . import services
 from .forms import (
@@ -224,13 +225,18 @@ def closures(request, location):
     if request.method == "POST":
         form = ClosureForm(request.POST, location=location)
         if form.is_valid():
-            closure = services.add_closure(
-                location=location, created_by=request.user, **form.cleaned_data
-            )
-            messages.success(
-                request, _("De sluiting is opgeslagen: %(closure)s.") % {"closure": closure.reason}
-            )
-            return redirect("locations:closures", slug=location.slug)
+            try:
+                closure = services.add_closure(
+                    location=location, created_by=request.user, **form.cleaned_data
+                )
+            except services.LocationError as error:  # the same closure, posted at once
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("De sluiting is opgeslagen: %(closure)s.") % {"closure": closure.reason},
+                )
+                return redirect("locations:closures", slug=location.slug)
         status = 400
     else:
         chosen = next((p for p in presets if p.key == request.GET.get("voorstel")), None)
@@ -253,6 +259,8 @@ def closures(request, location):
             "coming": listed.filter(ends_on__gte=today),
             "past": listed.filter(ends_on__lt=today).order_by("-starts_on")[:PAST_CLOSURES],
             "today": today,
+            # People still on the roster on closed days: the coordinator tells them.
+            "still_rostered": list(assignments_on_closed_days(location, today=today)),
         },
         status=status,
     )

@@ -98,21 +98,23 @@ def openings_without_count(locations, today):
 
 
 def fill_rates(locations, today):
-    """{location id: (shifts with their minimum, shifts)} this week."""
+    """{location id: (shifts not understaffed, shifts)} this week; closed days left out
+    (Shift.is_understaffed: the roster's own rule)."""
     monday = monday_of(today)
-    rows = (
-        Shift.objects.filter(
+    shifts = (
+        Shift.objects.with_state()
+        .filter(
             location__in=[location.pk for location in locations],
             date__range=(monday, monday + datetime.timedelta(days=6)),
+            closed=False,
         )
         .order_by()
-        .annotate(active=Count("assignments", filter=Q(assignments__cancelled_at__isnull=True)))
-        .values_list("location_id", "minimum", "active")
+        .only("location_id", "minimum")
     )
     result = {}
-    for location_id, minimum, active in rows:
-        filled, total = result.get(location_id, (0, 0))
-        result[location_id] = (filled + (active >= minimum), total + 1)
+    for shift in shifts:
+        filled, total = result.get(shift.location_id, (0, 0))
+        result[shift.location_id] = (filled + (not shift.is_understaffed), total + 1)
     return result
 
 

@@ -225,35 +225,26 @@ def _minutes(opens_at, closes_at):
     return (closes_at.hour * 60 + closes_at.minute) - (opens_at.hour * 60 + opens_at.minute)
 
 
-def opened_day_parts(location_ids, start, end, hours=None, closures=None):
+def opened_day_parts(location_ids, start, end, hours=None):
     """[(location id, date, day part, minutes open)] of every opened day-part from start to end
-    (inclusive), from the opening hours minus the closures. Two queries when hours and closures
-    are not given."""
+    (inclusive), from the opening hours minus the closed dates (Closure.objects.closed_dates,
+    the roster's and the programme's rule too). Two queries when hours are not given."""
     if hours is None:
         hours = list(
             OpeningHours.objects.filter(location_id__in=location_ids)
             .order_by()
             .values_list("location_id", "weekday", "day_part", "opens_at", "closes_at")
         )
-    if closures is None:
-        closures = list(
-            Closure.objects.covering(start, end)
-            .filter(location_id__in=location_ids)
-            .order_by()
-            .values_list("location_id", "starts_on", "ends_on")
-        )
+    closed = Closure.objects.order_by().closed_dates(location_ids, start, end)
     per_weekday = defaultdict(list)
     for location_id, weekday, day_part, opens_at, closes_at in hours:
         per_weekday[weekday].append((location_id, day_part, _minutes(opens_at, closes_at)))
-    closed = defaultdict(list)
-    for location_id, starts_on, ends_on in closures:
-        closed[location_id].append((starts_on, ends_on))
     opened = []
     day = start
     one = datetime.timedelta(days=1)
     while day <= end:
         for location_id, day_part, minutes in per_weekday.get(day.isoweekday(), ()):
-            if not any(a <= day <= b for a, b in closed.get(location_id, ())):
+            if (location_id, day) not in closed:
                 opened.append((location_id, day, day_part, minutes))
         day += one
     return opened

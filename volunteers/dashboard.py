@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from locations.models import Role
 
-from .models import Assignment, Shift, Task
+from .models import Assignment, Shift, Task, day_parts_without_lead
 from .profiles import onboarding_todos
 from .services import open_places
 
@@ -66,8 +66,6 @@ def _volunteer_panel(user, locations, today):
         return None
     end = today + datetime.timedelta(days=OPEN_PLACES_DAYS - 1)
     open_shifts = list(open_places(locations, today, end, user=user))
-    for shift in open_shifts:
-        shift.places_left = shift.maximum - shift.taken
     return {
         "template": "volunteers/dashboard/volunteer.html",
         "next_shifts": _next_shifts(user, by_id, today),
@@ -79,13 +77,14 @@ def _volunteer_panel(user, locations, today):
 
 
 def gaps(location_ids, today, *, weeks=WEEKS_AHEAD):
-    """The shifts of the coming weeks below their minimum, and the slots (location, date,
-    day-part) without a shift lead, from one query.
+    """The shifts of the coming weeks that are understaffed (Shift.is_understaffed), and the
+    day-parts without a shift lead (models.day_parts_without_lead), from one query. Closed
+    days have neither.
 
-    Returns (below_minimum: [Shift with .taken], without_lead: [(location_id, date, day_part,
-    first Shift of the slot)])."""
+    Returns (below_minimum: [Shift with .taken], without_lead: [((location_id, date,
+    day_part), the day-part's lead Shift)])."""
     shifts = list(
-        Shift.objects.with_taken()
+        Shift.objects.with_state()
         .filter(
             location_id__in=location_ids,
             date__gte=today,
@@ -93,19 +92,13 @@ def gaps(location_ids, today, *, weeks=WEEKS_AHEAD):
         )
         .order_by("date", "starts_at", "location_id", "task")
     )
-    below = [shift for shift in shifts if shift.taken < shift.minimum]
-    # Only day-parts the location is open for (regular shifts); an extra activity shift on its
-    # own needs no shift lead.
-    slots = {}
-    lead_filled = defaultdict(int)
+    below = [shift for shift in shifts if shift.is_understaffed]
+    missing = day_parts_without_lead(shifts)
+    leads = {}
     for shift in shifts:
-        key = (shift.location_id, shift.date, shift.day_part)
-        if shift.regular:
-            slots.setdefault(key, shift)
-        if shift.task == Task.SHIFT_LEAD:
-            lead_filled[key] += shift.taken
-    without_lead = [(key, first) for key, first in slots.items() if not lead_filled.get(key)]
-    return below, without_lead
+        if shift.task == Task.SHIFT_LEAD and shift.slot_key in missing:
+            leads.setdefault(shift.slot_key, shift)
+    return below, list(leads.items())
 
 
 def _coordinator_panel(user, coordinated, locations, today):

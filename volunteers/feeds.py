@@ -9,13 +9,13 @@ import datetime
 
 import icalendar
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtkamer.permissions import coordinated_location_ids
-from locations.models import Location
+from locations.models import Closure, Location
 
 from .models import Assignment, Shift, VolunteerProfile
 from .profiles import get_profile
@@ -56,7 +56,9 @@ def _new_calendar(name: str) -> icalendar.Calendar:
     return calendar
 
 
-def _event(*, uid: str, shift, summary: str, description: str, stamp) -> icalendar.Event:
+def _event(
+    *, uid: str, shift, summary: str, description: str, stamp, closed=False
+) -> icalendar.Event:
     start, end = shift.start_datetime(), shift.end_datetime()
     event = icalendar.Event()
     event.add("uid", uid)
@@ -67,8 +69,9 @@ def _event(*, uid: str, shift, summary: str, description: str, stamp) -> icalend
     event.add("location", address_of(shift.location))
     if description:
         event.add("description", description)
-    event.add("status", "CONFIRMED")
-    event.add("transp", "OPAQUE")
+    # The location is closed that day: the shift does not happen (and blocks no time).
+    event.add("status", "CANCELLED" if closed else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if closed else "OPAQUE")
     return event
 
 
@@ -94,6 +97,9 @@ def personal_calendar(profile, *, base_url: str, today: datetime.date | None = N
     assignments = (
         Assignment.objects.active()
         .filter(volunteer=profile.user_id, shift__date__gte=start, shift__date__lte=end)
+        .annotate(
+            closed=Exists(Closure.objects.on(OuterRef("shift__location"), OuterRef("shift__date")))
+        )
         .select_related("shift__location")
         .prefetch_related(colleagues)
         .order_by("shift__date", "shift__starts_at")
@@ -109,13 +115,17 @@ def personal_calendar(profile, *, base_url: str, today: datetime.date | None = N
         lines.append(
             _("Afmelden of ruilen: %(url)s") % {"url": base_url.rstrip("/") + my_shifts_path()}
         )
+        summary = f"{_task_label(shift)} – {shift.location.name}"
+        if assignment.closed:
+            summary = _("Gaat niet door (dicht) – %(summary)s") % {"summary": summary}
         calendar.add_component(
             _event(
                 uid=f"assignment-{assignment.pk}@{host}",
                 shift=shift,
-                summary=f"{_task_label(shift)} – {shift.location.name}",
+                summary=summary,
                 description="\n".join(lines),
                 stamp=stamp,
+                closed=assignment.closed,
             )
         )
     calendar.add_missing_timezones(first_date=start, last_date=end + datetime.timedelta(days=1))
@@ -128,8 +138,8 @@ def location_calendar(location, *, base_url: str, today: datetime.date | None = 
     start, end = _window(today or timezone.localdate())
     shifts = (
         Shift.objects.filter(location=location, date__gte=start, date__lte=end)
+        .with_state()
         .select_related("location")
-        .annotate(filled=Count("assignments", filter=Q(assignments__cancelled_at__isnull=True)))
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -146,15 +156,17 @@ def location_calendar(location, *, base_url: str, today: datetime.date | None = 
     for shift in shifts:
         names = ", ".join(a.volunteer.get_short_name() for a in shift.standing)
         # Taken of the places there are; "Tekort" in front while below the minimum.
-        summary = f"{_task_label(shift)} {shift.filled}/{shift.maximum}"
+        summary = f"{_task_label(shift)} {shift.taken}/{shift.maximum}"
         if names:
             summary = f"{summary}: {names}"
-        if shift.filled < shift.minimum:
+        if shift.closed:
+            summary = _("Gaat niet door (dicht) – %(summary)s") % {"summary": summary}
+        elif shift.is_understaffed:
             summary = _("Tekort – %(summary)s") % {"summary": summary}
         description = _("Nodig: %(minimum)s tot %(maximum)s. Ingeschreven: %(filled)s.") % {
             "minimum": shift.minimum,
             "maximum": shift.maximum,
-            "filled": shift.filled,
+            "filled": shift.taken,
         }
         calendar.add_component(
             _event(
@@ -163,6 +175,7 @@ def location_calendar(location, *, base_url: str, today: datetime.date | None = 
                 summary=summary,
                 description=description,
                 stamp=stamp,
+                closed=shift.closed,
             )
         )
     calendar.add_missing_timezones(first_date=start, last_date=end + datetime.timedelta(days=1))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -164,6 +164,12 @@ class ShiftTemplate(models.Model):
         )
 
 
+def _closed_here():
+    from locations.models import Closure
+
+    return models.Exists(Closure.objects.on(OuterRef("location"), OuterRef("date")))
+
+
 class ShiftQuerySet(models.QuerySet):
     def with_taken(self):
         """Annotate `taken`: how many assignments still stand."""
@@ -171,9 +177,27 @@ class ShiftQuerySet(models.QuerySet):
             taken=models.Count("assignments", filter=Q(assignments__cancelled_at__isnull=True))
         )
 
+    def with_state(self):
+        """Annotate `taken` and `closed` (its location is closed on its date): what
+        Shift.is_understaffed and Shift.places_left read."""
+        return self.with_taken().annotate(closed=_closed_here())
+
+    def on_open_days(self):
+        """Shifts whose location is not closed on their date."""
+        return self.exclude(_closed_here())
+
+    def on_closed_days(self):
+        return self.filter(_closed_here())
+
+    def understaffed(self):
+        """Shifts below their minimum on a day their location is open (the rule of
+        Shift.is_understaffed, in SQL)."""
+        return self.with_state().filter(closed=False, taken__lt=models.F("minimum"))
+
     def with_open_places(self):
-        """Shifts not yet full (annotated with `taken`)."""
-        return self.with_taken().filter(taken__lt=models.F("maximum"))
+        """Shifts with places left on a day their location is open (the rule of
+        Shift.places_left, in SQL), annotated with `taken` and `closed`."""
+        return self.with_state().filter(closed=False, taken__lt=models.F("maximum"))
 
 
 class Shift(models.Model):
@@ -241,6 +265,39 @@ class Shift(models.Model):
 
     def has_started(self, now=None) -> bool:
         return self.start_datetime() <= (now or timezone.now())
+
+    # Staffing: read `taken` and `closed`, from ShiftQuerySet.with_state() or set by a list
+    # that counted them itself (the roster grid). One rule for every page, feed and e-mail.
+
+    @property
+    def is_understaffed(self) -> bool:
+        """Below its minimum, on a day the location is open (a closed day has no gaps)."""
+        return not self.closed and self.taken < self.minimum
+
+    @property
+    def places_left(self) -> int:
+        """Places still to take: none on a closed day, none once full."""
+        return 0 if self.closed else max(self.maximum - self.taken, 0)
+
+    @property
+    def slot_key(self) -> tuple:
+        return (self.location_id, self.date, self.day_part)
+
+
+def day_parts_without_lead(shifts) -> set[tuple]:
+    """{(location id, date, day-part)} of the day-parts among `shifts` (with `taken` and
+    `closed`) that lack a shift lead.
+
+    A day-part needs a shift lead when it has a shift-lead shift (made from a lead template,
+    or added by hand); it lacks one when the location is open that day and nobody stands on
+    any of its lead shifts. A day-part without a lead shift - every day-part of a location
+    without a lead template - has no lead requirement, so it never lacks one. The grid, the
+    wall roster, the dashboards and send_roster_alerts all ask this function."""
+    staffed: dict[tuple, bool] = {}
+    for shift in shifts:
+        if shift.task == Task.SHIFT_LEAD and not shift.closed:
+            staffed[shift.slot_key] = staffed.get(shift.slot_key, False) or shift.taken > 0
+    return {key for key, has_lead in staffed.items() if not has_lead}
 
 
 class Attendance(models.TextChoices):

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -20,7 +20,7 @@ from buurtkamer.emails import send_templated_email
 from locations.models import Role
 
 from .feeds import address_of, my_shifts_path
-from .models import Assignment, Shift, Status, Task
+from .models import Assignment, Shift, Status, Task, day_parts_without_lead
 
 logger = logging.getLogger(__name__)
 
@@ -115,17 +115,15 @@ def announce_open_place(assignment, *, base_url, now=None) -> int:
     """E-mail the open place of a cancelled assignment to the free, active colleagues of its
     location, once. Returns how many e-mails went out."""
     now = now or timezone.now()
-    assignment = Assignment.objects.select_related("shift__location", "volunteer").get(
-        pk=assignment.pk
-    )
-    shift = assignment.shift
+    assignment = Assignment.objects.select_related("volunteer").get(pk=assignment.pk)
+    shift = Shift.objects.with_state().select_related("location").get(pk=assignment.shift_id)
     start = shift.start_datetime()
     if assignment.cancelled_at is None or assignment.gap_announced_at is not None:
         return 0
     if not (now < start <= now + datetime.timedelta(days=ANNOUNCE_DAYS_AHEAD)):
         return 0
-    standing = Assignment.objects.active().filter(shift=shift).count()
-    if standing >= shift.maximum:  # filled again already (someone took it, or was assigned)
+    # Filled again already (someone took it, or was assigned), or the location is closed then.
+    if not shift.places_left:
         return 0
     # Claim it: whoever sets the stamp first announces; a second call finds it set.
     claimed = Assignment.objects.filter(pk=assignment.pk, gap_announced_at__isnull=True).update(
@@ -138,7 +136,7 @@ def announce_open_place(assignment, *, base_url, now=None) -> int:
         "location": shift.location,
         "address": address_of(shift.location),
         "task": shift.get_task_display(),
-        "open_places": shift.maximum - standing,
+        "open_places": shift.places_left,
         "take_url": _url(base_url, _take_path(shift)),
     }
     sent = 0
@@ -188,52 +186,37 @@ def coordinators_of(location_id):
 
 def send_roster_alerts(*, base_url, today=None) -> int:
     """One e-mail per coordinator per location listing the shifts of the next ALERT_DAYS_AHEAD
-    days that are below their minimum or whose day-part has no shift lead. Each shift is in one
-    alert only (understaffed_alert_sent_at). Returns how many e-mails went out."""
+    days that are understaffed (Shift.is_understaffed) or are the lead shift of a day-part
+    without a shift lead (models.day_parts_without_lead): the same rules as the grid and the
+    dashboard, so a closed day is never reported. Each shift is in one alert only
+    (understaffed_alert_sent_at). Returns how many e-mails went out."""
     today = today or timezone.localdate()
     now = timezone.now()
-    standing = Count("assignments", filter=Q(assignments__cancelled_at__isnull=True))
-    lead_in_slot = Assignment.objects.active().filter(
-        shift__location=OuterRef("location"),
-        shift__date=OuterRef("date"),
-        shift__day_part=OuterRef("day_part"),
-        shift__task=Task.SHIFT_LEAD,
-    )
-    lead_shift_in_slot = Shift.objects.filter(
-        location=OuterRef("location"),
-        date=OuterRef("date"),
-        day_part=OuterRef("day_part"),
-        task=Task.SHIFT_LEAD,
-    )
-    candidates = (
-        Shift.objects.filter(
+    shifts = list(
+        Shift.objects.with_state()
+        .filter(
             location__active=True,
             date__gte=today,
             date__lte=today + datetime.timedelta(days=ALERT_DAYS_AHEAD),
-            understaffed_alert_sent_at__isnull=True,
-        )
-        .annotate(
-            filled=standing,
-            has_lead=Exists(lead_in_slot),
-            has_lead_shift=Exists(lead_shift_in_slot),
         )
         .select_related("location")
         .order_by("location__name", "date", "starts_at", "task")
     )
+    without_lead = day_parts_without_lead(shifts)
     problems = defaultdict(list)  # {location: [(shift, below minimum?, no shift lead?)]}
-    for shift in candidates:
-        if shift.start_datetime() <= now:
+    for shift in shifts:
+        if shift.understaffed_alert_sent_at is not None or shift.start_datetime() <= now:
             continue
-        below = shift.filled < shift.minimum
-        # The missing lead is told once per day-part: on the lead's own shift, or on every
-        # shift of a day-part that has no lead shift at all.
-        no_lead = not shift.has_lead and (shift.task == Task.SHIFT_LEAD or not shift.has_lead_shift)
+        below = shift.is_understaffed
+        # The missing lead is told once per day-part: on its lead shift(s).
+        no_lead = shift.task == Task.SHIFT_LEAD and shift.slot_key in without_lead
         if not (below or no_lead):
             continue
         claimed = Shift.objects.filter(pk=shift.pk, understaffed_alert_sent_at__isnull=True).update(
             understaffed_alert_sent_at=now
         )
         if claimed:
+            shift.filled = shift.taken  # the e-mail's name for it
             problems[shift.location].append(
                 {
                     "shift": shift,
@@ -288,6 +271,7 @@ def send_shift_reminders(*, base_url, today=None) -> int:
             reminded_at__isnull=True,
             volunteer__is_active=True,
         )
+        .filter(shift__in=Shift.objects.on_open_days())  # nobody comes on a closed day
         .select_related("shift__location", "volunteer")
         .order_by("shift__starts_at", "pk")
     )

@@ -23,7 +23,7 @@ from buurtkamer.dates import monday_of
 from buurtkamer.models import log_action
 from locations.models import Closure, DayPart, Location, Membership
 
-from .models import Assignment, Attendance, Shift, ShiftTemplate, Task
+from .models import Assignment, Attendance, Shift, ShiftTemplate, Task, day_parts_without_lead
 
 # Tests switch the locking off (and widen the gap between counting and inserting) to prove
 # that the race test can see an overbooking. Never off in the running app.
@@ -48,7 +48,7 @@ def generate_shifts(location, *, start: datetime.date, weeks: int) -> int:
 
     Returns how many shifts were made."""
     end = start + datetime.timedelta(days=7 * weeks - 1)
-    hours = {(row.weekday, row.day_part): row for row in location.opening_hours.all()}
+    hours = location.opening_slots()
     templates = [
         template
         for template in location.shift_templates.all()
@@ -56,7 +56,7 @@ def generate_shifts(location, *, start: datetime.date, weeks: int) -> int:
     ]
     if not templates:
         return 0
-    closures = list(Closure.objects.covering(start, end).filter(location=location))
+    closed = Closure.objects.closed_dates([location.pk], start, end)
     existing = set(
         Shift.objects.filter(
             location=location, regular=True, date__gte=start, date__lte=end
@@ -65,7 +65,7 @@ def generate_shifts(location, *, start: datetime.date, weeks: int) -> int:
     new = []
     day = start
     while day <= end:
-        if not any(closure.starts_on <= day <= closure.ends_on for closure in closures):
+        if (location.pk, day) not in closed:
             for template in templates:
                 if template.weekday != day.isoweekday():
                     continue
@@ -92,6 +92,27 @@ def generate_shifts(location, *, start: datetime.date, weeks: int) -> int:
     # Two runs at the same moment: the unique constraint keeps out the second one's copies.
     Shift.objects.bulk_create(new, ignore_conflicts=True)
     return Shift.objects.filter(location=location, regular=True).count() - before
+
+
+def sync_regular_shift_times(location, *, today=None) -> int:
+    """Give the coming regular shifts of a location the times of its opening slot on their
+    weekday and day-part (OpeningHours: the one source of a regular shift's times), after
+    the opening hours changed. One UPDATE per open slot; returns how many shifts changed."""
+    today = today or timezone.localdate()
+    changed = 0
+    for (weekday, day_part), slot in location.opening_slots().items():
+        changed += (
+            Shift.objects.filter(
+                location=location,
+                regular=True,
+                date__gte=today,
+                date__iso_week_day=weekday,
+                day_part=day_part,
+            )
+            .exclude(starts_at=slot.opens_at, ends_at=slot.closes_at)
+            .update(starts_at=slot.opens_at, ends_at=slot.closes_at)
+        )
+    return changed
 
 
 def generate_shifts_for_all(start: datetime.date, weeks: int) -> int:
@@ -167,6 +188,9 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
             shift = Shift.objects.select_related("location").get(pk=shift.pk)
         if shift.has_started():
             raise RosterError(_("Deze dienst is al begonnen of voorbij."), code="past")
+        closure = shift.location.closure_on(shift.date)
+        if closure is not None:
+            raise RosterError(closed_message(shift, closure), code="closed")
         if not is_member(volunteer, shift.location):
             raise RosterError(
                 _("%(name)s hoort niet (meer) bij %(location)s.")
@@ -210,6 +234,30 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
                 volunteer=volunteer.pk,
             )
     return assignment
+
+
+def closed_message(shift, closure) -> str:
+    return _(
+        "%(location)s is dicht op %(date)s (%(reason)s). Op die dag kan niemand op het "
+        "rooster worden gezet."
+    ) % {
+        "location": shift.location.name,
+        "date": shift.date.strftime("%d-%m-%Y"),
+        "reason": closure.reason,
+    }
+
+
+def assignments_on_closed_days(location, *, today=None):
+    """The standing assignments on coming dates the location is closed: the people the
+    coordinator still has to tell (one query)."""
+    today = today or timezone.localdate()
+    return (
+        Assignment.objects.active()
+        .filter(shift__location=location, shift__date__gte=today)
+        .filter(shift__in=Shift.objects.on_closed_days())
+        .select_related("shift", "volunteer")
+        .order_by("shift__date", "shift__starts_at", "volunteer__first_name")
+    )
 
 
 def late_cancel_hours() -> int:
@@ -310,7 +358,7 @@ def open_places(locations, start, end, *, user=None):
     and annotated `busy` when they stand on another shift at that time."""
     now = timezone.localtime()
     shifts = (
-        Shift.objects.with_open_places()
+        Shift.objects.with_open_places()  # not on closed days, not full
         .filter(location__in=locations, date__gte=max(start, now.date()), date__lte=end)
         .exclude(date=now.date(), starts_at__lte=now.time())
         .select_related("location")
@@ -341,22 +389,20 @@ def my_assignments(user):
 
 @dataclass
 class Slot:
-    """One day-part of one day: its shifts in task order."""
+    """One day-part of one day: its shifts in task order. Its times are the location's
+    opening hours for that weekday and day-part (None when it is not open then: an activity
+    shift outside the opening hours shows its own times)."""
 
     day_part: str
     label: str
     starts_at: datetime.time | None = None
     ends_at: datetime.time | None = None
     shifts: list = field(default_factory=list)
-
-    @property
-    def lead_missing(self):
-        leads = [shift for shift in self.shifts if shift.task == Task.SHIFT_LEAD]
-        return bool(leads) and all(not shift.standing for shift in leads)
+    lead_missing: bool = False  # models.day_parts_without_lead
 
     @property
     def has_gap(self):
-        return any(shift.gap for shift in self.shifts) or self.lead_missing
+        return any(shift.is_understaffed for shift in self.shifts) or self.lead_missing
 
 
 @dataclass
@@ -385,14 +431,18 @@ class Week:
 
     @property
     def gaps(self):
-        return sum(1 for day in self.days for slot in day.slots for s in slot.shifts if s.gap)
+        return sum(
+            1 for day in self.days for slot in day.slots for s in slot.shifts if s.is_understaffed
+        )
 
 
 def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
     """The roster of `weeks` weeks from the Monday of `start`: weeks → days (with shifts or a
     closure) → day-parts → shifts, each shift with `standing` (its standing assignments, with
-    the person), `filled`, `gap` (below its minimum) and `free` (places left). Three queries
-    whatever the number of shifts and people."""
+    the person), `taken`, `closed`, and so `is_understaffed` and `places_left`.
+
+    A closed day shows its reason and only the shifts people still stand on (to be told);
+    it has no gaps. Four queries whatever the number of shifts and people."""
     first = monday_of(start)
     last = first + datetime.timedelta(days=7 * weeks - 1)
     shifts = list(
@@ -400,20 +450,29 @@ def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
         .prefetch_related(_standing())
         .order_by("date", "starts_at", "task", "pk")
     )
-    closures = list(
-        Closure.objects.covering(first, last).filter(location=location).order_by("starts_on")
-    )
+    closed = Closure.objects.closed_dates([location.pk], first, last)
+    hours = location.opening_slots()
     labels = dict(DayPart.choices)
+    for shift in shifts:
+        shift.taken = len(shift.standing)
+        shift.closed = (location.pk, shift.date) in closed
+        # The names the templates and older callers use; the rules are the Shift's.
+        shift.filled, shift.gap, shift.free = shift.taken, shift.is_understaffed, shift.places_left
+    without_lead = day_parts_without_lead(shifts)
     by_day: dict[datetime.date, dict[str, Slot]] = {}
     for shift in shifts:
-        shift.filled = len(shift.standing)
-        shift.gap = shift.filled < shift.minimum
-        shift.free = max(shift.maximum - shift.filled, 0)
+        if shift.closed and not shift.standing:
+            continue
         slots = by_day.setdefault(shift.date, {})
         slot = slots.get(shift.day_part)
         if slot is None:
+            opening = hours.get((shift.date.isoweekday(), shift.day_part))
             slot = slots[shift.day_part] = Slot(
-                shift.day_part, labels[shift.day_part], shift.starts_at, shift.ends_at
+                shift.day_part,
+                labels[shift.day_part],
+                opening.opens_at if opening else None,
+                opening.closes_at if opening else None,
+                lead_missing=shift.slot_key in without_lead,
             )
         slot.shifts.append(shift)
     result = []
@@ -421,12 +480,12 @@ def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
         week = Week(first + datetime.timedelta(days=7 * number))
         for offset in range(7):
             day = week.monday + datetime.timedelta(days=offset)
-            closed = next((c.reason for c in closures if c.starts_on <= day <= c.ends_on), "")
+            closure = closed.get((location.pk, day))
             slots = sorted(by_day.get(day, {}).values(), key=lambda s: PART_ORDER[s.day_part])
             for slot in slots:
                 slot.shifts.sort(key=lambda s: (TASK_ORDER.get(s.task, 9), s.pk))
-            if slots or closed:
-                week.days.append(Day(day, closed, slots))
+            if slots or closure:
+                week.days.append(Day(day, closure.reason if closure else "", slots))
         result.append(week)
     return result
 

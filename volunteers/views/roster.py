@@ -10,6 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -65,6 +66,7 @@ def my_shifts(request):
     today = timezone.localdate()
     assignments = list(
         Assignment.objects.filter(volunteer=request.user, cancelled_at__isnull=True)
+        .annotate(closed=Exists(Shift.objects.on_closed_days().filter(pk=OuterRef("shift"))))
         .select_related("shift__location")
         .order_by("shift__date", "shift__starts_at")
     )
@@ -119,7 +121,7 @@ def open_places(request):
 
 def _member_shift(user, pk) -> Shift:
     """The shift if the person is a current member of its location; 404 otherwise."""
-    shift = get_object_or_404(Shift.objects.select_related("location"), pk=pk)
+    shift = get_object_or_404(Shift.objects.with_state().select_related("location"), pk=pk)
     if shift.location_id not in roles_by_location(user):
         raise Http404
     return shift
@@ -141,7 +143,6 @@ def take(request, pk):
             _("Dank je wel! Je staat op het rooster: %(shift)s.") % {"shift": _shift_text(shift)},
         )
         return redirect("volunteers:my-shifts")
-    taken = Assignment.objects.active().filter(shift=shift).count()
     mine = Assignment.objects.active().filter(shift=shift, volunteer=request.user).exists()
     busy = services.overlapping(request.user, shift).exists() and not mine
     return TemplateResponse(
@@ -149,7 +150,8 @@ def take(request, pk):
         "volunteers/roster/take.html",
         {
             "shift": shift,
-            "free": max(shift.maximum - taken, 0),
+            "free": shift.places_left,
+            "closure": shift.location.closure_on(shift.date) if shift.closed else None,
             "mine": mine,
             "busy": busy,
             "started": shift.has_started(),
@@ -283,7 +285,9 @@ def roster_print(request, location):
 
 
 def _location_shift(location, pk) -> Shift:
-    return get_object_or_404(Shift.objects.select_related("location"), pk=pk, location=location)
+    return get_object_or_404(
+        Shift.objects.with_state().select_related("location"), pk=pk, location=location
+    )
 
 
 @require_safe
@@ -306,7 +310,9 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
         assign_form = AssignForm(members=members.exclude(pk__in=busy))
     mine = next((row for row in standing if row.volunteer_id == request.user.pk), None)
     is_member = location.pk in roles_by_location(request.user)
-    offer = not may_manage and is_member and not mine and not shift.has_started()
+    offer = (
+        not may_manage and is_member and not mine and not shift.has_started() and not shift.closed
+    )
     elsewhere = offer and services.overlapping(request.user, shift).exists()
     return TemplateResponse(
         request,
@@ -316,7 +322,8 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
             "shift": shift,
             "standing": standing,
             "cancelled": [row for row in rows if row.cancelled_at is not None],
-            "free": max(shift.maximum - len(standing), 0),
+            "free": shift.places_left,
+            "closure": shift.location.closure_on(shift.date) if shift.closed else None,
             "may_manage": may_manage,
             "assign_form": assign_form if may_manage else None,
             "started": shift.has_started(),
