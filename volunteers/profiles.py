@@ -381,8 +381,8 @@ def anonymise(profile, *, now=None) -> None:
 
     Name, e-mail, phone, notes, preferences, VOG date, buddy and trainings go; the account can
     no longer log in (unusable password, inactive, e-mail addresses and two-step keys removed);
-    current memberships and open invitations end. The assignments stay (their cancel reasons emptied), so the
-    roster's history still counts them.
+    current memberships and open invitations end. The assignments stay (their cancel reasons
+    emptied), so the roster's history still counts them.
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
