@@ -113,8 +113,8 @@ def team(request, location):
         messages.warning(
             request,
             _(
-                "%(email)s is toegevoegd als %(role)s, maar de e-mail kon niet worden verstuurd. "
-                "Nodig later nog eens uit: dan gaat de e-mail opnieuw."
+                "%(email)s is uitgenodigd als %(role)s, maar de e-mail kon niet worden "
+                "verstuurd. Nodig later nog eens uit: dan gaat de e-mail opnieuw."
             )
             % details,
         )
