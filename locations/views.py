@@ -321,7 +321,12 @@ def _answer_invitation(request, pk, code, *, accept):
         return TemplateResponse(
             request,
             "locations/membership_invitation.html",
-            {"membership": membership, "location": membership.location, "accept": accept},
+            {
+                "membership": membership,
+                "location": membership.location,
+                "accept": accept,
+                "code": code,
+            },
         )
     try:
         services.answer_invitation(membership=membership, person=request.user, accept=accept)
