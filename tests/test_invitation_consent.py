@@ -139,6 +139,30 @@ def test_inviting_an_existing_account_shows_nothing_of_it(
     assert ACCEPT_LINK.search(html) and DECLINE_LINK.search(html)
 
 
+def test_the_coordinator_who_invited_someone_of_another_location_sees_none_of_their_pages(
+    client, login, volunteer, other_coordinator, burgum
+):
+    """The persona of the matrix: Burgum's coordinator invited a Dokkum volunteer to Burgum
+    (not answered yet). Every page about that volunteer stays 404 for them, under either
+    location, and POSTs change nothing."""
+    VolunteerProfile.objects.create(user=volunteer, phone="0611111111", notes="Alleen Dokkum.")
+    login(other_coordinator)
+    invite(client, volunteer.email, url=reverse("locations:team", kwargs={"slug": "burgum"}))
+    assert open_invitation(volunteer, burgum)
+
+    for slug in ("dokkum", "burgum"):
+        kwargs = {"slug": slug, "pk": volunteer.pk}
+        for name in ("detail", "change-status", "edit-onboarding", "add-training"):
+            path = reverse(f"volunteers:{name}", kwargs=kwargs)
+            assert client.get(path).status_code in (404, 405), path
+            posted = client.post(path, {"status": "stopped", "notes": ""})
+            assert posted.status_code in (404, 405), path
+        listing = client.get(reverse("volunteers:list", kwargs={"slug": slug}))
+        assert volunteer.first_name not in listing.text
+    volunteer.volunteer_profile.refresh_from_db()
+    assert volunteer.volunteer_profile.notes == "Alleen Dokkum."
+
+
 def test_an_invited_person_gets_nothing_of_the_location_before_saying_yes(
     client, login, coordinator, burgum_volunteer, dokkum
 ):
