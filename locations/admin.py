@@ -19,7 +19,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "location", "role", "started_at", "ended_at"]
+    list_display = ["user", "location", "role", "pending", "started_at", "ended_at"]
     list_filter = ["location", "role"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user", "location"]

@@ -17,7 +17,8 @@ DEFAULT_TIMES = {
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mailadres"))
+    # 254: the length of the address column (and the longest address that can be delivered).
+    email = forms.EmailField(label=_("E-mailadres"), max_length=254)
     first_name = forms.CharField(label=_("Voornaam"), max_length=100)
     last_name = forms.CharField(label=_("Achternaam"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices, initial=Role.VOLUNTEER)

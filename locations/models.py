@@ -136,9 +136,20 @@ class OpeningHours(models.Model):
         )
 
 
+def current_membership_q(prefix: str = "") -> Q:
+    """The one condition for a current membership: not ended and not an invitation that waits
+    for the person's consent. `prefix` for a join, e.g. "memberships__" from the user."""
+    return Q(**{f"{prefix}ended_at__isnull": True, f"{prefix}pending": False})
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(ended_at__isnull=True)
+        """Memberships that give access: never an invitation that is not accepted yet."""
+        return self.filter(current_membership_q())
+
+    def invitations(self):
+        """Invitations that wait for the person's yes or no (they give no access at all)."""
+        return self.filter(ended_at__isnull=True, pending=True)
 
     def coordinators(self):
         return self.current().filter(role=Role.COORDINATOR)
@@ -150,7 +161,11 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
-    """A person's role at one location. Ending it keeps the row for the history."""
+    """A person's role at one location. Ending it keeps the row for the history.
+
+    While `pending`, it is only an invitation (the person has not said yes yet): it grants
+    nothing anywhere and `current()` leaves it out. At most one open (not ended) row per person
+    and location, pending or not."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -164,6 +179,13 @@ class Membership(models.Model):
     role = models.CharField(_("rol"), max_length=20, choices=Role, default=Role.VOLUNTEER)
     started_at = models.DateTimeField(_("begonnen op"), default=timezone.now)
     ended_at = models.DateTimeField(_("beëindigd op"), null=True, blank=True)
+    # An invitation of someone who already had an account: it gives no access until that
+    # person accepts it (then pending becomes False), and ends when they decline it.
+    pending = models.BooleanField(
+        _("wacht op akkoord"),
+        default=False,
+        help_text=_("Uitgenodigd, maar nog niet geaccepteerd: geeft nog geen toegang."),
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -184,7 +206,11 @@ class Membership(models.Model):
 
     @property
     def is_current(self):
-        return self.ended_at is None
+        return self.ended_at is None and not self.pending
+
+    @property
+    def is_open_invitation(self):
+        return self.ended_at is None and self.pending
 
 
 class ClosureQuerySet(models.QuerySet):

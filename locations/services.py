@@ -54,6 +54,42 @@ def invitation_path(user) -> str:
     )
 
 
+class MembershipInvitationTokenGenerator(PasswordResetTokenGenerator):
+    """The accept / decline links of an invitation to someone who already has an account.
+
+    The hash covers the membership's state: once it is accepted, declined or sent again, the
+    old links stop working. They expire after settings.PASSWORD_RESET_TIMEOUT, like the links
+    to set a first password.
+    """
+
+    key_salt = "buurtkamer.locations.membership_invitation"
+
+    def _make_hash_value(self, membership, timestamp):
+        ended = membership.ended_at.timestamp() if membership.ended_at else ""
+        return (
+            f"{membership.pk}:{membership.user_id}:{membership.location_id}:{membership.role}:"
+            f"{membership.pending}:{membership.started_at.timestamp()}:{ended}:{timestamp}"
+        )
+
+
+membership_invitation_tokens = MembershipInvitationTokenGenerator()
+
+
+def membership_invitation_paths(membership: Membership) -> dict[str, str]:
+    kwargs = {"pk": membership.pk, "code": membership_invitation_tokens.make_token(membership)}
+    return {
+        "accept": reverse("locations:accept-membership", kwargs=kwargs),
+        "decline": reverse("locations:decline-membership", kwargs=kwargs),
+    }
+
+
+def _already_member(email, location):
+    return TeamError(
+        "already_member",
+        _("%(email)s hoort al bij %(location)s.") % {"email": email, "location": location},
+    )
+
+
 def invite_person(
     *,
     location: Location,
@@ -64,38 +100,68 @@ def invite_person(
     invited_by,
     base_url: str,
 ) -> tuple[Membership, bool]:
-    """Give a person a role at a location, creating their account when it is new.
+    """Invite a person to a role at a location. Returns (membership, whether the e-mail could be
+    sent).
 
-    A new person (or one who never set a password) gets an e-mail with a link to set a
-    password; inviting such a person again sends the link again. A person who already has an
-    account gets a short notice. Returns (membership, whether the e-mail could be sent).
+    Nobody becomes a member without saying yes: the membership stays *pending* (no access
+    anywhere, see MembershipQuerySet.current) until the person accepts. Someone without an
+    account (or who never set a password) gets the link to set a password: setting it is the
+    yes. Someone with an account gets a link to accept or decline; the name given in the form
+    is then ignored, and the coordinator sees nothing of the account until they accept. For the
+    coordinator both answer alike, so the form does not tell whether an address has an
+    account. Inviting again while the invitation is open sends it again (with the new role).
+
+    AanZet staff add an existing account directly (audited as MEMBER_ADDED_BY_STAFF); that
+    person gets a notice.
     """
     User = get_user_model()
     email = email.strip().lower()
+    now = timezone.now()
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
-        if user is None:
+        is_new = user is None
+        if is_new:
             user = User.objects.create_user(email, first_name=first_name, last_name=last_name)
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-        membership = Membership.objects.current().filter(user=user, location=location).first()
-        if membership is not None and user.has_usable_password():
-            raise TeamError(
-                "already_member",
-                _("%(email)s hoort al bij %(location)s.") % {"email": email, "location": location},
-            )
-        if membership is None:
+        add_directly = (
+            getattr(invited_by, "is_aanzet_staff", False)
+            and not is_new
+            and user.has_usable_password()
+        )
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(user=user, location=location, ended_at__isnull=True)
+            .first()
+        )
+        if membership is not None and not membership.pending:
+            if user.has_usable_password():
+                raise _already_member(email, location)
+            # A member from before invitations needed a yes, who never set a password: the
+            # link to set one goes out again.
+        elif membership is not None:
+            membership.role = role
+            membership.started_at = now  # also makes the links of the earlier e-mail invalid
+            membership.pending = not add_directly
+            membership.save(update_fields=["role", "started_at", "pending"])
+        else:
             try:
                 with transaction.atomic():
-                    membership = Membership.objects.create(user=user, location=location, role=role)
+                    membership = Membership.objects.create(
+                        user=user,
+                        location=location,
+                        role=role,
+                        started_at=now,
+                        pending=not add_directly,
+                    )
             except IntegrityError as error:
-                raise TeamError(
-                    "already_member",
-                    _("%(email)s hoort al bij %(location)s.")
-                    % {"email": email, "location": location},
-                ) from error
+                raise _already_member(email, location) from error
         log_action(
             actor=invited_by,
-            action=AuditEvent.Action.INVITED,
+            action=(
+                AuditEvent.Action.MEMBER_ADDED_BY_STAFF
+                if add_directly
+                else AuditEvent.Action.INVITED
+            ),
             location=location,
             subject=email,
             role=membership.role,
@@ -107,12 +173,17 @@ def invite_person(
         "role": Role(membership.role).label,
         "invited_by": invited_by,
     }
-    if user.has_usable_password():
-        context["login_url"] = base_url + reverse("account_login")
-        template = "locations/email/added_to_location"
-    else:
+    if not user.has_usable_password():
         context["invitation_url"] = base_url + invitation_path(user)
         template = "locations/email/invitation"
+    elif membership.pending:
+        paths = membership_invitation_paths(membership)
+        context["accept_url"] = base_url + paths["accept"]
+        context["decline_url"] = base_url + paths["decline"]
+        template = "locations/email/membership_invitation"
+    else:
+        context["login_url"] = base_url + reverse("account_login")
+        template = "locations/email/added_to_location"
     try:
         send_templated_email(template, context, [user.email])
     except (OSError, SMTPException):
@@ -121,40 +192,173 @@ def invite_person(
     return membership, True
 
 
-def change_role(*, membership: Membership, role: Role, changed_by) -> Membership:
-    if not membership.is_current:
-        raise TeamError("ended", _("Dit lidmaatschap is al beëindigd."))
-    if membership.role == role:
-        return membership
-    old_role = membership.role
+def _accept(membership: Membership, now) -> None:
+    membership.pending = False
+    membership.started_at = now
+    membership.save(update_fields=["pending", "started_at"])
+    log_action(
+        actor=membership.user,
+        action=AuditEvent.Action.INVITATION_ACCEPTED,
+        location=membership.location,
+        subject=membership.user.email,
+        role=membership.role,
+    )
+
+
+def answer_invitation(*, membership: Membership, person, accept: bool) -> Membership:
+    """The invited person says yes (the membership becomes current) or no (it ends).
+
+    Only the invited person, only while the invitation is open: a second answer (two tabs, a
+    double click) is refused.
+    """
     with transaction.atomic():
-        membership.role = role
-        membership.save(update_fields=["role"])
+        locked = (
+            Membership.objects.invitations()
+            .select_for_update()
+            .filter(pk=membership.pk, user=person)
+            .select_related("user", "location")
+            .first()
+        )
+        if locked is None:
+            raise TeamError("not_open", _("Deze uitnodiging is al beantwoord of ingetrokken."))
+        now = timezone.now()
+        if accept:
+            _accept(locked, now)
+        else:
+            locked.ended_at = now
+            locked.save(update_fields=["ended_at"])
+            log_action(
+                actor=person,
+                action=AuditEvent.Action.INVITATION_DECLINED,
+                location=locked.location,
+                subject=person.email,
+                role=locked.role,
+            )
+    return locked
+
+
+def accept_invitations_of_new_person(user) -> int:
+    """A person who was invited without an account set their first password through the link
+    in the invitation: that is their yes to the invitations open for them. Returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        open_ones = list(
+            Membership.objects.invitations()
+            .select_for_update()
+            .filter(user=user)
+            .select_related("user", "location")
+        )
+        for membership in open_ones:
+            _accept(membership, now)
+    return len(open_ones)
+
+
+def check_a_coordinator_stays(
+    membership: Membership, *, new_role: Role | None = None, changed_by, confirmed: bool = False
+) -> None:
+    """The one rule: a location keeps at least one current coordinator.
+
+    Raise TeamError when demoting (new_role given) or ending (new_role None) this membership
+    would leave its location without a coordinator: "last_coordinator" for everyone but AanZet
+    staff; staff get "confirm_last_coordinator" until they confirm (confirmed=True). Call it
+    inside the transaction of the change, after locking the location (lock_team), so that two
+    coordinators who demote each other at the same moment cannot both succeed.
+    """
+    if not membership.is_current or membership.role != Role.COORDINATOR:
+        return
+    if new_role is not None and new_role == Role.COORDINATOR:
+        return
+    others = (
+        Membership.objects.coordinators()
+        .filter(location_id=membership.location_id)
+        .exclude(pk=membership.pk)
+    )
+    if others.exists():
+        return
+    details = {"name": membership.user, "location": membership.location}
+    if getattr(changed_by, "is_aanzet_staff", False):
+        if confirmed:
+            return
+        raise TeamError(
+            "confirm_last_coordinator",
+            _(
+                "%(name)s is de enige coördinator van %(location)s. Daarna heeft deze "
+                "buurtkamer geen coördinator meer."
+            )
+            % details,
+        )
+    raise TeamError(
+        "last_coordinator",
+        _(
+            "%(name)s is de enige coördinator van %(location)s. Maak eerst iemand anders "
+            "coördinator; daarna kan dit wel. Er is niets veranderd."
+        )
+        % details,
+    )
+
+
+def lock_team(location_id: int) -> None:
+    """Lock the location's row: team changes at one location happen one after the other."""
+    Location.objects.select_for_update().filter(pk=location_id).values_list("pk").first()
+
+
+def _locked_open_membership(membership: Membership) -> Membership:
+    lock_team(membership.location_id)
+    fresh = (
+        Membership.objects.filter(pk=membership.pk, ended_at__isnull=True)
+        .select_related("user", "location")
+        .first()
+    )
+    if fresh is None:
+        raise TeamError("ended", _("Dit lidmaatschap is al beëindigd."))
+    return fresh
+
+
+def change_role(
+    *, membership: Membership, role: Role, changed_by, confirmed: bool = False
+) -> Membership:
+    with transaction.atomic():
+        fresh = _locked_open_membership(membership)
+        if fresh.pending:
+            raise TeamError("pending", _("Deze persoon heeft de uitnodiging nog niet beantwoord."))
+        if fresh.role == role:
+            return fresh
+        check_a_coordinator_stays(fresh, new_role=role, changed_by=changed_by, confirmed=confirmed)
+        old_role = fresh.role
+        fresh.role = role
+        fresh.save(update_fields=["role"])
         log_action(
             actor=changed_by,
             action=AuditEvent.Action.ROLE_CHANGED,
-            location=membership.location,
-            subject=membership.user.email,
+            location=fresh.location,
+            subject=fresh.user.email,
             old=old_role,
             new=role,
         )
-    return membership
+    membership.role = fresh.role
+    return fresh
 
 
-def end_membership(*, membership: Membership, ended_by) -> Membership:
-    if not membership.is_current:
-        raise TeamError("ended", _("Dit lidmaatschap is al beëindigd."))
+def end_membership(*, membership: Membership, ended_by, confirmed: bool = False) -> Membership:
+    """End a membership, or withdraw an invitation not answered yet (audited as such)."""
     with transaction.atomic():
-        membership.ended_at = timezone.now()
-        membership.save(update_fields=["ended_at"])
+        fresh = _locked_open_membership(membership)
+        check_a_coordinator_stays(fresh, changed_by=ended_by, confirmed=confirmed)
+        fresh.ended_at = timezone.now()
+        fresh.save(update_fields=["ended_at"])
         log_action(
             actor=ended_by,
-            action=AuditEvent.Action.MEMBERSHIP_ENDED,
-            location=membership.location,
-            subject=membership.user.email,
-            role=membership.role,
+            action=(
+                AuditEvent.Action.INVITATION_WITHDRAWN
+                if fresh.pending
+                else AuditEvent.Action.MEMBERSHIP_ENDED
+            ),
+            location=fresh.location,
+            subject=fresh.user.email,
+            role=fresh.role,
         )
-    return membership
+    membership.ended_at = fresh.ended_at
+    return fresh
 
 
 def set_opening_hours(*, location: Location, slots: list[dict], changed_by) -> None:

@@ -6,6 +6,16 @@ app_name = "locations"
 
 urlpatterns = [
     path("", views.location_list, name="list"),
+    path(
+        "uitnodigingen/<int:pk>/<str:code>/accepteren/",
+        views.accept_membership,
+        name="accept-membership",
+    ),
+    path(
+        "uitnodigingen/<int:pk>/<str:code>/afslaan/",
+        views.decline_membership,
+        name="decline-membership",
+    ),
     path("<slug:slug>/", views.location_detail, name="detail"),
     path("<slug:slug>/team/", views.team, name="team"),
     path("<slug:slug>/team/<int:pk>/rol/", views.change_role, name="change-role"),

@@ -63,12 +63,21 @@ def _team_page(request, location, invite_form, status=200):
         .select_related("user")
         .order_by("role", "user__first_name", "user__email")
     )
+    # Invitations not answered yet: only the address that was typed, nothing of the account.
+    invitations = (
+        Membership.objects.invitations()
+        .filter(location=location)
+        .select_related("user")
+        .only("pk", "role", "started_at", "location_id", "user__email")
+        .order_by("user__email")
+    )
     return TemplateResponse(
         request,
         "locations/team.html",
         {
             "location": location,
             "memberships": memberships,
+            "invitations": invitations,
             "invite_form": invite_form,
             "roles": Role.choices,
         },
@@ -94,24 +103,54 @@ def team(request, location):
         form.add_error("email", error.message)
         return _team_page(request, location, form, status=400)
     details = {"email": membership.user.email, "role": membership.get_role_display()}
-    if mail_sent:
+    if membership.is_current and membership.user.has_usable_password():
+        # Only AanZet staff add someone with an account directly.
+        text = _("%(email)s is toegevoegd als %(role)s. Er is een bericht verstuurd.")
+        messages.success(request, text % details)
+    elif mail_sent:
         text = _("%(email)s is uitgenodigd als %(role)s. Er is een e-mail verstuurd.")
         messages.success(request, text % details)
     else:
         messages.warning(
             request,
             _(
-                "%(email)s is toegevoegd als %(role)s, maar de e-mail kon niet worden verstuurd. "
-                "Nodig later nog eens uit: dan gaat de e-mail opnieuw."
+                "%(email)s is uitgenodigd als %(role)s, maar de e-mail kon niet worden "
+                "verstuurd. Nodig later nog eens uit: dan gaat de e-mail opnieuw."
             )
             % details,
         )
     return redirect("locations:team", slug=location.slug)
 
 
-def _membership_of(location, pk):
+def _membership_of(location, pk, *, invitations_too=False):
+    memberships = Membership.objects.current()
+    if invitations_too:
+        memberships = Membership.objects.filter(ended_at__isnull=True)
     return get_object_or_404(
-        Membership.objects.current().select_related("user", "location"), pk=pk, location=location
+        memberships.select_related("user", "location"), pk=pk, location=location
+    )
+
+
+LAST_COORDINATOR_CONFIRMED = "bevestig_laatste_coordinator"
+
+
+def _confirmed(request) -> bool:
+    return request.POST.get(LAST_COORDINATOR_CONFIRMED) == "ja"
+
+
+def _confirm_last_coordinator(request, location, membership, error, *, action, fields):
+    """AanZet staff: the extra "are you sure?" before the last coordinator goes."""
+    return TemplateResponse(
+        request,
+        "locations/last_coordinator_confirm.html",
+        {
+            "location": location,
+            "membership": membership,
+            "message": error.message,
+            "action": action,
+            "fields": fields,
+            "confirm_field": LAST_COORDINATOR_CONFIRMED,
+        },
     )
 
 
@@ -122,10 +161,27 @@ def change_role(request, location, pk):
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Kies een geldige rol."))
-    else:
+        return redirect("locations:team", slug=location.slug)
+    role = form.cleaned_data["role"]
+    try:
         services.change_role(
-            membership=membership, role=form.cleaned_data["role"], changed_by=request.user
+            membership=membership,
+            role=role,
+            changed_by=request.user,
+            confirmed=_confirmed(request),
         )
+    except services.TeamError as error:
+        if error.code == "confirm_last_coordinator":
+            return _confirm_last_coordinator(
+                request,
+                location,
+                membership,
+                error,
+                action=request.path,
+                fields={"role": role},
+            )
+        messages.error(request, error.message)
+    else:
         messages.success(
             request,
             _("%(name)s is nu %(role)s.")
@@ -137,20 +193,44 @@ def change_role(request, location, pk):
 @require_http_methods(["GET", "POST"])
 @location_required(Action.MANAGE_LOCATION)
 def end_membership(request, location, pk):
-    """GET asks "are you sure?"; POST ends the membership (the history stays)."""
-    membership = _membership_of(location, pk)
+    """GET asks "are you sure?"; POST ends the membership (the history stays). For an
+    invitation not answered yet: withdraw it."""
+    membership = _membership_of(location, pk, invitations_too=True)
     if request.method == "GET":
+        refusal = None
+        try:
+            services.check_a_coordinator_stays(membership, changed_by=request.user)
+        except services.TeamError as error:
+            refusal = error
         return render(
             request,
             "locations/end_membership_confirm.html",
-            {"location": location, "membership": membership},
+            {
+                "location": location,
+                "membership": membership,
+                "refusal": refusal,
+                "confirm_field": LAST_COORDINATOR_CONFIRMED,
+            },
         )
-    services.end_membership(membership=membership, ended_by=request.user)
-    messages.success(
-        request,
-        _("%(name)s hoort niet meer bij %(location)s.")
-        % {"name": membership.user, "location": location},
-    )
+    try:
+        services.end_membership(
+            membership=membership, ended_by=request.user, confirmed=_confirmed(request)
+        )
+    except services.TeamError as error:
+        if error.code == "confirm_last_coordinator":
+            return _confirm_last_coordinator(
+                request, location, membership, error, action=request.path, fields={}
+            )
+        messages.error(request, error.message)
+        return redirect("locations:team", slug=location.slug)
+    if membership.pending:
+        text = _("De uitnodiging van %(email)s is ingetrokken.") % {"email": membership.user.email}
+    else:
+        text = _("%(name)s hoort niet meer bij %(location)s.") % {
+            "name": membership.user,
+            "location": location,
+        }
+    messages.success(request, text)
     return redirect("locations:team", slug=location.slug)
 
 
@@ -201,6 +281,7 @@ def accept_invitation(request, uidb64, token):
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
+        services.accept_invitations_of_new_person(user)
         if Authenticator.objects.filter(user=user).exists():
             # Two-factor authentication is on: log in the normal way, with the second step.
             messages.success(request, _("Je wachtwoord is ingesteld. Log nu in."))
@@ -214,6 +295,62 @@ def accept_invitation(request, uidb64, token):
         {"form": form, "invited_user": user},
         status=400 if form.is_bound else 200,
     )
+
+
+def _open_invitation_of(request, pk, code):
+    """The invitation this link is for, if it is open and for the person logged in."""
+    membership = (
+        Membership.objects.invitations()
+        .select_related("location")
+        .filter(pk=pk, user=request.user)
+        .first()
+    )
+    if membership is None or not services.membership_invitation_tokens.check_token(
+        membership, code
+    ):
+        return None
+    return membership
+
+
+def _answer_invitation(request, pk, code, *, accept):
+    """GET shows the question (a mail scanner that opens links changes nothing); POST answers.
+    Someone else than the invited person, a used or an expired link: 404."""
+    membership = _open_invitation_of(request, pk, code)
+    if membership is None:
+        return TemplateResponse(request, "locations/membership_invitation_invalid.html", status=404)
+    if request.method == "GET":
+        return TemplateResponse(
+            request,
+            "locations/membership_invitation.html",
+            {
+                "membership": membership,
+                "location": membership.location,
+                "accept": accept,
+                "code": code,
+            },
+        )
+    try:
+        services.answer_invitation(membership=membership, person=request.user, accept=accept)
+    except services.TeamError:
+        return TemplateResponse(request, "locations/membership_invitation_invalid.html", status=404)
+    details = {"location": membership.location, "role": membership.get_role_display()}
+    if accept:
+        messages.success(request, _("Welkom! Je bent nu %(role)s bij %(location)s.") % details)
+        return redirect(membership.location)
+    messages.success(request, _("Je hebt de uitnodiging van %(location)s afgeslagen.") % details)
+    return redirect("dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def accept_membership(request, pk, code):
+    return _answer_invitation(request, pk, code, accept=True)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def decline_membership(request, pk, code):
+    return _answer_invitation(request, pk, code, accept=False)
 
 
 @require_http_methods(["GET", "POST"])

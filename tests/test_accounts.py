@@ -65,7 +65,9 @@ def test_coordinator_invites_a_new_person_who_sets_a_password_and_logs_in(
     invited = User.objects.get(email="grytsje.nieuw@example.org")
     assert invited.first_name == "Grytsje"
     assert not invited.has_usable_password()
-    membership = Membership.objects.current().get(user=invited)
+    # Only an invitation until the person says yes by setting a password (issue 11).
+    assert not Membership.objects.current().filter(user=invited).exists()
+    membership = Membership.objects.invitations().get(user=invited)
     assert membership.location == dokkum
     assert membership.role == Role.VOLUNTEER
 
@@ -97,6 +99,7 @@ def test_coordinator_invites_a_new_person_who_sets_a_password_and_logs_in(
     assert "Buurtkamer Dokkum" in dashboard.text
     invited.refresh_from_db()
     assert invited.check_password(NEW_PASSWORD)
+    assert Membership.objects.current().get(user=invited) == membership
 
     # The link was for one use only.
     used = client.get(invitation_path)
@@ -136,9 +139,11 @@ def test_a_made_up_invitation_link_says_it_no_longer_works(client, db):
     assert "Deze link werkt niet meer" in response.text
 
 
-def test_inviting_someone_who_already_has_an_account_adds_them_with_a_notice(
+def test_inviting_someone_who_already_has_an_account_asks_for_their_consent(
     client, login, coordinator, other_volunteer, dokkum, password
 ):
+    """Until issue 11 this added them at once with a notice; now they are asked first (the
+    whole flow is in tests/test_invitation_consent.py)."""
     login(coordinator)
     response = invite(
         client, email=other_volunteer.email.upper(), first_name="Durk", role=Role.COORDINATOR
@@ -146,7 +151,8 @@ def test_inviting_someone_who_already_has_an_account_adds_them_with_a_notice(
     assert response.status_code == 302
 
     assert User.objects.filter(email__iexact=other_volunteer.email).count() == 1
-    membership = Membership.objects.current().get(user=other_volunteer, location=dokkum)
+    assert not Membership.objects.current().filter(user=other_volunteer, location=dokkum).exists()
+    membership = Membership.objects.invitations().get(user=other_volunteer, location=dokkum)
     assert membership.role == Role.COORDINATOR
     other_volunteer.refresh_from_db()
     assert other_volunteer.check_password(password)
@@ -154,10 +160,10 @@ def test_inviting_someone_who_already_has_an_account_adds_them_with_a_notice(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [other_volunteer.email]
-    assert "toegevoegd" in message.subject
+    assert "Uitnodiging" in message.subject
     assert "Buurtkamer Dokkum" in message.subject
-    assert "http://testserver/accounts/login/" in message.body
-    assert "/uitnodiging/" not in message.body
+    assert "/locaties/uitnodigingen/" in message.body
+    assert "/uitnodiging/" not in message.body  # no link to set a password
 
 
 @pytest.mark.parametrize("spelling", [str, str.upper], ids=["same-case", "upper-case"])
@@ -373,7 +379,8 @@ def test_inviting_someone_who_has_not_chosen_a_password_yet_sends_the_link_again
     assert response.status_code == 302
     assert len(mail.outbox) == 2
     assert INVITATION_LINK.search(mail.outbox[1].body)
-    assert Membership.objects.current().filter(user__email="grytsje.nieuw@example.org").count() == 1
+    invitations = Membership.objects.invitations()
+    assert invitations.filter(user__email="grytsje.nieuw@example.org").count() == 1
 
 
 def test_an_address_in_other_capitals_is_the_same_person(client, login, coordinator, burgum):
@@ -383,7 +390,8 @@ def test_an_address_in_other_capitals_is_the_same_person(client, login, coordina
     invite(client, email="Tjitske@Example.ORG")
 
     assert User.objects.filter(email__iexact="tjitske@example.org").count() == 1
-    assert Membership.objects.current().filter(user=existing).count() == 2
+    assert Membership.objects.current().filter(user=existing).count() == 1  # Burgum
+    assert Membership.objects.invitations().filter(user=existing).count() == 1  # Dokkum
 
 
 def test_the_admin_refuses_a_second_account_for_the_same_address_in_capitals(client, db):

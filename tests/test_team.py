@@ -141,7 +141,9 @@ def test_a_person_whose_membership_ended_can_be_invited_again(
 
     assert response.status_code == 302
     assert Membership.objects.filter(user=volunteer, location=dokkum).count() == 2
-    assert Membership.objects.current().filter(user=volunteer, location=dokkum).count() == 1
+    # Since issue 11 an existing account is only invited: nothing is current until they accept.
+    assert not Membership.objects.current().filter(user=volunteer, location=dokkum).exists()
+    assert Membership.objects.invitations().filter(user=volunteer, location=dokkum).count() == 1
 
 
 # Who may change the team ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from locations.models import Location, Membership, Role
+from locations.models import Location, Membership, Role, current_membership_q
 
 from . import profiles
 from .models import (
@@ -231,8 +231,8 @@ def _fill(location, start, today):
     people = list(
         get_user_model()
         .objects.filter(
+            current_membership_q("memberships__"),
             memberships__location=location,
-            memberships__ended_at__isnull=True,
             volunteer_profile__status=Status.ACTIVE,
         )
         .order_by("pk")

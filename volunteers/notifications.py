@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from buurtkamer.emails import send_templated_email
-from locations.models import Role
+from locations.models import Role, current_membership_q
 
 from .feeds import address_of, my_shifts_path
 from .models import Assignment, Shift, Status, Task, day_parts_without_lead
@@ -97,9 +97,9 @@ def free_colleagues(shift, *, exclude_user_ids=()):
     return (
         get_user_model()
         .objects.filter(
+            current_membership_q("memberships__"),
             is_active=True,
             memberships__location=shift.location_id,
-            memberships__ended_at__isnull=True,
             volunteer_profile__status=Status.ACTIVE,
             volunteer_profile__anonymised_at__isnull=True,
         )
@@ -172,9 +172,9 @@ def coordinators_of(location_id):
     return (
         get_user_model()
         .objects.filter(
+            current_membership_q("memberships__"),
             is_active=True,
             memberships__location=location_id,
-            memberships__ended_at__isnull=True,
             memberships__role=Role.COORDINATOR,
         )
         .distinct()

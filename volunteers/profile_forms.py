@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from locations.models import DayPart, Weekday
+from locations.models import DayPart, Weekday, current_membership_q
 
 from .models import Status, Task
 
@@ -132,7 +132,7 @@ class OnboardingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["buddy"].queryset = (
             get_user_model()
-            .objects.filter(memberships__location=location, memberships__ended_at__isnull=True)
+            .objects.filter(current_membership_q("memberships__"), memberships__location=location)
             .exclude(pk=person.pk)
             .order_by("first_name", "last_name")
             .distinct()

@@ -17,7 +17,7 @@ from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from locations.models import LogEntry, Membership, Role
+from locations.models import LogEntry, Membership, Role, current_membership_q
 
 from .models import Assignment, Status, StatusChange, VolunteerProfile
 
@@ -112,9 +112,9 @@ def volunteers_of(location):
     )
     return (
         User.objects.filter(
+            current_membership_q("memberships__"),
             memberships__location=location,
             memberships__role=Role.VOLUNTEER,
-            memberships__ended_at__isnull=True,
         )
         .select_related("volunteer_profile", "volunteer_profile__buddy")
         .annotate(first_shift_on=models.Subquery(first_shift))
@@ -127,9 +127,9 @@ def member_of(location, pk):
     User = get_user_model()
     return (
         User.objects.filter(
+            current_membership_q("memberships__"),
             pk=pk,
             memberships__location=location,
-            memberships__ended_at__isnull=True,
         )
         .select_related("volunteer_profile", "volunteer_profile__buddy")
         .first()
@@ -381,8 +381,8 @@ def anonymise(profile, *, now=None) -> None:
 
     Name, e-mail, phone, notes, preferences, VOG date, buddy and trainings go; the account can
     no longer log in (unusable password, inactive, e-mail addresses and two-step keys removed);
-    current memberships end. The assignments stay (their cancel reasons emptied), so the
-    roster's history still counts them.
+    current memberships and open invitations end. The assignments stay (their cancel reasons
+    emptied), so the roster's history still counts them.
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -417,7 +417,8 @@ def anonymise(profile, *, now=None) -> None:
         profile.trainings.all().delete()
         VolunteerProfile.objects.filter(buddy=user).update(buddy=None)
         Assignment.objects.filter(volunteer=user).exclude(cancel_reason="").update(cancel_reason="")
-        Membership.objects.current().filter(user=user).update(ended_at=now)
+        # Current memberships and invitations not answered yet.
+        Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
 
 
 def anonymise_due(*, months=None, today=None, dry_run=False) -> list[int]:

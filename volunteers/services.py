@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of
 from buurtkamer.models import log_action
-from locations.models import Closure, DayPart, Location, Membership
+from locations.models import Closure, DayPart, Location, Membership, current_membership_q
 
 from .models import Assignment, Attendance, Shift, ShiftTemplate, Task, day_parts_without_lead
 
@@ -495,9 +495,9 @@ def members_of(location):
     User = get_user_model()
     return (
         User.objects.filter(
+            current_membership_q("memberships__"),
             is_active=True,
             memberships__location=location,
-            memberships__ended_at__isnull=True,
         )
         .distinct()
         .order_by("first_name", "last_name", "pk")
