@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buurtkamer.dates import monday_of
+from buurtkamer.dates import monday_of, years_before
 from buurtkamer.permissions import coordinated_location_ids
 from locations.models import Closure, DayPart, Location, OpeningHours, Weekday
 from volunteers.models import Assignment
@@ -85,13 +85,6 @@ def month_end(day: datetime.date) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-def year_earlier(day: datetime.date) -> datetime.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def default_grouping(start, end) -> str:
     days = (end - start).days + 1
     if days <= 31:
@@ -132,7 +125,7 @@ class Filters:
 
     @property
     def year_before(self):
-        return year_earlier(self.start), year_earlier(self.end)
+        return years_before(self.start), years_before(self.end)
 
     @property
     def label(self):
