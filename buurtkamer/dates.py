@@ -62,16 +62,20 @@ def parse_date(value) -> datetime.date | None:
         return None
 
 
-def range_message(earliest: datetime.date, latest: datetime.date) -> str:
-    return _("Kies een datum tussen %(earliest)s en %(latest)s.") % {
-        "earliest": earliest.strftime("%d-%m-%Y"),
-        "latest": latest.strftime("%d-%m-%Y"),
+def range_message(day: datetime.date, earliest: datetime.date, latest: datetime.date) -> str:
+    """What to say about a date outside the accepted range (in Dutch)."""
+    if day < earliest:
+        return _("Deze datum ligt te ver terug. Kies een datum vanaf %(date)s.") % {
+            "date": earliest.strftime("%d-%m-%Y")
+        }
+    return _("Deze datum ligt te ver vooruit. Kies een datum tot en met %(date)s.") % {
+        "date": latest.strftime("%d-%m-%Y")
     }
 
 
 class BoundedDateField(forms.DateField):
     """A date from 2000 up to five years ahead, or tighter: `earliest` and `latest` are dates
-    or callables taking today. Outside them: a Dutch form error naming the range."""
+    or callables taking today. Outside them: a Dutch form error naming the nearest bound."""
 
     def __init__(self, *args, earliest=None, latest=None, **kwargs):
         self.earliest = earliest or earliest_date
@@ -87,11 +91,21 @@ class BoundedDateField(forms.DateField):
         latest = self.latest(today) if callable(self.latest) else self.latest
         return max(earliest, EARLIEST), min(latest, latest_date(today))
 
+    def limit(self, *, earliest=None, latest=None) -> "BoundedDateField":
+        """Tighter bounds for this form (dates or callables taking today)."""
+        self.earliest = earliest or self.earliest
+        self.latest = latest or self.latest
+        self._show_bounds()
+        return self
+
+    def _show_bounds(self):
+        earliest, latest = self.bounds()
+        self.widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+
     def __deepcopy__(self, memo):
         # Each form gets a copy: its date picker gets today's bounds (not those of start-up).
         result = super().__deepcopy__(memo)
-        earliest, latest = result.bounds()
-        result.widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+        result._show_bounds()
         return result
 
     def validate(self, value):
@@ -100,4 +114,4 @@ class BoundedDateField(forms.DateField):
             return
         earliest, latest = self.bounds()
         if not earliest <= value <= latest:
-            raise forms.ValidationError(range_message(earliest, latest), code="out_of_range")
+            raise forms.ValidationError(range_message(value, earliest, latest), code="out_of_range")

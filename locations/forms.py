@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import BoundedDateField, years_before
+
 from .models import Closure, DayPart, Location, LogEntry, OpeningHours, Role, Weekday
 
 DEFAULT_TIMES = {
@@ -117,6 +119,7 @@ class ClosureForm(forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["starts_on", "ends_on", "reason"]
+        field_classes = {"starts_on": BoundedDateField, "ends_on": BoundedDateField}
         labels = {
             "starts_on": _("Dicht vanaf"),
             "ends_on": _("Dicht tot en met"),
@@ -208,6 +211,7 @@ class LogEntryForm(forms.ModelForm):
     class Meta:
         model = LogEntry
         fields = ["date", "day_part", "kind", "text", "needs_follow_up"]
+        field_classes = {"date": BoundedDateField}
         labels = {
             "date": _("Datum"),
             "day_part": _("Dagdeel"),
@@ -227,6 +231,8 @@ class LogEntryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # At most a year back (older would soon fall out of the retention period anyway).
+        self.fields["date"].limit(earliest=years_before)
         self.fields["day_part"].choices = [
             ("", _("Hele dag / weet ik niet")),
             *((value, capfirst(label)) for value, label in DayPart.choices),
