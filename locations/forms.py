@@ -75,6 +75,37 @@ class BaseOpeningHoursFormSet(forms.BaseFormSet):
     def initial_form_count(self):
         return len(self.SLOTS)
 
+    def clean(self):
+        """Two open day-parts of one weekday may touch (12:00–12:00) but not overlap."""
+        super().clean()
+        per_weekday = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("is_open") and data.get("opens_at") and data.get("closes_at"):
+                per_weekday.setdefault(form.weekday, []).append(form)
+        for forms_of_day in per_weekday.values():
+            forms_of_day.sort(key=lambda form: form.cleaned_data["opens_at"])
+            earlier = None  # the slot so far that closes last
+            for later in forms_of_day:
+                if earlier and later.cleaned_data["opens_at"] < earlier.cleaned_data["closes_at"]:
+                    later.add_error(
+                        None,
+                        _(
+                            "Overlapt met de %(other)s (%(opens)s–%(closes)s). Laat het ene "
+                            "dagdeel eindigen voordat het andere begint."
+                        )
+                        % {
+                            "other": earlier.day_part.label,
+                            "opens": earlier.cleaned_data["opens_at"].strftime("%H:%M"),
+                            "closes": earlier.cleaned_data["closes_at"].strftime("%H:%M"),
+                        },
+                    )
+                if (
+                    earlier is None
+                    or later.cleaned_data["closes_at"] > earlier.cleaned_data["closes_at"]
+                ):
+                    earlier = later
+
 
 OpeningHoursFormSet = formset_factory(
     OpeningSlotForm, formset=BaseOpeningHoursFormSet, extra=0, max_num=21, validate_max=True

@@ -185,11 +185,11 @@ def _shift_text(shift) -> str:
 def cancel(request, pk):
     """A volunteer cancels their own place: with an optional reason; late within N hours."""
     assignment = get_object_or_404(
-        Assignment.objects.select_related("shift__location"),
-        pk=pk,
-        volunteer=request.user,
-        cancelled_at__isnull=True,
+        Assignment.objects.select_related("shift__location"), pk=pk, volunteer=request.user
     )
+    if assignment.cancelled_at is not None:  # e.g. the browser's back button after cancelling
+        messages.info(request, _("Je bent al afgemeld voor deze dienst."))
+        return redirect("volunteers:my-shifts")
     shift = assignment.shift
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
