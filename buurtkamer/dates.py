@@ -81,9 +81,6 @@ class BoundedDateField(forms.DateField):
         self.earliest = earliest or earliest_date
         self.latest = latest or latest_date
         super().__init__(*args, **kwargs)
-        self.error_messages.setdefault(
-            "invalid", _("Vul een geldige datum in, bijvoorbeeld 27-04-2027.")
-        )
 
     def bounds(self) -> tuple[datetime.date, datetime.date]:
         today = timezone.localdate()
