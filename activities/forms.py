@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import BoundedDateField, parse_date
 from locations.models import Membership
 
 from .models import Activity, Category, Occurrence, Partner, Recurrence, Room
@@ -22,6 +24,22 @@ class TimeInput(forms.TimeInput):
 
 
 class ActivityForm(forms.ModelForm):
+    # Only on the form when the first date lies in the past: "are you sure?" (see __init__).
+    confirm_past = forms.BooleanField(
+        label=_("Ja, de eerste keer ligt echt in het verleden"),
+        required=False,
+    )
+    field_order = [
+        "title",
+        "description",
+        "category",
+        "room",
+        "recurrence",
+        "week_of_month",
+        "starts_on",
+        "confirm_past",
+    ]
+
     class Meta:
         model = Activity
         fields = [
@@ -41,6 +59,7 @@ class ActivityForm(forms.ModelForm):
             "partners",
             "organisers",
         ]
+        field_classes = {"starts_on": BoundedDateField, "ends_on": BoundedDateField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "starts_on": DateInput(),
@@ -84,6 +103,19 @@ class ActivityForm(forms.ModelForm):
         )
         self.fields["price"].localize = True
         self.fields["price"].widget.is_localized = True
+        if not self._starts_in_the_past():
+            del self.fields["confirm_past"]
+
+    def _starts_in_the_past(self) -> bool:
+        """The first date sent lies before today and is not the one already saved."""
+        if not self.is_bound:
+            return False
+        day = parse_date(self.data.get(self.add_prefix("starts_on")))
+        return (
+            day is not None
+            and day < timezone.localdate()
+            and (self.instance.pk is None or day != self.instance.starts_on)
+        )
 
     def clean(self):
         data = super().clean()
@@ -100,6 +132,14 @@ class ActivityForm(forms.ModelForm):
         price = data.get("price")
         if price is not None and price < 0:
             self.add_error("price", _("Een prijs kan niet negatief zijn."))
+        if "confirm_past" in self.fields and starts_on and not data.get("confirm_past"):
+            self.add_error(
+                "starts_on",
+                _(
+                    "De eerste keer ligt in het verleden. Weet je het zeker? Vink dan hieronder "
+                    "'Ja, de eerste keer ligt echt in het verleden' aan en sla opnieuw op."
+                ),
+            )
         return data
 
     def save(self, commit=True):

@@ -34,8 +34,12 @@ def generate_occurrences(
     activity: Activity, *, today: datetime.date | None = None, horizon=HORIZON
 ) -> GenerationResult:
     """Bring the activity's future occurrences (from today to today + horizon) in line with the
-    series, idempotently. Occurrences changed by hand (moved, cancelled) are left alone, and
-    so is the past."""
+    series, idempotently. Occurrences changed by hand (moved, cancelled, attendance recorded)
+    are left alone, and so is the past.
+
+    A date that no longer fits the series is only deleted when nothing hangs on it: today's
+    date stays as it was, and a coming date with attendance, notes or check-ins is cancelled
+    instead (`holds_data`), so no figures or notes are lost and no visit loses its activity."""
     today = today or timezone.localdate()
     wanted = set(activity.dates_between(today, today + horizon))
     # A date the location is closed is made cancelled (by that closure), never planned.
@@ -48,10 +52,17 @@ def generate_occurrences(
             .filter(activity=activity, date__gte=today)
             .select_related("support_shift")
         }
+        with_data = holds_data([o for day, o in existing.items() if day not in wanted])
         for day, occurrence in existing.items():
             if occurrence.changed_by_hand:
                 continue
             if day not in wanted:
+                if day <= today:
+                    continue  # today (or earlier) stays as it was
+                if occurrence.pk in with_data:  # its shift is settled below
+                    occurrence.status = OccurrenceStatus.CANCELLED
+                    occurrence.save(update_fields=["status"])
+                    continue
                 if _remove_support_shift(occurrence):
                     occurrence.delete()
                     result.removed += 1
@@ -107,6 +118,23 @@ def generate_occurrences(
             if not sync_support_shift(occurrence, activity=activity, today=today):
                 result.kept_shifts.append(occurrence)
     return result
+
+
+def holds_data(occurrences) -> set[int]:
+    """The ids of these occurrences that hold something worth keeping: attendance, notes or
+    check-ins (visits that came for it). One query for the check-ins."""
+    from visitors.models import Visit
+
+    kept = {o.pk for o in occurrences if o.attendance is not None or o.notes.strip()}
+    rest = [o.pk for o in occurrences if o.pk not in kept]
+    if rest:
+        kept |= set(
+            Visit.objects.filter(occurrence_id__in=rest)
+            .order_by()
+            .values_list("occurrence_id", flat=True)
+            .distinct()
+        )
+    return kept
 
 
 def generate_all(*, today=None, horizon=HORIZON) -> int:
@@ -318,9 +346,12 @@ def change_occurrence(occurrence: Occurrence, *, user, **changes) -> bool:
 
 
 def record_attendance(occurrence: Occurrence, *, attendance, notes, user) -> None:
+    """The number of participants and notes of a date: from then on it counts as changed by
+    hand, so a series edit leaves it (and its figures) alone."""
     occurrence.attendance = attendance
     occurrence.notes = notes
-    occurrence.save(update_fields=["attendance", "notes"])
+    occurrence.changed_by_hand = True
+    occurrence.save(update_fields=["attendance", "notes", "changed_by_hand"])
     log_action(
         actor=user,
         action="activity_attendance",

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from buurtkamer.dates import monday_of
+from buurtkamer.dates import clamp, in_range, monday_of, parse_date
 from buurtkamer.models import log_action
 from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
 from locations.models import Location
@@ -41,10 +41,18 @@ from .models import Activity, Category, Occurrence, Partner, Room
 
 
 def _chosen_day(request) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("datum", ""))
-    except ValueError:
-        return timezone.localdate()
+    """?datum=: today when absent or not a date; out of range: the nearest date in range."""
+    return clamp(parse_date(request.GET.get("datum")) or timezone.localdate())
+
+
+def _out_of_range_redirect(request):
+    """A ?datum= outside the accepted dates: the same page for the nearest date that is not."""
+    asked = parse_date(request.GET.get("datum"))
+    if asked is None or in_range(asked):
+        return None
+    params = request.GET.copy()
+    params["datum"] = clamp(asked).isoformat()
+    return redirect(f"{request.path}?{params.urlencode()}")
 
 
 def _calendar_context(request, locations):
@@ -89,6 +97,8 @@ def _calendar_context(request, locations):
 @require_safe
 @location_required(Action.VIEW_LOCATION)
 def calendar(request, location):
+    if moved := _out_of_range_redirect(request):
+        return moved
     context = _calendar_context(request, [location])
     context |= {
         "location": location,
@@ -102,6 +112,8 @@ def calendar(request, location):
 def calendar_all(request):
     if not request.user.is_aanzet_staff:
         raise PermissionDenied
+    if moved := _out_of_range_redirect(request):
+        return moved
     locations = list(Location.objects.active().order_by("name"))
     context = _calendar_context(request, locations)
     context |= {"location": None, "may_manage": False}

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from activities import services as programme_services
 from activities.models import Activity, Category, Occurrence
+from buurtkamer.dates import years_before
 from buurtkamer.management.commands.demo import ADDRESSES, OPENING_HOURS
 from locations.models import Location, Membership, OpeningHours, Role
 from visitors import services
@@ -217,7 +218,7 @@ def _tablets(locations, now) -> tuple[dict[str, str], dict[int, Tablet]]:
 
 
 def _history(cursor, locations, old_tablets, today, now) -> None:
-    start = today.replace(year=today.year - YEARS)
+    start = years_before(today, YEARS)
     params = {
         "tz": settings.TIME_ZONE,
         "start": start,

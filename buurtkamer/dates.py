@@ -1,8 +1,114 @@
-"""Small date helpers shared by the roster, the programme and the reports."""
+"""Small date helpers shared by the roster, the programme, the reports and the forms.
+
+- `years_before`: the same day a number of years earlier (29 February → 28 February), the one
+  way "the same period a year ago" is computed.
+- `earliest_date` / `latest_date` / `in_range` / `clamp`: the dates the application accepts
+  at all (from 2000 to five years ahead). Every date from a URL or a form is checked against
+  them, so a typo like 0001-01-01 or 9999-12-31 is a clear message and never an OverflowError.
+- `BoundedDateField`: a form field that does that check, with optional tighter bounds.
+"""
 
 import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+EARLIEST = datetime.date(2000, 1, 1)
+YEARS_AHEAD = 5
 
 
 def monday_of(day: datetime.date) -> datetime.date:
     """The Monday of the ISO week a day falls in."""
     return day - datetime.timedelta(days=day.weekday())
+
+
+def years_before(day: datetime.date, years: int = 1) -> datetime.date:
+    """The same day `years` years earlier (negative: later); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def same_week_a_year_before(monday: datetime.date) -> datetime.date:
+    """The Monday of the same ISO week a year earlier (the week of the same Thursday)."""
+    return monday_of(years_before(monday_of(monday) + datetime.timedelta(days=3)))
+
+
+def earliest_date(today: datetime.date | None = None) -> datetime.date:
+    return EARLIEST
+
+
+def latest_date(today: datetime.date | None = None) -> datetime.date:
+    """Five years from today: the furthest date anything can be planned for."""
+    return years_before(today or timezone.localdate(), -YEARS_AHEAD)
+
+
+def in_range(day: datetime.date, today: datetime.date | None = None) -> bool:
+    return earliest_date(today) <= day <= latest_date(today)
+
+
+def clamp(day: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    """The nearest date the application accepts."""
+    return min(max(day, earliest_date(today)), latest_date(today))
+
+
+def parse_date(value) -> datetime.date | None:
+    """A YYYY-MM-DD date from a URL, or None when it is missing or not a date."""
+    try:
+        return datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def range_message(day: datetime.date, earliest: datetime.date, latest: datetime.date) -> str:
+    """What to say about a date outside the accepted range (in Dutch)."""
+    if day < earliest:
+        return _("Deze datum ligt te ver terug. Kies een datum vanaf %(date)s.") % {
+            "date": earliest.strftime("%d-%m-%Y")
+        }
+    return _("Deze datum ligt te ver vooruit. Kies een datum tot en met %(date)s.") % {
+        "date": latest.strftime("%d-%m-%Y")
+    }
+
+
+class BoundedDateField(forms.DateField):
+    """A date from 2000 up to five years ahead, or tighter: `earliest` and `latest` are dates
+    or callables taking today. Outside them: a Dutch form error naming the nearest bound."""
+
+    def __init__(self, *args, earliest=None, latest=None, **kwargs):
+        self.earliest = earliest or earliest_date
+        self.latest = latest or latest_date
+        super().__init__(*args, **kwargs)
+
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        earliest = self.earliest(today) if callable(self.earliest) else self.earliest
+        latest = self.latest(today) if callable(self.latest) else self.latest
+        return max(earliest, EARLIEST), min(latest, latest_date(today))
+
+    def limit(self, *, earliest=None, latest=None) -> "BoundedDateField":
+        """Tighter bounds for this form (dates or callables taking today)."""
+        self.earliest = earliest or self.earliest
+        self.latest = latest or self.latest
+        self._show_bounds()
+        return self
+
+    def _show_bounds(self):
+        earliest, latest = self.bounds()
+        self.widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+
+    def __deepcopy__(self, memo):
+        # Each form gets a copy: its date picker gets today's bounds (not those of start-up).
+        result = super().__deepcopy__(memo)
+        result._show_bounds()
+        return result
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, latest = self.bounds()
+        if not earliest <= value <= latest:
+            raise forms.ValidationError(range_message(value, earliest, latest), code="out_of_range")

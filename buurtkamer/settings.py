@@ -291,7 +291,7 @@ TABLET_COOKIE_NAME = "__Host-buurtkamer-tablet" if not DEBUG else "buurtkamer-ta
 TABLET_COOKIE_SECURE = not DEBUG
 TABLET_COOKIE_MAX_AGE = 10 * 365 * 24 * 3600
 
-# Logbook entries are deleted this many months after their date
+# Logbook entries are deleted this many months after they were written, open follow-ups never
 # (locations.services.purge_old_logbook_entries, run by the retention command).
 LOGBOOK_RETENTION_MONTHS = env_int("LOGBOOK_RETENTION_MONTHS", 24)
 

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import BoundedDateField, years_before
+
 from .models import Closure, DayPart, Location, LogEntry, OpeningHours, Role, Weekday
 from .services import overlap_message
 
@@ -75,6 +77,37 @@ class BaseOpeningHoursFormSet(forms.BaseFormSet):
     def initial_form_count(self):
         return len(self.SLOTS)
 
+    def clean(self):
+        """Two open day-parts of one weekday may touch (12:00–12:00) but not overlap."""
+        super().clean()
+        per_weekday = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("is_open") and data.get("opens_at") and data.get("closes_at"):
+                per_weekday.setdefault(form.weekday, []).append(form)
+        for forms_of_day in per_weekday.values():
+            forms_of_day.sort(key=lambda form: form.cleaned_data["opens_at"])
+            earlier = None  # the slot so far that closes last
+            for later in forms_of_day:
+                if earlier and later.cleaned_data["opens_at"] < earlier.cleaned_data["closes_at"]:
+                    later.add_error(
+                        None,
+                        _(
+                            "Overlapt met de %(other)s (%(opens)s–%(closes)s). Laat het ene "
+                            "dagdeel eindigen voordat het andere begint."
+                        )
+                        % {
+                            "other": earlier.day_part.label,
+                            "opens": earlier.cleaned_data["opens_at"].strftime("%H:%M"),
+                            "closes": earlier.cleaned_data["closes_at"].strftime("%H:%M"),
+                        },
+                    )
+                if (
+                    earlier is None
+                    or later.cleaned_data["closes_at"] > earlier.cleaned_data["closes_at"]
+                ):
+                    earlier = later
+
 
 OpeningHoursFormSet = formset_factory(
     OpeningSlotForm, formset=BaseOpeningHoursFormSet, extra=0, max_num=21, validate_max=True
@@ -119,6 +152,7 @@ class ClosureForm(forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["starts_on", "ends_on", "reason"]
+        field_classes = {"starts_on": BoundedDateField, "ends_on": BoundedDateField}
         labels = {
             "starts_on": _("Dicht vanaf"),
             "ends_on": _("Dicht tot en met"),
@@ -200,6 +234,7 @@ class LogEntryForm(forms.ModelForm):
     class Meta:
         model = LogEntry
         fields = ["date", "day_part", "kind", "text", "needs_follow_up"]
+        field_classes = {"date": BoundedDateField}
         labels = {
             "date": _("Datum"),
             "day_part": _("Dagdeel"),
@@ -219,6 +254,8 @@ class LogEntryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # At most a year back (older would soon fall out of the retention period anyway).
+        self.fields["date"].limit(earliest=years_before)
         self.fields["day_part"].choices = [
             ("", _("Hele dag / weet ik niet")),
             *((value, capfirst(label)) for value, label in DayPart.choices),

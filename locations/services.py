@@ -601,14 +601,23 @@ def open_follow_up_counts(location_ids=None) -> dict[int, int]:
 
 
 def logbook_cutoff(today: datetime.date | None = None) -> datetime.date:
-    """The first date still kept: entries dated before it are past the retention period."""
+    """The first day still kept: entries written before it are past the retention period."""
     today = today or timezone.localdate()
     return today - relativedelta(months=settings.LOGBOOK_RETENTION_MONTHS)
 
 
 def purge_old_logbook_entries(*, now: datetime.datetime | None = None) -> int:
-    """Delete the logbook entries older than settings.LOGBOOK_RETENTION_MONTHS (by their
-    date); returns how many were deleted. Called by the retention command."""
-    today = timezone.localdate(now) if now is not None else timezone.localdate()
-    deleted, _per_model = LogEntry.objects.filter(date__lt=logbook_cutoff(today)).delete()
+    """Delete the logbook entries written (created_at) more than
+    settings.LOGBOOK_RETENTION_MONTHS ago; returns how many were deleted. Called by the
+    retention command. By when they were written, not by the date they are about (a typo in
+    that date must not delete a fresh entry), and an open follow-up is never deleted: it
+    waits for the coordinator."""
+    now = now or timezone.now()
+    cutoff_day = logbook_cutoff(timezone.localdate(now))
+    cutoff = timezone.make_aware(datetime.datetime.combine(cutoff_day, datetime.time.min))
+    deleted, _per_model = (
+        LogEntry.objects.filter(created_at__lt=cutoff)
+        .exclude(pk__in=LogEntry.objects.open_follow_ups().values("pk"))
+        .delete()
+    )
     return deleted

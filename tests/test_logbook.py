@@ -356,15 +356,26 @@ def test_the_list_runs_the_same_queries_for_many_more_entries_and_loads_nothing_
 # Retention ---------------------------------------------------------------------------------------
 
 
+def written(day, hour=12):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
 def test_purge_deletes_entries_past_the_retention_period_only_and_counts_them(dokkum, burgum):
+    # Rule changed (issue 12): by when an entry was written, and never an open follow-up.
     now = timezone.make_aware(datetime.datetime(2026, 11, 23, 12, 0))
     too_old = [
-        entry_in(dokkum, date=datetime.date(2024, 11, 22)),
-        entry_in(burgum, date=datetime.date(2020, 1, 1), needs_follow_up=True),  # open or not
+        entry_in(dokkum, created_at=written(datetime.date(2024, 11, 22), 23)),
+        entry_in(
+            burgum,
+            created_at=written(datetime.date(2020, 1, 1)),
+            needs_follow_up=True,
+            closed_at=written(datetime.date(2020, 1, 2)),
+        ),
     ]
     kept = [
-        entry_in(dokkum, date=datetime.date(2024, 11, 23)),  # exactly 24 months: kept
-        entry_in(burgum, date=datetime.date(2026, 11, 23)),
+        entry_in(dokkum, created_at=written(datetime.date(2024, 11, 23), 0)),  # 24 months: kept
+        entry_in(burgum, created_at=written(datetime.date(2026, 11, 23))),
+        entry_in(burgum, created_at=written(datetime.date(2020, 1, 1)), needs_follow_up=True),
     ]
 
     assert services.purge_old_logbook_entries(now=now) == 2
@@ -377,11 +388,11 @@ def test_purge_deletes_entries_past_the_retention_period_only_and_counts_them(do
 def test_the_retention_period_is_a_setting(settings, dokkum):
     settings.LOGBOOK_RETENTION_MONTHS = 6
     now = timezone.make_aware(datetime.datetime(2026, 11, 23, 12, 0))
-    entry_in(dokkum, date=datetime.date(2026, 5, 22))
-    entry_in(dokkum, date=datetime.date(2026, 5, 23))
+    entry_in(dokkum, created_at=written(datetime.date(2026, 5, 22)))
+    entry_in(dokkum, created_at=written(datetime.date(2026, 5, 23)))
 
     assert services.purge_old_logbook_entries(now=now) == 1
-    assert LogEntry.objects.get().date == datetime.date(2026, 5, 23)
+    assert LogEntry.objects.get().created_at == written(datetime.date(2026, 5, 23))
 
 
 def test_the_default_retention_is_24_months():

@@ -226,15 +226,18 @@ def test_csv_download_holds_the_same_data_in_one_table(
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+    # Dutch Excel: a byte-order mark, `;` between the columns, Dutch names and values.
+    assert response.content.startswith("\ufeff".encode())
     text = response.content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["onderdeel", "nummer", "veld", "waarde"]
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == ["Onderdeel", "Nummer", "Veld", "Waarde"]
     cells = {(row[0], row[2], row[3]) for row in rows[1:]}
-    assert ("profile", "phone", "0612345678") in cells
-    assert ("trainings", "name", "EHBO") in cells
-    assert ("assignments", "cancel_reason", "Ziek") in cells
-    assert ("assignments", "cancelled_late", "ja") in cells
-    assert ("logbook_entries", "text", "Lamp in de keuken kapot") in cells
+    assert ("Profiel", "Telefoon", "0612345678") in cells
+    assert ("Trainingen", "Training", "EHBO") in cells
+    assert ("Diensten", "Reden van afmelden", "Ziek") in cells
+    assert ("Diensten", "Laat afgemeld", "ja") in cells
+    assert ("Diensten", "Taak", "keuken") in cells
+    assert ("Logboek", "Wat er gebeurde", "Lamp in de keuken kapot") in cells
     for foreign in (history["colleague"].email, "0699999999", other_volunteer.email, "0688888888"):
         assert foreign not in text
 

@@ -206,6 +206,7 @@ def test_old_logbook_entries_are_purged_by_the_same_command(dokkum, volunteer, s
         text="Heel oud",
         author=volunteer,
         date=timezone.localdate() - datetime.timedelta(days=800),
+        created_at=timezone.now() - datetime.timedelta(days=800),  # purged by when written
     )
     recent = LogEntry.objects.create(location=dokkum, text="Van vandaag", author=volunteer)
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from buurtkamer.dates import monday_of
+from buurtkamer.dates import monday_of, same_week_a_year_before
 from locations.models import Role
 from locations.services import open_follow_up_counts
 from volunteers.models import Shift
@@ -31,19 +31,11 @@ TREND_WEEKS = 8
 OPENINGS_DAYS = 14
 
 
-def _same_week_last_year(monday):
-    year, week, _weekday = monday.isocalendar()
-    try:
-        return datetime.date.fromisocalendar(year - 1, week, 1)
-    except ValueError:  # week 53 of a year whose year before had 52
-        return datetime.date.fromisocalendar(year - 1, 52, 1)
-
-
 def week_figures(locations, today):
     """{location id: {"this": n, "last": n, "last_year": n, "trend": [n per week]}}, 1 query."""
     monday = monday_of(today)
     first = monday - datetime.timedelta(weeks=TREND_WEEKS - 1)
-    year_ago = _same_week_last_year(monday)
+    year_ago = same_week_a_year_before(monday)
     ids = [location.pk for location in locations]
     rows = (
         Visit.objects.counted()

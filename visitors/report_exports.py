@@ -2,7 +2,6 @@
 printable year overview. Both files write `report.tables` through `reports.table_rows`, the
 same rows the page shows."""
 
-import csv
 import datetime
 import io
 
@@ -10,6 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from buurtkamer.exports import csv_text, read_csv, xlsx_row
 
 from .reports import Filters, build_report, table_rows
 
@@ -26,23 +27,17 @@ def _header_lines(report):
     return lines
 
 
-def _cell(value):
-    return "" if value is None else value
-
-
 def report_csv(report) -> str:
-    """One CSV with the tables one under the other, each with its title and column names."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    for line in _header_lines(report):
-        writer.writerow(line)
+    """One CSV with the tables one under the other, each with its title and column names:
+    `;`-separated with a UTF-8 BOM for Dutch Excel, every text cell made safe."""
+    rows = list(_header_lines(report))
     for table in report.tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([column.label for column in table.columns])
+        rows.append([])
+        rows.append([table.title])
+        rows.append([column.label for column in table.columns])
         for row in table_rows(table, external=report.filters.external):
-            writer.writerow([_csv_value(value) for value in row])
-    return out.getvalue()
+            rows.append([_csv_value(value) for value in row])
+    return csv_text(rows)
 
 
 def _csv_value(value):
@@ -59,19 +54,19 @@ def report_xlsx(report) -> bytes:
     about = workbook.active
     about.title = _("Over")
     for line in _header_lines(report):
-        about.append(line)
+        xlsx_row(about, line)
     about.column_dimensions["A"].width = 20
     used = set()
     for table in report.tables:
         title = _sheet_title(table.title, used)
         sheet = workbook.create_sheet(title)
-        sheet.append([table.title])
+        xlsx_row(sheet, [table.title])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([column.label for column in table.columns])
+        xlsx_row(sheet, [column.label for column in table.columns])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table_rows(table, external=report.filters.external):
-            sheet.append([_cell(value) for value in row])
+            xlsx_row(sheet, row)
         for index, column in enumerate(table.columns, start=1):
             width = max(
                 [len(str(column.label))] + [len(str(row[index - 1])) for row in table.rows] + [8]
@@ -96,7 +91,7 @@ def _sheet_title(title, used):
 def read_back_csv(content: str) -> dict:
     """{table title: [row, ...]} of a CSV made by report_csv (the tests read files back)."""
     tables, current, skip_header = {}, None, False
-    lines = list(csv.reader(io.StringIO(content), delimiter=";"))
+    lines = read_csv(content)
     index = 0
     while index < len(lines):
         line = lines[index]

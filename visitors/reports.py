@@ -23,7 +23,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buurtkamer.dates import monday_of
+from buurtkamer.dates import (
+    earliest_date,
+    in_range,
+    latest_date,
+    monday_of,
+    parse_date,
+    range_message,
+    years_before,
+)
 from buurtkamer.permissions import coordinated_location_ids
 from locations.models import Closure, DayPart, Location, OpeningHours, Weekday
 from volunteers.models import Assignment
@@ -85,13 +93,6 @@ def month_end(day: datetime.date) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-def year_earlier(day: datetime.date) -> datetime.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def default_grouping(start, end) -> str:
     days = (end - start).days + 1
     if days <= 31:
@@ -99,13 +100,6 @@ def default_grouping(start, end) -> str:
     if days <= 92:
         return "week"
     return "maand"
-
-
-def _parse_date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -119,6 +113,7 @@ class Filters:
     external: bool = False
     all_locations: bool = True  # no choice made: everything the person may see
     allowed: list = field(default_factory=list)  # every location the person may choose
+    notice: str = ""  # why the dates asked for were not used (shown above the figures)
 
     @property
     def days(self):
@@ -132,7 +127,7 @@ class Filters:
 
     @property
     def year_before(self):
-        return year_earlier(self.start), year_earlier(self.end)
+        return years_before(self.start), years_before(self.end)
 
     @property
     def label(self):
@@ -195,9 +190,16 @@ def parse_filters(params, user, *, today=None) -> Filters:
     if preset not in PRESETS:
         preset = "deze-maand"
     start = end = None
+    notice = ""
     if preset == "anders":
-        start, end = _parse_date(params.get("van")), _parse_date(params.get("tot"))
-        if start is None or end is None or end < start or end - start > LONGEST_PERIOD:
+        start, end = parse_date(params.get("van")), parse_date(params.get("tot"))
+        outside = [day for day in (start, end) if day is not None and not in_range(day, today)]
+        if outside:
+            notice = "{} {}".format(
+                range_message(outside[0], earliest_date(today), latest_date(today)),
+                _("Je ziet nu de cijfers van deze maand."),
+            )
+        if outside or start is None or end is None or end < start or end - start > LONGEST_PERIOD:
             preset, start, end = "deze-maand", None, None
     if start is None:
         start, end = preset_range(preset, today)
@@ -215,6 +217,7 @@ def parse_filters(params, user, *, today=None) -> Filters:
         external=params.get("extern") in ("1", "on", "ja"),
         all_locations=not asked or len(chosen) == len(allowed),
         allowed=allowed,
+        notice=notice,
     )
 
 

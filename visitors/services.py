@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.services import occurrence_for_visit
+from buurtkamer.dates import years_before
 from buurtkamer.models import AuditEvent, log_action
 from locations.models import DayPart, Location
 
@@ -377,10 +378,7 @@ TALLY_LIST_WEEKS = 8
 
 def earliest_tally_date(today: datetime.date) -> datetime.date:
     """A tally may be entered for at most one year back: the same day last year."""
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 1, day=28)
+    return years_before(today)
 
 
 @dataclass(frozen=True)

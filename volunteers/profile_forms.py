@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import BoundedDateField
 from locations.models import DayPart, Weekday, current_membership_q
 
 from .models import Status, Task
@@ -147,4 +148,4 @@ class OnboardingForm(forms.Form):
 
 class TrainingForm(forms.Form):
     name = forms.CharField(label=_("Training"), max_length=120)
-    followed_on = forms.DateField(label=_("Gevolgd op"), widget=DateInput())
+    followed_on = BoundedDateField(label=_("Gevolgd op"), widget=DateInput())

@@ -4,19 +4,22 @@ and the anonymisation of people who stopped long ago.
 Views, the dashboard and the retention command call these functions; none of them is a view.
 """
 
-import csv
 import datetime
-import io
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import OuterRef
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import years_before
+from buurtkamer.exports import csv_text
 from locations.models import LogEntry, Membership, Role, current_membership_q
 
 from .models import Assignment, Status, StatusChange, VolunteerProfile
@@ -67,13 +70,6 @@ def vog_outdated(vog_received_on, today=None) -> bool:
         return False
     today = today or timezone.localdate()
     return vog_received_on < years_before(today, VOG_VALID_YEARS)
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def change_status(*, profile, status, since, changed_by) -> StatusChange | None:
@@ -315,36 +311,129 @@ def _logbook_entries_of(user) -> list[dict]:
     return entries
 
 
-def export_csv(data: dict) -> str:
-    """The export as one CSV table: part, row number, field, value (opens in any spreadsheet)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["onderdeel", "nummer", "veld", "waarde"])
-    for part, value in data.items():
-        if isinstance(value, dict):
-            rows = [value]
-        elif isinstance(value, list):
-            rows = value
-        else:
-            writer.writerow([part, "", "", _cell(value)])
-            continue
-        for number, row in enumerate(rows, start=1):
-            for field, cell in row.items():
-                writer.writerow([part, number, field, _cell(cell)])
-    return out.getvalue()
+# The CSV speaks Dutch: the parts and fields by name, codes as the words people see.
+CSV_PARTS = {
+    "exported_at": _("Gedownload op"),
+    "account": _("Account"),
+    "profile": _("Profiel"),
+    "status_history": _("Statusgeschiedenis"),
+    "trainings": _("Trainingen"),
+    "memberships": _("Lidmaatschappen"),
+    "assignments": _("Diensten"),
+    "logbook_entries": _("Logboek"),
+}
+CSV_FIELDS = {
+    "email": _("E-mailadres"),
+    "first_name": _("Voornaam"),
+    "last_name": _("Achternaam"),
+    "date_joined": _("Account aangemaakt op"),
+    "last_login": _("Laatst ingelogd op"),
+    "phone": _("Telefoon"),
+    "status": _("Status"),
+    "status_since": _("Status sinds"),
+    "vog_received_on": _("VOG ontvangen op"),
+    "buddy": _("Buddy"),
+    "preferred_tasks": _("Taken die ik graag doe"),
+    "preferred_weekdays": _("Voorkeursdagen"),
+    "preferred_day_parts": _("Voorkeursdagdelen"),
+    "notes": _("Notities"),
+    "anonymised_at": _("Geanonimiseerd op"),
+    "since": _("Sinds"),
+    "changed_at": _("Gewijzigd op"),
+    "name": _("Training"),
+    "followed_on": _("Gevolgd op"),
+    "location": _("Locatie"),
+    "role": _("Rol"),
+    "started_at": _("Begonnen op"),
+    "ended_at": _("Gestopt op"),
+    "date": _("Datum"),
+    "day_part": _("Dagdeel"),
+    "task": _("Taak"),
+    "starts_at": _("Begint om"),
+    "ends_at": _("Eindigt om"),
+    "signed_up_at": _("Aangemeld op"),
+    "assigned_by_coordinator": _("Ingeroosterd door de coördinator"),
+    "cancelled_at": _("Afgemeld op"),
+    "cancel_reason": _("Reden van afmelden"),
+    "cancelled_late": _("Laat afgemeld"),
+    "attendance": _("Aanwezigheid"),
+}
 
 
-def _cell(value):
-    if value is None:
+def _choice_labels():
+    from locations.models import DayPart, Weekday
+
+    from .models import Attendance, Task
+
+    return {
+        "status": Status,
+        "role": Role,
+        "day_part": DayPart,
+        "task": Task,
+        "attendance": Attendance,
+        "kind": LogEntry.Kind,
+        "preferred_tasks": Task,
+        "preferred_weekdays": Weekday,
+        "preferred_day_parts": DayPart,
+    }
+
+
+def _field_label(field: str) -> str:
+    if field in CSV_FIELDS:
+        return str(CSV_FIELDS[field])
+    try:  # the logbook's own fields: by their name in the model
+        return capfirst(str(LogEntry._meta.get_field(field).verbose_name))
+    except FieldDoesNotExist:
+        return field
+
+
+def _dutch_value(field: str, value, choices):
+    """A value as people read it: choices by their label, dates as 27-04-2027, yes/no."""
+    if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return "ja" if value else "nee"
+        return gettext("ja") if value else gettext("nee")
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@"):  # no formulas in a spreadsheet
-        text = "'" + text
-    return text
+        return ", ".join(str(_dutch_value(field, item, choices)) for item in value)
+    enum = choices.get(field)
+    if enum is not None:
+        try:
+            return str(enum(value).label)
+        except ValueError:
+            return value
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == 10:
+            return moment.strftime("%d-%m-%Y")
+        return moment.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, str) and len(value) == 8 and value[2:3] == ":" and value[5:6] == ":":
+        return value[:5]  # 09:30:00 → 09:30
+    return value
+
+
+def export_csv(data: dict) -> str:
+    """The export as one Dutch CSV table: part, row number, field, value (`;`-separated with a
+    byte-order mark, every cell made safe: buurtkamer.exports)."""
+    choices = _choice_labels()
+    rows = [[gettext("Onderdeel"), gettext("Nummer"), gettext("Veld"), gettext("Waarde")]]
+    for part, value in data.items():
+        part_label = str(CSV_PARTS.get(part, part))
+        if isinstance(value, dict):
+            records = [value]
+        elif isinstance(value, list):
+            records = value
+        else:
+            rows.append([part_label, "", "", _dutch_value(part, value, choices)])
+            continue
+        for number, record in enumerate(records, start=1):
+            for field, cell in record.items():
+                rows.append(
+                    [part_label, number, _field_label(field), _dutch_value(field, cell, choices)]
+                )
+    return csv_text(rows)
 
 
 # Retention ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from buurtkamer.dates import BoundedDateField
 from buurtkamer.models import log_action
 from buurtkamer.permissions import Action, location_required
 
@@ -21,6 +22,7 @@ class StoryForm(forms.ModelForm):
     class Meta:
         model = Story
         fields = ["date", "kind", "text"]
+        field_classes = {"date": BoundedDateField}
         labels = {
             "date": gettext_lazy("Datum"),
             "kind": gettext_lazy("Soort"),

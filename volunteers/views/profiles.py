@@ -68,9 +68,7 @@ def my_data(request):
     data = profiles.export_data(request.user)
     day = timezone.localdate().isoformat()
     if wanted == "csv":
-        response = HttpResponse(
-            "\ufeff" + profiles.export_csv(data), content_type="text/csv; charset=utf-8"
-        )
+        response = HttpResponse(profiles.export_csv(data), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2),

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from buurtkamer.dates import monday_of
+from buurtkamer.dates import clamp, monday_of
 from buurtkamer.permissions import Action, can, location_required, roles_by_location
 from locations.models import DayPart, Location, Weekday
 
@@ -36,18 +36,30 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _week_start(value: str | None) -> datetime.date:
-    """The Monday of ?week=2026-W48 or ?week=2026-11-23; this week when absent or wrong."""
+def _week_start(value: str | None) -> tuple[datetime.date, bool]:
+    """The Monday of ?week=2026-W48 or ?week=2026-11-23 (this week when absent or wrong), and
+    whether the week asked lay outside the dates the application accepts: then the Monday is
+    that of the nearest week that does (the view redirects there)."""
     today = timezone.localdate()
+    day = None
     if value:
         try:
             if "W" in value.upper():
                 year, week = value.upper().split("-W")
-                return datetime.date.fromisocalendar(int(year), int(week), 1)
-            return monday_of(datetime.date.fromisoformat(value))
+                day = datetime.date.fromisocalendar(int(year), int(week), 1)
+            else:
+                day = datetime.date.fromisoformat(value)
         except ValueError:
-            pass
-    return monday_of(today)
+            day = None
+    if day is None:
+        return monday_of(today), False
+    monday = monday_of(clamp(day))
+    return monday, monday != monday_of(day)
+
+
+def _to_week(request, monday):
+    """Redirect to the same page for another week (an asked week out of range)."""
+    return redirect(f"{request.path}?week={_iso_week(monday)}")
 
 
 def _iso_week(day: datetime.date) -> str:
@@ -175,11 +187,11 @@ def _shift_text(shift) -> str:
 def cancel(request, pk):
     """A volunteer cancels their own place: with an optional reason; late within N hours."""
     assignment = get_object_or_404(
-        Assignment.objects.select_related("shift__location"),
-        pk=pk,
-        volunteer=request.user,
-        cancelled_at__isnull=True,
+        Assignment.objects.select_related("shift__location"), pk=pk, volunteer=request.user
     )
+    if assignment.cancelled_at is not None:  # e.g. the browser's back button after cancelling
+        messages.info(request, _("Je bent al afgemeld voor deze dienst."))
+        return redirect("volunteers:my-shifts")
     shift = assignment.shift
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -220,7 +232,9 @@ def cancel(request, pk):
 @require_safe
 @location_required(Action.VIEW_LOCATION)
 def roster(request, location):
-    start = _week_start(request.GET.get("week"))
+    start, moved = _week_start(request.GET.get("week"))
+    if moved:
+        return _to_week(request, start)
     weeks = services.roster_grid(location, start, WEEKS_SHOWN)
     may_manage = can(request.user, Action.MANAGE_LOCATION, location)
     return TemplateResponse(
@@ -242,7 +256,9 @@ def roster(request, location):
 @require_safe
 @location_required(Action.VIEW_LOCATION)
 def roster_print(request, location):
-    start = _week_start(request.GET.get("week"))
+    start, moved = _week_start(request.GET.get("week"))
+    if moved:
+        return _to_week(request, start)
     (week,) = services.roster_grid(location, start, 1)
     tasks = []
     for day in week.days:

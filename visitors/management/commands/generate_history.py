@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from buurtkamer.dates import years_before
 from locations.models import DayPart, Location, OpeningHours
 from visitors.models import (
     AgeBand,
@@ -236,11 +237,7 @@ class Command(BaseCommand):
             raise CommandError("--years: from 1 to 20.")
         today = timezone.localdate()
         end = today - datetime.timedelta(days=1)
-        start = (
-            today.replace(year=today.year - years)
-            if (today.month, today.day) != (2, 29)
-            else today.replace(year=today.year - years, day=28)
-        )
+        start = years_before(today, years)
         started = timezone.now()
         added = generate(start=start, end=end, seed=seed, stdout=self.stdout)
         seconds = (timezone.now() - started).total_seconds()

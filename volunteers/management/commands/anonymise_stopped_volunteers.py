@@ -11,7 +11,8 @@ from volunteers import profiles
 class Command(BaseCommand):
     help = (
         "Anonymises volunteers stopped longer than VOLUNTEER_RETENTION_MONTHS (default 12) and "
-        "deletes logbook entries older than LOGBOOK_RETENTION_MONTHS. Their shifts stay counted."
+        "deletes logbook entries written more than LOGBOOK_RETENTION_MONTHS ago (open "
+        "follow-ups excepted). Their shifts stay counted."
     )
 
     def add_arguments(self, parser):
