@@ -67,6 +67,13 @@ def days_ago(days):
     return timezone.localdate() - datetime.timedelta(days=days)
 
 
+def aspirant_since(person, location, days):
+    """Make the location's record, aspirant since `days` days ago."""
+    record_ = profiles.get_record(membership(person, location))
+    MemberRecord.objects.filter(pk=record_.pk).update(status_since=days_ago(days))
+    StatusChange.objects.filter(record=record_).update(since=days_ago(days))
+
+
 # Per location: notes, status, VOG, buddy ------------------------------------------------------
 
 
@@ -126,6 +133,7 @@ def test_stopping_in_dokkum_leaves_burgum_active(
 
 def test_a_backdated_stop_is_refused_with_a_form_error(client, login, coordinator, both, dokkum):
     login(coordinator)
+    aspirant_since(both, dokkum, 10)
     profiles.change_status(
         membership=membership(both, dokkum),
         status=Status.ACTIVE,
@@ -235,6 +243,7 @@ def test_the_data_migration_copies_the_profile_to_each_current_membership(
     executor.migrate(after)
     apps = executor.loader.project_state(after).apps
     Record = apps.get_model("volunteers", "MemberRecord")
+    NewChange = apps.get_model("volunteers", "StatusChange")
     records = {
         r.membership.location_id: r
         for r in Record.objects.filter(membership__user_id=person.pk).select_related("membership")
@@ -244,7 +253,7 @@ def test_the_data_migration_copies_the_profile_to_each_current_membership(
         assert location_record.status == "active"
         assert location_record.notes == "Oude notitie"
         assert location_record.vog_received_on == datetime.date(2026, 1, 1)
-        assert location_record.status_changes.count() == 2
+        assert NewChange.objects.filter(record=location_record).count() == 2
     assert records[dokkum.pk].buddy_id == buddy.pk
     assert records[burgum.pk].buddy_id is None  # the buddy is not a member of Burgum
 
@@ -265,9 +274,8 @@ def stop(person, location, *, recorded_days_ago, since_days_ago=None):
     """Stop the person at the location, as recorded `recorded_days_ago` days ago."""
     since_days_ago = recorded_days_ago if since_days_ago is None else since_days_ago
     the_membership = membership(person, location)
-    record_ = profiles.get_record(the_membership)
-    MemberRecord.objects.filter(pk=record_.pk).update(status_since=days_ago(since_days_ago + 30))
-    StatusChange.objects.filter(record=record_).update(since=days_ago(since_days_ago + 30))
+    aspirant_since(person, location, since_days_ago + 30)
+    record_ = the_membership.volunteer_record
     change = profiles.change_status(
         membership=the_membership,
         status=Status.STOPPED,
@@ -448,7 +456,8 @@ def test_a_cancel_reason_never_lands_in_the_audit_log(client, login, coordinator
     cancel_url = reverse(
         "activities:occurrence-cancel", kwargs={"slug": "dokkum", "pk": occurrence.pk}
     )
-    assert "Geen medische of persoonlijke details." in client.get(cancel_url).text
+    page_url = reverse("activities:occurrence", kwargs={"slug": "dokkum", "pk": occurrence.pk})
+    assert "Geen medische of persoonlijke details." in client.get(page_url).text
     response = client.post(cancel_url, {"reason": "Gids ligt in het ziekenhuis (heup)"})
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="activity_cancelled")
