@@ -38,9 +38,7 @@ NOTE_BURGUM = "Vertrouwelijk: gesprek over thuissituatie"
 
 
 def url(name, location, person, **kwargs):
-    return reverse(
-        f"volunteers:{name}", kwargs={"slug": location.slug, "pk": person.pk, **kwargs}
-    )
+    return reverse(f"volunteers:{name}", kwargs={"slug": location.slug, "pk": person.pk, **kwargs})
 
 
 def membership(person, location):
@@ -181,7 +179,10 @@ def test_a_volunteer_sees_each_locations_status_on_their_own_page(
     client, login, both, dokkum, burgum
 ):
     profiles.change_status(
-        membership=membership(both, burgum), status=Status.INTAKE, since=days_ago(0), changed_by=None
+        membership=membership(both, burgum),
+        status=Status.INTAKE,
+        since=days_ago(0),
+        changed_by=None,
     )
     login(both)
     page = client.get(reverse("volunteers:my-profile"))
@@ -208,11 +209,13 @@ def test_the_download_holds_every_locations_record(client, login, both, dokkum, 
 # The data migration --------------------------------------------------------------------------
 
 
-def test_the_data_migration_copies_the_profile_to_each_current_membership(
-    dokkum, burgum, transactional_db
-):
+def test_the_data_migration_copies_the_profile_to_each_current_membership(transactional_db):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
+
+    from .factories import LocationFactory
+
+    dokkum, burgum = LocationFactory(), LocationFactory()  # a flush may have removed the seeded
 
     executor = MigrationExecutor(connection)
     before = [("volunteers", "0002_member_records_and_roster_feed_tokens")]

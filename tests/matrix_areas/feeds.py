@@ -5,8 +5,10 @@ PK_KIND: {url name: kind} for URLs with a `pk`; objects() makes one object of ea
 
 The calendar feeds: the secret token in the URL is the credential, whoever asks (a phone's
 calendar app is never logged in). The samples are the location's coordinator's tokens (the
-personal one, and the roster secret of the location), so every role gets the feed; tests/test_calendar_feeds.py covers unknown tokens, a replaced token and the
-location feed of someone who is not its coordinator (all 404).
+personal one, and the roster secret of the location), so every role gets the feed;
+tests/test_calendar_feeds.py and tests/test_member_data_per_location.py cover unknown tokens, a
+replaced token, a personal token used for a roster and the location feed of someone who is not
+its coordinator (all 404).
 """
 
 from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows

@@ -154,13 +154,8 @@ def _detail_page(request, location, membership, *, status=200, **forms):
     no_shows = [a for a in past if a.attendance == Attendance.NO_SHOW]
     history = list(record.status_changes.select_related("changed_by")) if record.pk else []
     trainings = list(profiles.trainings_of(person))
-    removable = (
-        set(profiles.removable_trainings(person, location).values_list("pk", flat=True))
-        if trainings
-        else set()
-    )
-    for training in trainings:
-        training.removable_here = training.pk in removable
+    for training in trainings:  # as profiles.removable_trainings, without another query
+        training.removable_here = training.location_id in (None, location.pk)
     forms.setdefault(
         "status_form",
         StatusForm(initial={"status": record.status, "since": today}, earliest=record.status_since),
