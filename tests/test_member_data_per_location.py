@@ -587,3 +587,17 @@ def test_my_profile_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("volunteers:my-profile"))
     assert response.status_code == 200 and len(response.context["memberships"]) == 2
+
+
+def test_staff_read_the_events_on_the_audit_page_without_the_note(
+    client, login, coordinator, staff, both, dokkum
+):
+    login(coordinator)
+    client.post(url("edit-onboarding", dokkum, both), {"notes": "Geheim", "buddy": ""})
+    client.post(url("change-status", dokkum, both), {"status": "intake", "since": days_ago(0)})
+    login(staff)
+    page = client.get(reverse("audit-log"))
+    assert page.status_code == 200
+    assert "status vrijwilliger gewijzigd" in page.text
+    assert "VOG, buddy of notities vrijwilliger gewijzigd" in page.text
+    assert "Geheim" not in page.text
