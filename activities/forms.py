@@ -152,7 +152,8 @@ class CancelForm(forms.Form):
         label=_("Waarom gaat het niet door?"),
         max_length=200,
         help_text=_(
-            "Alleen voor het team; op het openbare programma staat alleen 'gaat niet door'."
+            "Alleen voor het team; op het openbare programma staat alleen 'gaat niet door'. "
+            "Geen medische of persoonlijke details."
         ),
         error_messages={"required": _("Schrijf kort op waarom het niet doorgaat.")},
     )

@@ -279,7 +279,7 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, user) -> bool:
             action="activity_cancelled",
             location=occurrence.activity.location,
             subject=str(occurrence),
-            reason=reason,
+            # No reason: it may hold personal details, and the audit log is for all staff.
         )
     return shift_gone
 

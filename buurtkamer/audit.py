@@ -24,6 +24,16 @@ DETAIL_LABELS = {
     "new": _("wordt"),
     "open_slots": _("open dagdelen"),
     "tablet": _("tablet"),
+    # Volunteers' data (volunteers.profiles): ids, codes and field names, never a note's text.
+    "volunteer": _("persoon (nummer)"),
+    "previous": _("was"),
+    "status": _("status"),
+    "since": _("vanaf"),
+    "fields": _("gewijzigd"),
+    "training": _("training"),
+    "followed_on": _("gevolgd op"),
+    "format": _("formaat"),
+    "locations": _("locaties"),
 }
 
 

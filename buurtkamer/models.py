@@ -121,6 +121,16 @@ class AuditEvent(models.Model):
         STORY_CHANGED = "story_changed", _("verhaal gewijzigd")
         STORY_DELETED = "story_deleted", _("verhaal verwijderd")
         MONTHLY_REPORT_SENT = "monthly_report_sent", _("maandrapportage verstuurd")
+        VOLUNTEER_STATUS_CHANGED = "volunteer_status_changed", _("status vrijwilliger gewijzigd")
+        VOLUNTEER_DETAILS_CHANGED = (
+            "volunteer_details_changed",
+            _("VOG, buddy of notities vrijwilliger gewijzigd"),
+        )
+        TRAINING_ADDED = "training_added", _("training toegevoegd")
+        TRAINING_REMOVED = "training_removed", _("training verwijderd")
+        VOLUNTEER_ANONYMISED = "volunteer_anonymised", _("oud-vrijwilliger geanonimiseerd")
+        PERSONAL_DATA_EXPORTED = "personal_data_exported", _("eigen gegevens gedownload")
+        REPORT_EXPORTED = "report_exported", _("rapportage gedownload")
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
     actor = models.ForeignKey(

@@ -50,10 +50,17 @@ def feed_url(user):
     return reverse("volunteers:my-feed", kwargs={"calendar_token": token_of(user)})
 
 
+def roster_token_of(user, location):
+    """The person's own secret of the location's roster feed (not their personal token)."""
+    from volunteers.models import RosterFeedToken
+
+    return RosterFeedToken.objects.get_or_create(user=user, location=location)[0].token
+
+
 def location_feed_url(user, location):
     return reverse(
         "volunteers:location-feed",
-        kwargs={"calendar_token": token_of(user), "location_slug": location.slug},
+        kwargs={"roster_token": roster_token_of(user, location), "location_slug": location.slug},
     )
 
 
@@ -228,9 +235,10 @@ def test_the_profile_is_made_when_the_link_is_first_shown(login, coordinator):
     assert f"webcal://testserver/agenda/{profile.calendar_token}.ics" in page.text
     assert "Nieuwe link maken" in page.text
     assert "iPhone" in page.text and "Android" in page.text
-    assert profile.status_changes.count() == 1  # its first status, as the profile pages make it
-    # A coordinator also gets the roster feed of their location.
-    assert f"webcal://testserver/agenda/{profile.calendar_token}/dokkum.ics" in page.text
+    # A coordinator also gets the roster feed of their location, with a secret of its own.
+    roster_token = roster_token_of(coordinator, coordinator.memberships.get().location)
+    assert roster_token != profile.calendar_token
+    assert f"webcal://testserver/agenda/rooster/{roster_token}/dokkum.ics" in page.text
     assert "/burgum.ics" not in page.text
 
 
@@ -296,14 +304,14 @@ def test_a_former_coordinator_loses_the_locations_feed(client, coordinator, dokk
 
 
 def test_a_locations_feed_of_an_unknown_location_or_token_is_not_found(client, staff, dokkum, db):
-    token = get_profile(staff).calendar_token
+    token = roster_token_of(staff, dokkum)
     unknown_location = reverse(
         "volunteers:location-feed",
-        kwargs={"calendar_token": token, "location_slug": "bestaat-niet"},
+        kwargs={"roster_token": token, "location_slug": "bestaat-niet"},
     )
     unknown_token = reverse(
         "volunteers:location-feed",
-        kwargs={"calendar_token": "y" * 43, "location_slug": dokkum.slug},
+        kwargs={"roster_token": "y" * 43, "location_slug": dokkum.slug},
     )
     assert client.get(unknown_location).status_code == 404
     assert client.get(unknown_token).status_code == 404

@@ -19,9 +19,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from locations.models import DayPart, Role
+from locations.models import DayPart, Membership, Role
 from volunteers import notifications, services
-from volunteers.models import Assignment, Shift, Status, Task, VolunteerProfile
+from volunteers.models import Assignment, MemberRecord, Shift, Status, Task, VolunteerProfile
 
 from .factories import LocationFactory, MembershipFactory, UserFactory
 
@@ -57,14 +57,20 @@ def make_shift(location, date, *, task=Task.HOST, starts=(9, 30), ends=(12, 0), 
 
 
 def member(location, first_name, *, status=Status.ACTIVE, role=Role.VOLUNTEER):
-    user = MembershipFactory(location=location, role=role, user__first_name=first_name).user
+    """A member with this status at the location (its own record of the membership)."""
+    membership = MembershipFactory(location=location, role=role, user__first_name=first_name)
     if status is not None:
-        VolunteerProfile.objects.create(user=user, status=status)
-    return user
+        VolunteerProfile.objects.create(user=membership.user)
+        MemberRecord.objects.create(membership=membership, status=status)
+    return membership.user
 
 
 def activate(user):
-    VolunteerProfile.objects.update_or_create(user=user, defaults={"status": Status.ACTIVE})
+    """Active at each of the person's locations."""
+    for membership in Membership.objects.current().filter(user=user):
+        MemberRecord.objects.update_or_create(
+            membership=membership, defaults={"status": Status.ACTIVE}
+        )
     return user
 
 

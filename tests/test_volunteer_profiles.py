@@ -16,11 +16,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from locations.models import DayPart, Location, Role
+from locations.models import DayPart, Location, Membership, Role
 from volunteers import profiles
 from volunteers.models import (
     Assignment,
     Attendance,
+    MemberRecord,
     Shift,
     Status,
     StatusChange,
@@ -55,11 +56,30 @@ def make_shift(location, date, task=Task.HOST, *, part=DayPart.MORNING, minimum=
     )
 
 
+# What coordinators record lives on the record of a membership (per location), the rest on the
+# person's profile.
+RECORD_FIELDS = {"status", "status_since", "vog_received_on", "buddy", "notes"}
+
+
+def record_of(user, location=None):
+    memberships = Membership.objects.current().filter(user=user)
+    if location is not None:
+        memberships = memberships.filter(location=location)
+    return profiles.get_record(memberships.order_by("pk").first())
+
+
 def profile_of(user, **fields):
     profile = profiles.get_profile(user)
     for name, value in fields.items():
-        setattr(profile, name, value)
+        if name not in RECORD_FIELDS:
+            setattr(profile, name, value)
     profile.save()
+    recorded = {name: value for name, value in fields.items() if name in RECORD_FIELDS}
+    if recorded:
+        record = record_of(user)
+        for name, value in recorded.items():
+            setattr(record, name, value)
+        record.save()
     return profile
 
 
@@ -126,9 +146,10 @@ def test_the_first_save_makes_a_profile_with_its_first_status(client, login, vol
     client.get(MY_PROFILE)
     assert not VolunteerProfile.objects.filter(user=volunteer).exists()  # looking makes nothing
     client.post(MY_PROFILE, {"first_name": "Anneke"})
-    profile = VolunteerProfile.objects.get(user=volunteer)
-    assert profile.status == Status.ASPIRANT
-    assert list(profile.status_changes.values_list("status", flat=True)) == [Status.ASPIRANT]
+    assert VolunteerProfile.objects.filter(user=volunteer).exists()
+    # The status is per location: without a record the membership counts as aspirant.
+    page = client.get(MY_PROFILE)
+    assert [row["record"].status for row in page.context["memberships"]] == [Status.ASPIRANT]
 
 
 # Downloading one's own data --------------------------------------------------------------------
@@ -149,7 +170,10 @@ def history(volunteer, other_volunteer, coordinator, dokkum, burgum, today):
         buddy=colleague,
     )
     profiles.change_status(
-        profile=profile, status=Status.ACTIVE, since=today, changed_by=coordinator
+        membership=Membership.objects.current().get(user=volunteer),
+        status=Status.ACTIVE,
+        since=today,
+        changed_by=coordinator,
     )
     Training.objects.create(profile=profile, name="EHBO", followed_on=datetime.date(2025, 5, 1))
     past = make_shift(dokkum, today - datetime.timedelta(days=7))
@@ -190,9 +214,10 @@ def test_json_download_holds_all_of_the_persons_data_and_nothing_of_others(
     data = json.loads(response.content)
     assert data["account"]["email"] == volunteer.email
     assert data["profile"]["phone"] == "0612345678"
-    assert data["profile"]["notes"] == "Rijdt graag."
-    assert data["profile"]["buddy"] == "Tjitske"
-    assert [c["status"] for c in data["status_history"]] == ["aspirant", "active"]
+    (dokkum_record,) = data["per_location"]  # what Dokkum recorded
+    assert dokkum_record["notes"] == "Rijdt graag."
+    assert dokkum_record["buddy"] == "Tjitske"
+    assert [c["status"] for c in dokkum_record["status_history"]] == ["aspirant", "active"]
     assert data["trainings"] == [{"name": "EHBO", "followed_on": "2025-05-01"}]
     assert [m["location"] for m in data["memberships"]] == ["Buurtkamer Dokkum"]
     assert len(data["assignments"]) == 2
@@ -354,8 +379,8 @@ def test_the_list_shows_buddy_and_first_shift(client, login, coordinator, team, 
     rows = client.get(LIST_URL).context["rows"]
 
     row = next(row for row in rows if row["person"] == newcomer)
-    assert row["profile"].buddy == buddy
-    assert row["person"].first_shift_on == first.date
+    assert row["record"].buddy == buddy
+    assert row["first_shift_on"] == first.date
 
 
 def test_the_list_runs_a_fixed_number_of_queries(
@@ -435,6 +460,7 @@ def test_coordinator_changes_the_status_with_a_date_and_it_is_kept_in_the_histor
     client, login, coordinator, team, today
 ):
     person = team["intake"]
+    profile_of(person, status_since=today - datetime.timedelta(days=10))
     login(coordinator)
     since = today - datetime.timedelta(days=3)
 
@@ -445,9 +471,9 @@ def test_coordinator_changes_the_status_with_a_date_and_it_is_kept_in_the_histor
 
     assert response.status_code == 302
     assert response["Location"].startswith(detail_url(person))
-    profile = VolunteerProfile.objects.get(user=person)
-    assert (profile.status, profile.status_since) == (Status.ACTIVE, since)
-    change = StatusChange.objects.filter(profile=profile).latest("changed_at")
+    record = record_of(person)
+    assert (record.status, record.status_since) == (Status.ACTIVE, since)
+    change = StatusChange.objects.filter(record=record).latest("changed_at")
     assert (change.status, change.since, change.changed_by) == (Status.ACTIVE, since, coordinator)
     page = client.get(detail_url(person)).text
     assert "is nu actief" in page
@@ -469,7 +495,7 @@ def test_stopping_someone_with_coming_shifts_warns_the_coordinator(
     )
 
     assert "staat nog op 1 komende dienst" in response.text
-    assert VolunteerProfile.objects.get(user=person).status == Status.STOPPED
+    assert record_of(person).status == Status.STOPPED
 
 
 def test_a_status_without_a_date_shows_the_page_again_with_the_message(
@@ -484,7 +510,7 @@ def test_a_status_without_a_date_shows_the_page_again_with_the_message(
 
     assert response.status_code == 400
     assert "Dit veld is verplicht." in response.text
-    assert VolunteerProfile.objects.get(user=person).status == Status.INTAKE
+    assert record_of(person).status == Status.INTAKE
 
 
 def test_coordinator_records_vog_buddy_and_notes(client, login, coordinator, team, today):
@@ -492,8 +518,9 @@ def test_coordinator_records_vog_buddy_and_notes(client, login, coordinator, tea
     login(coordinator)
     # The help text is honest: the volunteer's own download holds the notes (right of access).
     assert (
-        "Alleen coördinatoren en medewerkers zien deze notities hier; de vrijwilliger krijgt ze "
-        "wel mee bij het downloaden van de eigen gegevens."
+        "Alleen de coördinatoren van deze locatie en medewerkers zien deze notities; de "
+        "vrijwilliger krijgt ze wel mee bij het downloaden van de eigen gegevens. Geen medische "
+        "of persoonlijke details."
     ) in client.get(detail_url(person)).text
 
     response = client.post(
@@ -502,8 +529,8 @@ def test_coordinator_records_vog_buddy_and_notes(client, login, coordinator, tea
     )
 
     assert response.status_code == 302
-    profile = VolunteerProfile.objects.get(user=person)
-    assert (profile.vog_received_on, profile.buddy, profile.notes) == (
+    record = record_of(person)
+    assert (record.vog_received_on, record.buddy, record.notes) == (
         today,
         buddy,
         "Intake op dinsdag",
@@ -521,7 +548,7 @@ def test_a_buddy_from_another_location_is_refused(
     )
 
     assert response.status_code == 400
-    assert VolunteerProfile.objects.get(user=person).buddy is None
+    assert record_of(person).buddy is None
 
 
 def test_coordinator_adds_and_removes_a_training(client, login, coordinator, team):
@@ -569,6 +596,7 @@ def test_a_volunteers_page_runs_a_fixed_number_of_queries(
         client.get(detail_url(person))
     baseline = len(few)
     profile = profiles.get_profile(person)
+    membership = Membership.objects.current().get(user=person)
     for number in range(20):
         day = today + datetime.timedelta(days=number - 10)
         Assignment.objects.create(
@@ -577,9 +605,13 @@ def test_a_volunteers_page_runs_a_fixed_number_of_queries(
             attendance=Attendance.ATTENDED if number < 10 else "",
         )
         Training.objects.create(profile=profile, name=f"Training {number}", followed_on=day)
-        profiles.change_status(
-            profile=profile, status=Status.ACTIVE, since=day, changed_by=coordinator
-        )
+        if day <= today:
+            profiles.change_status(
+                membership=membership,
+                status=Status.PAUSED if number % 2 else Status.ACTIVE,
+                since=day,
+                changed_by=coordinator,
+            )
     with django_assert_max_num_queries(baseline):
         client.get(detail_url(person))
 
@@ -759,12 +791,12 @@ def test_the_demo_data_has_every_status_a_roster_with_gaps_and_loads_twice(db, s
     call_command("demo", stdout=io.StringIO())
     today = timezone.localdate()
 
-    statuses = set(VolunteerProfile.objects.values_list("status", flat=True))
+    statuses = set(MemberRecord.objects.values_list("status", flat=True))
     assert statuses == set(Status.values)
-    active = VolunteerProfile.objects.filter(status=Status.ACTIVE)
+    active = MemberRecord.objects.filter(status=Status.ACTIVE)
     assert active.filter(vog_received_on__isnull=True).exists()
-    assert any(profiles.vog_outdated(p.vog_received_on, today) for p in active)
-    assert VolunteerProfile.objects.filter(buddy__isnull=False).exists()
+    assert any(profiles.vog_outdated(r.vog_received_on, today) for r in active)
+    assert MemberRecord.objects.filter(buddy__isnull=False).exists()
     assert Training.objects.exists()
     assert set(ShiftTemplate.objects.values_list("location__slug", flat=True)) == {
         "burgum",

@@ -17,8 +17,10 @@ from volunteers import profiles
 from volunteers.models import (
     Assignment,
     Attendance,
+    MemberRecord,
     Shift,
     Status,
+    StatusChange,
     Task,
     Training,
     VolunteerProfile,
@@ -47,27 +49,38 @@ def make_shift(location, date, task=Task.HOST):
 
 
 def stopped_volunteer(location, first_name, stopped_days_ago, **fields):
-    user = MembershipFactory(
+    """Stopped at the location `stopped_days_ago` days ago: the date chosen and the moment it was
+    recorded (the retention command goes by the latter)."""
+    membership = MembershipFactory(
         location=location,
         role=Role.VOLUNTEER,
         user__first_name=first_name,
         user__last_name="Achternaam-" + first_name,
-    ).user
+    )
+    user = membership.user
     profile = profiles.get_profile(user)
+    record = profiles.get_record(membership)
+    long_ago = timezone.localdate() - datetime.timedelta(days=stopped_days_ago + 30)
+    MemberRecord.objects.filter(pk=record.pk).update(status_since=long_ago)
+    StatusChange.objects.filter(record=record).update(since=long_ago)
     profiles.change_status(
-        profile=profile,
+        membership=membership,
         status=Status.STOPPED,
         since=timezone.localdate() - datetime.timedelta(days=stopped_days_ago),
         changed_by=None,
     )
+    StatusChange.objects.filter(record=record).update(
+        changed_at=timezone.now() - datetime.timedelta(days=stopped_days_ago)
+    )
     VolunteerProfile.objects.filter(pk=profile.pk).update(
         phone="0612121212",
-        notes="Privé",
-        vog_received_on=datetime.date(2022, 1, 1),
         preferred_tasks=[Task.KITCHEN],
         preferred_weekdays=[2],
         preferred_day_parts=[DayPart.MORNING],
         **fields,
+    )
+    MemberRecord.objects.filter(pk=record.pk).update(
+        notes="Privé", vog_received_on=datetime.date(2022, 1, 1)
     )
     profile.refresh_from_db()
     Training.objects.create(profile=profile, name="EHBO", followed_on=datetime.date(2023, 1, 1))
@@ -116,7 +129,9 @@ def test_a_volunteer_stopped_long_ago_loses_their_personal_data_but_not_their_sh
     assert not Membership.objects.current().filter(user=user).exists()
     profile = VolunteerProfile.objects.get(user=user)
     assert profile.anonymised_at is not None
-    assert (profile.phone, profile.notes, profile.vog_received_on) == ("", "", None)
+    assert profile.phone == ""
+    record = MemberRecord.objects.get(membership__user=user)
+    assert (record.notes, record.vog_received_on) == ("", None)
     assert (
         profile.preferred_tasks == profile.preferred_weekdays == profile.preferred_day_parts == []
     )
@@ -138,9 +153,13 @@ def test_a_volunteer_stopped_long_ago_loses_their_personal_data_but_not_their_sh
 
 def test_recently_stopped_and_others_are_left_alone(dokkum, long_gone, volunteer):
     recent = stopped_volunteer(dokkum, "Lolke", 100)
-    paused = MembershipFactory(location=dokkum, user__first_name="Pier").user
+    paused_membership = MembershipFactory(location=dokkum, user__first_name="Pier")
+    paused = paused_membership.user
+    MemberRecord.objects.create(
+        membership=paused_membership, status_since=datetime.date(2019, 1, 1)
+    )
     profiles.change_status(
-        profile=profiles.get_profile(paused),
+        membership=paused_membership,
         status=Status.PAUSED,
         since=datetime.date(2020, 1, 1),
         changed_by=None,
@@ -191,12 +210,12 @@ def test_months_option(dokkum):
 
 
 def test_an_anonymised_buddy_is_nobodys_buddy_any_more(dokkum, long_gone, volunteer):
-    profile = profiles.get_profile(volunteer)
-    profile.buddy = long_gone
-    profile.save()
+    record = profiles.get_record(Membership.objects.current().get(user=volunteer))
+    record.buddy = long_gone
+    record.save()
     run()
-    profile.refresh_from_db()
-    assert profile.buddy is None
+    record.refresh_from_db()
+    assert record.buddy is None
 
 
 def test_old_logbook_entries_are_purged_by_the_same_command(dokkum, volunteer, settings):

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Assignment, Shift, ShiftTemplate, StatusChange, Training, VolunteerProfile
+from .models import (
+    Assignment,
+    MemberRecord,
+    Shift,
+    ShiftTemplate,
+    StatusChange,
+    Training,
+    VolunteerProfile,
+)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -13,34 +21,45 @@ class StatusChangeInline(admin.TabularInline):
 class TrainingInline(admin.TabularInline):
     model = Training
     extra = 0
+    raw_id_fields = ["location"]
 
 
 @admin.register(VolunteerProfile)
 class VolunteerProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "status", "status_since", "vog_received_on", "buddy", "anonymised_at"]
-    list_filter = ["status", "anonymised_at"]
+    list_display = ["user", "phone", "anonymised_at"]
+    list_filter = ["anonymised_at"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "phone"]
-    list_select_related = ["user", "buddy"]
-    raw_id_fields = ["user", "buddy"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
     readonly_fields = ["anonymised_at"]
-    inlines = [StatusChangeInline, TrainingInline]
+    inlines = [TrainingInline]
+
+
+@admin.register(MemberRecord)
+class MemberRecordAdmin(admin.ModelAdmin):
+    list_display = ["membership", "status", "status_since", "vog_received_on", "buddy"]
+    list_filter = ["status", "membership__location"]
+    search_fields = ["membership__user__email", "membership__user__first_name"]
+    list_select_related = ["membership__user", "membership__location", "buddy"]
+    raw_id_fields = ["membership", "buddy"]
+    inlines = [StatusChangeInline]
 
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["profile", "status", "since", "changed_by", "changed_at"]
+    list_display = ["record", "status", "since", "changed_by", "changed_at"]
     list_filter = ["status"]
-    search_fields = ["profile__user__email", "profile__user__first_name"]
-    list_select_related = ["profile__user", "changed_by"]
-    raw_id_fields = ["profile", "changed_by"]
+    search_fields = ["record__membership__user__email", "record__membership__user__first_name"]
+    list_select_related = ["record__membership__user", "record__membership__location", "changed_by"]
+    raw_id_fields = ["record", "changed_by"]
 
 
 @admin.register(Training)
 class TrainingAdmin(admin.ModelAdmin):
-    list_display = ["name", "profile", "followed_on"]
+    list_display = ["name", "profile", "location", "followed_on"]
     search_fields = ["name", "profile__user__email", "profile__user__first_name"]
-    list_select_related = ["profile__user"]
-    raw_id_fields = ["profile"]
+    list_select_related = ["profile__user", "location"]
+    raw_id_fields = ["profile", "location"]
     date_hierarchy = "followed_on"
 
 

@@ -16,6 +16,7 @@ from . import profiles
 from .models import (
     Assignment,
     Attendance,
+    MemberRecord,
     Shift,
     ShiftTemplate,
     Status,
@@ -138,38 +139,52 @@ def _profiles(today):
             continue
         profile = VolunteerProfile.objects.create(
             user=user,
-            status=Status.ASPIRANT,
-            status_since=today - datetime.timedelta(days=days + 30),
             phone=phone,
-            vog_received_on=today - datetime.timedelta(days=vog_days) if vog_days else None,
-            buddy=users.get(buddy),
             preferred_tasks=tasks,
             preferred_weekdays=[2, 4] if tasks else [],
             preferred_day_parts=["morning"] if tasks else [],
         )
-        StatusChange.objects.create(
-            profile=profile, status=Status.ASPIRANT, since=profile.status_since
-        )
-        if status != Status.ASPIRANT:
-            # The way in: an intake a week or two before becoming active (or what came next).
-            intake_on = today - datetime.timedelta(days=days + 14)
-            if status != Status.INTAKE:
+        for membership in Membership.objects.current().filter(user=user):
+            # What the location's coordinators recorded: status history, VOG and buddy.
+            record, _created = MemberRecord.objects.get_or_create(
+                membership=membership,
+                defaults={
+                    "status": Status.ASPIRANT,
+                    "status_since": today - datetime.timedelta(days=days + 30),
+                    "vog_received_on": (
+                        today - datetime.timedelta(days=vog_days) if vog_days else None
+                    ),
+                    "buddy": users.get(buddy),
+                },
+            )
+            if not _created:
+                continue
+            StatusChange.objects.create(
+                record=record, status=Status.ASPIRANT, since=record.status_since
+            )
+            if status != Status.ASPIRANT:
+                # The way in: an intake a week or two before becoming active (or what came next).
+                intake_on = today - datetime.timedelta(days=days + 14)
+                if status != Status.INTAKE:
+                    profiles.change_status(
+                        membership=membership,
+                        status=Status.INTAKE,
+                        since=intake_on,
+                        changed_by=None,
+                    )
+                if status in (Status.PAUSED, Status.STOPPED):
+                    profiles.change_status(
+                        membership=membership,
+                        status=Status.ACTIVE,
+                        since=today - datetime.timedelta(days=days + 7),
+                        changed_by=None,
+                    )
                 profiles.change_status(
-                    profile=profile, status=Status.INTAKE, since=intake_on, changed_by=None
-                )
-            if status in (Status.PAUSED, Status.STOPPED):
-                profiles.change_status(
-                    profile=profile,
-                    status=Status.ACTIVE,
-                    since=today - datetime.timedelta(days=days + 7),
+                    membership=membership,
+                    status=status,
+                    since=today - datetime.timedelta(days=days),
                     changed_by=None,
                 )
-            profiles.change_status(
-                profile=profile,
-                status=status,
-                since=today - datetime.timedelta(days=days),
-                changed_by=None,
-            )
         for name, days_ago in TRAININGS.get(email, []):
             Training.objects.create(
                 profile=profile, name=name, followed_on=today - datetime.timedelta(days=days_ago)
@@ -233,7 +248,7 @@ def _fill(location, start, today):
         .objects.filter(
             current_membership_q("memberships__"),
             memberships__location=location,
-            volunteer_profile__status=Status.ACTIVE,
+            memberships__volunteer_record__status=Status.ACTIVE,
         )
         .order_by("pk")
         .distinct()

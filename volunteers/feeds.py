@@ -1,8 +1,12 @@
 """Calendar (iCalendar) feeds of the roster: a volunteer's own shifts, a location's roster.
 
-The feeds are read by phone calendars that cannot log in: the secret token in the URL
-(VolunteerProfile.calendar_token) is the credential. Times are written as local wall-clock times
-with TZID=Europe/Amsterdam and a VTIMEZONE, so 09:30 stays 09:30 on both sides of a DST change.
+The feeds are read by phone calendars that cannot log in: the secret token in the URL is the
+credential. A person's own feed has their personal secret (VolunteerProfile.calendar_token) and
+shows only their own shifts, also for staff and coordinators. A location's roster feed has a
+secret of its own for each person and location (RosterFeedToken): a personal link never opens a
+roster, and a roster link stops working when its person may no longer manage the location.
+Times are written as local wall-clock times with TZID=Europe/Amsterdam and a VTIMEZONE, so 09:30
+stays 09:30 on both sides of a DST change.
 """
 
 import datetime
@@ -17,7 +21,7 @@ from django.utils.translation import gettext as _
 from buurtkamer.permissions import coordinated_location_ids
 from locations.models import Closure, Location
 
-from .models import Assignment, Shift, VolunteerProfile
+from .models import Assignment, RosterFeedToken, Shift, VolunteerProfile
 from .profiles import get_profile
 
 # The window a feed covers: a little history, and the roster as far ahead as it goes.
@@ -192,6 +196,17 @@ def profile_for_token(token: str) -> VolunteerProfile | None:
     return profile
 
 
+def roster_token_for(token: str, location_slug: str) -> RosterFeedToken | None:
+    """The roster feed secret of this location, if its person may still use it (still active,
+    not anonymised, and still allowed to manage the location: the view checks that last)."""
+    return (
+        RosterFeedToken.objects.select_related("user", "location")
+        .filter(token=token, location__slug=location_slug, user__is_active=True)
+        .exclude(user__volunteer_profile__anonymised_at__isnull=False)
+        .first()
+    )
+
+
 def my_shifts_path() -> str:
     """The "my shifts" page, where a volunteer cancels."""
     return reverse("volunteers:my-shifts")
@@ -207,9 +222,11 @@ def my_feed(request) -> dict:
     url = request.build_absolute_uri(
         reverse("volunteers:my-feed", kwargs={"calendar_token": profile.calendar_token})
     )
-    rosters = []  # a coordinator's feeds of their locations' rosters
-    for location in _coordinated_locations(request.user):
-        feed = _location_url(request, profile, location)
+    rosters = []  # a coordinator's feeds of their locations' rosters, each with its own secret
+    locations = _coordinated_locations(request.user)
+    tokens = _roster_tokens(request.user, locations)
+    for location in locations:
+        feed = _location_url(request, tokens[location.pk], location)
         rosters.append({"name": location.name, "url": feed, "webcal_url": _webcal(feed)})
     return {
         "url": url,
@@ -223,11 +240,32 @@ def _webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[-1]
 
 
-def _location_url(request, profile, location) -> str:
+def _roster_tokens(user, locations) -> dict[int, str]:
+    """{location id: the person's roster feed secret there}, made where missing."""
+    tokens = dict(
+        RosterFeedToken.objects.filter(user=user, location__in=locations).values_list(
+            "location_id", "token"
+        )
+    )
+    missing = [location for location in locations if location.pk not in tokens]
+    if missing:
+        RosterFeedToken.objects.bulk_create(
+            [RosterFeedToken(user=user, location=location) for location in missing],
+            ignore_conflicts=True,
+        )
+        tokens = dict(
+            RosterFeedToken.objects.filter(user=user, location__in=locations).values_list(
+                "location_id", "token"
+            )
+        )
+    return tokens
+
+
+def _location_url(request, token: str, location) -> str:
     return request.build_absolute_uri(
         reverse(
             "volunteers:location-feed",
-            kwargs={"calendar_token": profile.calendar_token, "location_slug": location.slug},
+            kwargs={"roster_token": token, "location_slug": location.slug},
         )
     )
 
@@ -242,4 +280,15 @@ def _coordinated_locations(user):
 
 def location_feed_url(request, location) -> str:
     """The person's own link to the roster feed of a location (for a coordinator's page)."""
-    return _location_url(request, get_profile(request.user), location)
+    return _location_url(request, _roster_tokens(request.user, [location])[location.pk], location)
+
+
+def new_links(user) -> None:
+    """A new personal secret, and the roster feed secrets gone (new ones are made when the links
+    are shown next): every old link of the person stops working at once."""
+    from .models import new_calendar_token
+
+    profile = get_profile(user)
+    profile.calendar_token = new_calendar_token()
+    profile.save(update_fields=["calendar_token"])
+    RosterFeedToken.objects.filter(user=user).delete()

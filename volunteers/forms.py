@@ -108,6 +108,7 @@ class CancelForm(forms.Form):
         label=_("Reden (mag je leeg laten)"),
         max_length=300,
         required=False,
+        help_text=_("Geen medische of persoonlijke details."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -40,7 +40,9 @@ def new_calendar_token() -> str:
 
 
 class VolunteerProfile(models.Model):
-    """What running the roster needs to know of a volunteer; one per person."""
+    """What is the person's own, one per person: their phone, their preferences and the secret of
+    their personal calendar feed. What a coordinator records about them (status and its history,
+    VOG date, buddy, notes) belongs to their membership of a location: MemberRecord."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -49,22 +51,10 @@ class VolunteerProfile(models.Model):
         related_name="volunteer_profile",
     )
     phone = models.CharField(_("telefoon"), max_length=30, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ASPIRANT)
-    status_since = models.DateField(_("status sinds"), default=timezone.localdate)
-    vog_received_on = models.DateField(_("VOG ontvangen op"), null=True, blank=True)
-    buddy = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("buddy"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="buddy_of",
-    )
     # Lists of Task, Weekday and DayPart values.
     preferred_tasks = models.JSONField(_("taken die ik graag doe"), default=list, blank=True)
     preferred_weekdays = models.JSONField(_("voorkeursdagen"), default=list, blank=True)
     preferred_day_parts = models.JSONField(_("voorkeursdagdelen"), default=list, blank=True)
-    notes = models.TextField(_("notities (alleen coördinatoren en staf)"), blank=True)
     calendar_token = models.CharField(
         _("agendasleutel"), max_length=64, unique=True, default=new_calendar_token, editable=False
     )
@@ -78,12 +68,46 @@ class VolunteerProfile(models.Model):
         return str(self.user)
 
 
-class StatusChange(models.Model):
-    """The status history: aspirant since, intake on, active from, paused, stopped."""
+class MemberRecord(models.Model):
+    """What the coordinators of one location record about one of their members: the onboarding
+    status (with its history in StatusChange), VOG date, buddy and notes. One per membership, so
+    Dokkum's coordinators see and change only Dokkum's; stopping at Dokkum leaves Burgum alone.
+    A membership without a record yet counts as aspirant since the membership began."""
 
-    profile = models.ForeignKey(
-        VolunteerProfile,
-        verbose_name=_("vrijwilliger"),
+    membership = models.OneToOneField(
+        "locations.Membership",
+        verbose_name=_("lidmaatschap"),
+        on_delete=models.CASCADE,
+        related_name="volunteer_record",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ASPIRANT)
+    status_since = models.DateField(_("status sinds"), default=timezone.localdate)
+    vog_received_on = models.DateField(_("VOG ontvangen op"), null=True, blank=True)
+    buddy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("buddy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="buddy_in_records",
+    )
+    notes = models.TextField(_("notities (alleen coördinatoren van deze locatie)"), blank=True)
+
+    class Meta:
+        verbose_name = _("gegevens per locatie")
+        verbose_name_plural = _("gegevens per locatie")
+
+    def __str__(self):
+        return str(self.membership)
+
+
+class StatusChange(models.Model):
+    """The status history at one location: aspirant since, intake on, active from, paused,
+    stopped. `since` is the date the coordinator chose; `changed_at` when it was recorded."""
+
+    record = models.ForeignKey(
+        MemberRecord,
+        verbose_name=_("gegevens per locatie"),
         on_delete=models.CASCADE,
         related_name="status_changes",
     )
@@ -102,13 +126,18 @@ class StatusChange(models.Model):
     class Meta:
         verbose_name = _("statuswijziging")
         verbose_name_plural = _("statuswijzigingen")
-        ordering = ["profile", "-since", "-changed_at"]
+        ordering = ["record", "-since", "-changed_at"]
 
     def __str__(self):
-        return f"{self.profile} {self.get_status_display()} {self.since}"
+        return f"{self.record} {self.get_status_display()} {self.since}"
 
 
 class Training(models.Model):
+    """A training the person followed. It is the person's (a first-aid course counts at every
+    location): coordinators of every location where they are a current member see it; only the
+    location that recorded it (`location`) may remove it (older ones, without a location: any
+    of their locations)."""
+
     profile = models.ForeignKey(
         VolunteerProfile,
         verbose_name=_("vrijwilliger"),
@@ -117,6 +146,14 @@ class Training(models.Model):
     )
     name = models.CharField(_("training"), max_length=120)
     followed_on = models.DateField(_("gevolgd op"))
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("vastgelegd bij"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("training")
@@ -125,6 +162,41 @@ class Training(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.followed_on})"
+
+
+class RosterFeedToken(models.Model):
+    """The secret of one person's calendar feed of one location's roster: its own secret, not the
+    person's personal one, so a personal link never opens a roster. Only works while the person
+    may manage the location (buurtkamer.permissions)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persoon"),
+        on_delete=models.CASCADE,
+        related_name="roster_feed_tokens",
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("locatie"),
+        on_delete=models.CASCADE,
+        related_name="roster_feed_tokens",
+    )
+    token = models.CharField(
+        _("agendasleutel"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agendasleutel rooster")
+        verbose_name_plural = _("agendasleutels rooster")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "location"], name="rosterfeedtoken_one_per_user_location"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.location}"
 
 
 class ShiftTemplate(models.Model):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from buurtkamer.emails import send_templated_email
-from locations.models import Role, current_membership_q
+from locations.models import Membership, Role, current_membership_q
 
 from .feeds import address_of, my_shifts_path
 from .models import Assignment, Shift, Status, Task, day_parts_without_lead
@@ -86,7 +86,7 @@ def after_cancellation(assignment, *, base_url):
 
 
 def free_colleagues(shift, *, exclude_user_ids=()):
-    """The location's current members with an active volunteer status who have no standing
+    """The location's current members with an active volunteer status there who have no standing
     assignment overlapping this shift (at any location), as users."""
     busy = Assignment.objects.active().filter(
         volunteer=OuterRef("pk"),
@@ -97,12 +97,13 @@ def free_colleagues(shift, *, exclude_user_ids=()):
     return (
         get_user_model()
         .objects.filter(
-            current_membership_q("memberships__"),
             is_active=True,
-            memberships__location=shift.location_id,
-            volunteer_profile__status=Status.ACTIVE,
-            volunteer_profile__anonymised_at__isnull=True,
+            # Active at this location (its own record of the membership).
+            pk__in=Membership.objects.current()
+            .filter(location=shift.location_id, volunteer_record__status=Status.ACTIVE)
+            .values("user_id"),
         )
+        .exclude(volunteer_profile__anonymised_at__isnull=False)
         .exclude(pk__in=list(exclude_user_ids))
         .exclude(email="")
         .exclude(Exists(busy))

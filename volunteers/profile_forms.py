@@ -1,7 +1,5 @@
 """Forms of the profile pages: a volunteer's own data, and what a coordinator records."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
@@ -9,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField
-from locations.models import DayPart, Weekday, current_membership_q
+from locations.models import DayPart, Membership, Weekday
 
 from .models import Status, Task
 
@@ -92,17 +90,31 @@ class MyProfileForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """A new status at one location from a date between the previous status change (`earliest`)
+    and today."""
+
     status = forms.ChoiceField(label=_("Nieuwe status"), choices=Status.choices)
     since = forms.DateField(label=_("Vanaf"), widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, earliest=None, **kwargs):
         kwargs.setdefault("initial", {"since": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        self.earliest = earliest
+        today = timezone.localdate()
+        self.fields["since"].widget.attrs["max"] = today.isoformat()
+        if earliest is not None:
+            self.fields["since"].widget.attrs["min"] = earliest.isoformat()
+            self.fields["since"].help_text = _("Tussen %(earliest)s en vandaag.") % {
+                "earliest": earliest.strftime("%d-%m-%Y")
+            }
 
     def clean_since(self):
+        from .profiles import status_date_error
+
         since = self.cleaned_data["since"]
-        if since > timezone.localdate() + datetime.timedelta(days=366):
-            raise forms.ValidationError(_("Die datum ligt te ver in de toekomst."))
+        error = status_date_error(since, earliest=self.earliest)
+        if error is not None:
+            raise forms.ValidationError(error.message, code=error.code)
         return since
 
 
@@ -124,8 +136,9 @@ class OnboardingForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "Alleen coördinatoren en medewerkers zien deze notities hier; de vrijwilliger "
-            "krijgt ze wel mee bij het downloaden van de eigen gegevens."
+            "Alleen de coördinatoren van deze locatie en medewerkers zien deze notities; de "
+            "vrijwilliger krijgt ze wel mee bij het downloaden van de eigen gegevens. Geen "
+            "medische of persoonlijke details."
         ),
     )
 
@@ -133,10 +146,13 @@ class OnboardingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["buddy"].queryset = (
             get_user_model()
-            .objects.filter(current_membership_q("memberships__"), memberships__location=location)
-            .exclude(pk=person.pk)
+            .objects.filter(
+                pk__in=Membership.objects.current()
+                .filter(location=location)
+                .exclude(user=person)
+                .values("user_id")
+            )
             .order_by("first_name", "last_name")
-            .distinct()
         )
 
     def clean_vog_received_on(self):
@@ -149,3 +165,9 @@ class OnboardingForm(forms.Form):
 class TrainingForm(forms.Form):
     name = forms.CharField(label=_("Training"), max_length=120)
     followed_on = BoundedDateField(label=_("Gevolgd op"), widget=DateInput())
+
+    def clean_followed_on(self):
+        day = self.cleaned_data["followed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Een training kan niet in de toekomst gevolgd zijn."))
+        return day

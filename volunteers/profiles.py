@@ -1,5 +1,10 @@
-"""Volunteer profiles: the profile itself, status changes, onboarding to-dos, a person's own data
-and the anonymisation of people who stopped long ago.
+"""Volunteer profiles: the profile itself, what each location records about its members (status
+and its history, VOG, buddy, notes, trainings), onboarding to-dos, a person's own data and the
+anonymisation of people who stopped long ago.
+
+The person's own data (name, e-mail, phone, preferences) lives on the user and VolunteerProfile;
+what a coordinator records lives on the MemberRecord of one membership, so the coordinators of
+one location never see or change what another location recorded. Every change is audited.
 
 Views, the dashboard and the retention command call these functions; none of them is a view.
 """
@@ -12,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
-from django.db.models import OuterRef
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -20,9 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import years_before
 from buurtkamer.exports import csv_text
-from locations.models import LogEntry, Membership, Role, current_membership_q
+from buurtkamer.models import AuditEvent, log_action
+from locations.models import LogEntry, Membership, Role
 
-from .models import Assignment, Status, StatusChange, VolunteerProfile
+from .models import Assignment, MemberRecord, Status, StatusChange, Training, VolunteerProfile
 
 # A VOG is renewed every three years (the usual term); older ones are flagged.
 VOG_VALID_YEARS = 3
@@ -43,16 +49,10 @@ class ProfileError(Exception):
 
 
 def get_profile(user) -> VolunteerProfile:
-    """The person's profile, made (as aspirant, with that first status in the history) when it
-    does not exist yet."""
+    """The person's profile (their own data), made when it does not exist yet."""
     profile = VolunteerProfile.objects.filter(user=user).first()
     if profile is None:
-        with transaction.atomic():
-            profile, created = VolunteerProfile.objects.get_or_create(user=user)
-            if created:
-                StatusChange.objects.create(
-                    profile=profile, status=profile.status, since=profile.status_since
-                )
+        profile, _created = VolunteerProfile.objects.get_or_create(user=user)
     return profile
 
 
@@ -65,6 +65,41 @@ def profile_or_default(user) -> VolunteerProfile:
         return VolunteerProfile(user=user)
 
 
+def _started_on(membership) -> datetime.date:
+    return timezone.localdate(membership.started_at)
+
+
+def record_or_default(membership) -> MemberRecord:
+    """The membership's record fetched with it (select_related "volunteer_record"), or an unsaved
+    default one (aspirant since the membership began): for lists, without a query per person."""
+    try:
+        return membership.volunteer_record
+    except MemberRecord.DoesNotExist:
+        return MemberRecord(
+            membership=membership,
+            status=Status.ASPIRANT,
+            status_since=min(_started_on(membership), timezone.localdate()),
+        )
+
+
+def get_record(membership) -> MemberRecord:
+    """The membership's record, made (as aspirant since the membership began, with that first
+    status in its history) when it does not exist yet."""
+    record = MemberRecord.objects.filter(membership=membership).first()
+    if record is None:
+        with transaction.atomic():
+            since = min(_started_on(membership), timezone.localdate())
+            record, created = MemberRecord.objects.get_or_create(
+                membership_id=membership.pk,
+                defaults={"status": Status.ASPIRANT, "status_since": since},
+            )
+            if created:
+                StatusChange.objects.create(
+                    record=record, status=record.status, since=record.status_since
+                )
+    return record
+
+
 def vog_outdated(vog_received_on, today=None) -> bool:
     if vog_received_on is None:
         return False
@@ -72,64 +107,188 @@ def vog_outdated(vog_received_on, today=None) -> bool:
     return vog_received_on < years_before(today, VOG_VALID_YEARS)
 
 
-def change_status(*, profile, status, since, changed_by) -> StatusChange | None:
-    """Give a volunteer a new status from a date on, and record it in the history.
+def status_date_error(since, *, earliest, today=None):
+    """Why a status date cannot be used, or None: it must lie between the previous status change
+    (`earliest`, that change's date) and today, both included."""
+    today = today or timezone.localdate()
+    if since > today:
+        return ProfileError(
+            _("Een status kan niet in de toekomst ingaan. Kies vandaag of een eerdere datum."),
+            "future",
+        )
+    if earliest is not None and since < earliest:
+        return ProfileError(
+            _(
+                "Die datum ligt vóór de vorige statuswijziging (%(date)s). Kies een datum vanaf "
+                "%(date)s."
+            )
+            % {"date": earliest.strftime("%d-%m-%Y")},
+            "before_previous",
+        )
+    return None
 
-    The same status again changes nothing (None). Stopping ends no membership: the person stays
-    in the team's list as stopped until the retention period has passed.
+
+def _person_label(user) -> str:
+    return str(user)
+
+
+def change_status(*, membership, status, since, changed_by, today=None) -> StatusChange | None:
+    """Give a member a new status at this membership's location from a date on, recorded in that
+    location's history and in the audit log. Other locations keep their own status.
+
+    The date must lie between the previous status change and today (ProfileError otherwise).
+    The same status from the same date again changes nothing (None). Stopping ends no
+    membership: the person stays in the team's list as stopped until the retention period has
+    passed (see due_for_anonymisation).
     """
     if status not in Status.values:
         raise ProfileError(_("Kies een geldige status."), "invalid_status")
-    if since > timezone.localdate() + datetime.timedelta(days=366):
-        raise ProfileError(_("Die datum ligt te ver in de toekomst."), "far_future")
+    record = get_record(membership)
     with transaction.atomic():
-        profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
-        if profile.status == status and profile.status_since == since:
-            return None
-        profile.status, profile.status_since = status, since
-        profile.save(update_fields=["status", "status_since"])
-        return StatusChange.objects.create(
-            profile=profile, status=status, since=since, changed_by=changed_by
+        record = (
+            MemberRecord.objects.select_for_update()
+            .select_related("membership__user", "membership__location")
+            .get(pk=record.pk)
         )
+        error = status_date_error(since, earliest=record.status_since, today=today)
+        if error is not None:
+            raise error
+        if record.status == status and record.status_since == since:
+            return None
+        previous = record.status
+        record.status, record.status_since = status, since
+        record.save(update_fields=["status", "status_since"])
+        change = StatusChange.objects.create(
+            record=record, status=status, since=since, changed_by=changed_by
+        )
+        log_action(
+            actor=changed_by,
+            action=AuditEvent.Action.VOLUNTEER_STATUS_CHANGED,
+            location=record.membership.location,
+            subject=_person_label(record.membership.user),
+            volunteer=record.membership.user_id,
+            previous=previous,
+            status=status,
+            since=since.isoformat(),
+        )
+    return change
+
+
+def save_details(*, membership, vog_received_on, buddy, notes, changed_by) -> list[str]:
+    """Save what this location's coordinators record about a member (VOG date, buddy, notes);
+    audited with the names of the fields that changed, never their content. Returns those
+    names (empty: nothing changed)."""
+    record = get_record(membership)
+    with transaction.atomic():
+        record = (
+            MemberRecord.objects.select_for_update()
+            .select_related("membership__user", "membership__location")
+            .get(pk=record.pk)
+        )
+        new = {"vog_received_on": vog_received_on, "buddy_id": buddy.pk if buddy else None}
+        new["notes"] = notes
+        changed = [name for name, value in new.items() if getattr(record, name) != value]
+        if not changed:
+            return []
+        for name, value in new.items():
+            setattr(record, name, value)
+        record.save(update_fields=["vog_received_on", "buddy", "notes"])
+        fields = [name.removesuffix("_id") for name in changed]
+        log_action(
+            actor=changed_by,
+            action=AuditEvent.Action.VOLUNTEER_DETAILS_CHANGED,
+            location=record.membership.location,
+            subject=_person_label(record.membership.user),
+            volunteer=record.membership.user_id,
+            fields=fields,
+        )
+    return fields
+
+
+def trainings_of(person):
+    """The person's trainings, newest first (visible at each location where they are a member)."""
+    return Training.objects.filter(profile__user=person).order_by("-followed_on", "-pk")
+
+
+def add_training(*, person, location, name, followed_on, by) -> Training:
+    with transaction.atomic():
+        training = Training.objects.create(
+            profile=get_profile(person), location=location, name=name, followed_on=followed_on
+        )
+        log_action(
+            actor=by,
+            action=AuditEvent.Action.TRAINING_ADDED,
+            location=location,
+            subject=_person_label(person),
+            volunteer=person.pk,
+            training=name,
+            followed_on=followed_on.isoformat(),
+        )
+    return training
+
+
+def removable_trainings(person, location):
+    """The trainings of the person this location may remove: the ones it recorded (and older
+    ones recorded before trainings kept their location)."""
+    return trainings_of(person).filter(Q(location=location) | Q(location__isnull=True))
+
+
+def remove_training(*, training, location, by) -> None:
+    with transaction.atomic():
+        person = training.profile.user
+        log_action(
+            actor=by,
+            action=AuditEvent.Action.TRAINING_REMOVED,
+            location=location,
+            subject=_person_label(person),
+            volunteer=person.pk,
+            training=training.name,
+            followed_on=training.followed_on.isoformat(),
+        )
+        training.delete()
 
 
 # Who belongs to a location --------------------------------------------------------------------
 
 
 def volunteers_of(location):
-    """The current volunteers of a location (memberships with role volunteer), with their
-    profile and buddy in the same query, and the date of their first shift there."""
-    User = get_user_model()
+    """The current volunteer memberships of a location, with the person, their profile, the
+    location's record (and buddy) in the same query, and the date of their first shift there
+    (`first_shift_on`)."""
     first_shift = (
         Assignment.objects.active()
-        .filter(volunteer=OuterRef("pk"), shift__location=location)
+        .filter(volunteer=OuterRef("user_id"), shift__location=location)
         .order_by("shift__date")
         .values("shift__date")[:1]
     )
     return (
-        User.objects.filter(
-            current_membership_q("memberships__"),
-            memberships__location=location,
-            memberships__role=Role.VOLUNTEER,
+        Membership.objects.current()
+        .filter(location=location, role=Role.VOLUNTEER)
+        .select_related(
+            "user", "user__volunteer_profile", "volunteer_record", "volunteer_record__buddy"
         )
-        .select_related("volunteer_profile", "volunteer_profile__buddy")
         .annotate(first_shift_on=models.Subquery(first_shift))
-        .order_by("first_name", "last_name", "email")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+
+
+def membership_of(location, pk):
+    """The current membership (any role) of person `pk` at the location, with the person, their
+    profile and the location's record; or None."""
+    return (
+        Membership.objects.current()
+        .filter(location=location, user_id=pk)
+        .select_related(
+            "user", "user__volunteer_profile", "volunteer_record", "volunteer_record__buddy"
+        )
+        .first()
     )
 
 
 def member_of(location, pk):
     """A current member of the location (any role), or None."""
-    User = get_user_model()
-    return (
-        User.objects.filter(
-            current_membership_q("memberships__"),
-            pk=pk,
-            memberships__location=location,
-        )
-        .select_related("volunteer_profile", "volunteer_profile__buddy")
-        .first()
-    )
+    membership = membership_of(location, pk)
+    return membership.user if membership else None
 
 
 # Onboarding to-dos ----------------------------------------------------------------------------
@@ -168,33 +327,35 @@ def onboarding_todos(locations, *, today=None) -> list[Todo]:
     memberships = (
         Membership.objects.current()
         .filter(location_id__in=location_ids, role=Role.VOLUNTEER)
-        .select_related("user", "user__volunteer_profile")
+        .select_related("user", "volunteer_record")
         .order_by("location__name", "user__first_name", "user__last_name")
     )
     todos = []
     for membership in memberships:
-        person = membership.user
-        todos += todos_of(person, profile_or_default(person), by_id[membership.location_id], today)
+        todos += todos_of(
+            membership.user, record_or_default(membership), by_id[membership.location_id], today
+        )
     return todos
 
 
-def todos_of(person, profile, location, today=None) -> list[Todo]:
-    """The onboarding to-dos of one volunteer at one location (see onboarding_todos)."""
+def todos_of(person, record, location, today=None) -> list[Todo]:
+    """The onboarding to-dos of one volunteer at one location, from that location's record (see
+    onboarding_todos)."""
     today = today or timezone.localdate()
     todos = []
-    if profile.status == Status.ASPIRANT:
-        todos.append(Todo("intake", person, location, profile.status_since))
-    if profile.status == Status.ACTIVE:
-        if profile.vog_received_on is None:
+    if record.status == Status.ASPIRANT:
+        todos.append(Todo("intake", person, location, record.status_since))
+    if record.status == Status.ACTIVE:
+        if record.vog_received_on is None:
             todos.append(Todo("vog_missing", person, location))
-        elif vog_outdated(profile.vog_received_on, today):
-            todos.append(Todo("vog_outdated", person, location, profile.vog_received_on))
+        elif vog_outdated(record.vog_received_on, today):
+            todos.append(Todo("vog_outdated", person, location, record.vog_received_on))
     new_since = today - datetime.timedelta(days=NEW_VOLUNTEER_DAYS)
-    is_new = profile.status in (Status.ASPIRANT, Status.INTAKE) or (
-        profile.status == Status.ACTIVE and profile.status_since >= new_since
+    is_new = record.status in (Status.ASPIRANT, Status.INTAKE) or (
+        record.status == Status.ACTIVE and record.status_since >= new_since
     )
-    if is_new and profile.buddy_id is None:
-        todos.append(Todo("buddy", person, location, profile.status_since))
+    if is_new and record.buddy_id is None:
+        todos.append(Todo("buddy", person, location, record.status_since))
     return todos
 
 
@@ -208,10 +369,27 @@ def _iso(value):
 
 
 def export_data(user) -> dict:
-    """Everything held about a person, for them to download: account, profile, status history,
-    trainings, memberships, every assignment (cancellations and attendance included) and the
-    logbook entries they wrote. Of other people only the first name of their buddy."""
-    profile = VolunteerProfile.objects.filter(user=user).select_related("buddy").first()
+    """Everything held about a person, for them to download: account, profile, per location what
+    its coordinators recorded (status and its history, VOG date, buddy, notes), trainings,
+    memberships, every assignment (cancellations and attendance included) and the logbook
+    entries they wrote. Of other people only the first name of their buddy."""
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("location", "volunteer_record", "volunteer_record__buddy")
+        .order_by("started_at", "pk")
+    )
+    histories = {}
+    for change in StatusChange.objects.filter(record__membership__user=user).order_by(
+        "since", "changed_at"
+    ):
+        histories.setdefault(change.record_id, []).append(
+            {
+                "status": change.status,
+                "since": _iso(change.since),
+                "changed_at": _iso(timezone.localtime(change.changed_at)),
+            }
+        )
     data = {
         "exported_at": timezone.localtime().isoformat(),
         "account": {
@@ -222,8 +400,23 @@ def export_data(user) -> dict:
             "last_login": _iso(user.last_login and timezone.localtime(user.last_login)),
         },
         "profile": None,
-        "status_history": [],
-        "trainings": [],
+        "per_location": [
+            {
+                "location": membership.location.name,
+                "status": record.status,
+                "status_since": _iso(record.status_since),
+                "vog_received_on": _iso(record.vog_received_on),
+                "buddy": record.buddy.first_name if record.buddy else "",
+                "notes": record.notes,
+                "status_history": histories.get(record.pk, []),
+            }
+            for membership in memberships
+            if (record := getattr(membership, "volunteer_record", None)) is not None
+        ],
+        "trainings": [
+            {"name": training.name, "followed_on": _iso(training.followed_on)}
+            for training in Training.objects.filter(profile__user=user).order_by("followed_on")
+        ],
         "memberships": [
             {
                 "location": membership.location.name,
@@ -231,9 +424,7 @@ def export_data(user) -> dict:
                 "started_at": _iso(timezone.localtime(membership.started_at)),
                 "ended_at": _iso(membership.ended_at and timezone.localtime(membership.ended_at)),
             }
-            for membership in Membership.objects.filter(user=user)
-            .select_related("location")
-            .order_by("started_at")
+            for membership in memberships
         ],
         "assignments": [
             {
@@ -263,29 +454,23 @@ def export_data(user) -> dict:
     if profile is not None:
         data["profile"] = {
             "phone": profile.phone,
-            "status": profile.status,
-            "status_since": _iso(profile.status_since),
-            "vog_received_on": _iso(profile.vog_received_on),
-            "buddy": profile.buddy.first_name if profile.buddy else "",
             "preferred_tasks": list(profile.preferred_tasks),
             "preferred_weekdays": list(profile.preferred_weekdays),
             "preferred_day_parts": list(profile.preferred_day_parts),
-            "notes": profile.notes,
             "anonymised_at": _iso(profile.anonymised_at),
         }
-        data["status_history"] = [
-            {
-                "status": change.status,
-                "since": _iso(change.since),
-                "changed_at": _iso(timezone.localtime(change.changed_at)),
-            }
-            for change in profile.status_changes.order_by("since", "changed_at")
-        ]
-        data["trainings"] = [
-            {"name": training.name, "followed_on": _iso(training.followed_on)}
-            for training in profile.trainings.order_by("followed_on")
-        ]
     return data
+
+
+def log_export(user, wanted: str) -> None:
+    """Audit that the person downloaded their own data (the format; never the data)."""
+    log_action(
+        actor=user,
+        action=AuditEvent.Action.PERSONAL_DATA_EXPORTED,
+        subject=_person_label(user),
+        volunteer=user.pk,
+        format=wanted,
+    )
 
 
 # Fields of a log entry written by someone else than its author: not theirs to download.
@@ -455,35 +640,80 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
-def due_for_anonymisation(*, months=None, today=None):
-    """Profiles stopped longer than the retention period and not yet anonymised."""
+def _cutoff_moment(*, months=None, today=None) -> datetime.datetime:
+    """The start (local time) of the day `months` months before today: a stop recorded before
+    this moment is older than the retention period."""
     months = retention_months() if months is None else months
     today = today or timezone.localdate()
     cutoff = months_before(today, months)
-    return VolunteerProfile.objects.filter(
-        status=Status.STOPPED, status_since__lt=cutoff, anonymised_at__isnull=True
-    ).select_related("user")
+    return timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
 
 
-def anonymise(profile, *, now=None) -> None:
-    """Remove a stopped volunteer's personal data and keep the numbers.
+def _still_kept_memberships(cutoff: datetime.datetime):
+    """Memberships that keep their person's data: every membership except those stopped (the
+    record's status) by a change *recorded* before the cutoff, and those ended before it. When
+    a stop was recorded counts, not the date typed with it."""
+    last_recorded = (
+        StatusChange.objects.filter(record__membership=OuterRef("pk"))
+        .order_by("-changed_at", "-pk")
+        .values("changed_at")[:1]
+    )
+    done = Q(volunteer_record__status=Status.STOPPED, last_recorded_at__lt=cutoff) | Q(
+        ended_at__lt=cutoff
+    )
+    return Membership.objects.annotate(last_recorded_at=Subquery(last_recorded)).exclude(done)
 
-    Name, e-mail, phone, notes, preferences, VOG date, buddy and trainings go; the account can
-    no longer log in (unusable password, inactive, e-mail addresses and two-step keys removed);
-    current memberships and open invitations end. The assignments stay (their cancel reasons
-    emptied), so the roster's history still counts them.
+
+def due_for_anonymisation(*, months=None, today=None):
+    """The people whose personal data goes, ordered by name: not AanZet staff, not an
+    administrator or superuser, not anonymised yet, with at least one membership, and at every
+    location they had stopped (or left) longer than the retention period ago, by when that was
+    recorded. Someone still a member (not stopped) anywhere is never due."""
+    cutoff = _cutoff_moment(months=months, today=today)
+    User = get_user_model()
+    kept = _still_kept_memberships(cutoff).filter(user=OuterRef("pk"))
+    return (
+        User.objects.filter(is_aanzet_staff=False, is_admin=False, is_superuser=False)
+        .filter(Exists(Membership.objects.filter(user=OuterRef("pk"))))
+        .exclude(Exists(kept))
+        .exclude(volunteer_profile__anonymised_at__isnull=False)
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def anonymised_label(user) -> str:
+    return f"{ANONYMISED_FIRST_NAME} #{user.pk}"
+
+
+def anonymise(user, *, actor=None, now=None, only_if_due=None) -> bool:
+    """Remove a former volunteer's personal data and keep the numbers; False when already done.
+
+    Name, e-mail, phone, preferences, every location's notes, VOG date and buddy, and trainings
+    go; the account can no longer log in (unusable password, inactive, e-mail addresses and
+    two-step keys removed); current memberships end. The assignments and status histories stay
+    (cancel reasons emptied), so the roster's history still counts them. Audited; earlier audit
+    events about the person lose the name. Staff and administrators are refused (ProfileError):
+    the retention command never picks them, and this is the last line. `only_if_due` (the
+    keyword arguments of due_for_anonymisation) checks again, under the lock, that the person is
+    still due: False if not.
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
     now = now or timezone.now()
     with transaction.atomic():
-        profile = (
-            VolunteerProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
-        )
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if user.is_aanzet_staff or user.is_admin or user.is_superuser:
+            raise ProfileError(_("Medewerkers en beheerders worden niet geanonimiseerd."), "staff")
+        profile = get_profile(user)
+        profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.anonymised_at is not None:
-            return
-        user = profile.user
+            return False
+        if only_if_due is not None and not (
+            due_for_anonymisation(**only_if_due).filter(pk=user.pk).exists()
+        ):
+            return False
+        label = anonymised_label(user)
         user.first_name = ANONYMISED_FIRST_NAME
         user.last_name = ""
         user.email = f"oud-{uuid.uuid4().hex}@{ANONYMISED_EMAIL_DOMAIN}"
@@ -495,25 +725,37 @@ def anonymise(profile, *, now=None) -> None:
         # Sessions end by themselves: an inactive account with a new password hash is logged
         # out on its next request.
         profile.phone = ""
-        profile.notes = ""
-        profile.vog_received_on = None
-        profile.buddy = None
         profile.preferred_tasks = []
         profile.preferred_weekdays = []
         profile.preferred_day_parts = []
         profile.anonymised_at = now
         profile.save()
-        profile.trainings.all().delete()
-        VolunteerProfile.objects.filter(buddy=user).update(buddy=None)
+        MemberRecord.objects.filter(membership__user=user).update(
+            notes="", vog_received_on=None, buddy=None
+        )
+        Training.objects.filter(profile=profile).delete()
+        MemberRecord.objects.filter(buddy=user).update(buddy=None)
         Assignment.objects.filter(volunteer=user).exclude(cancel_reason="").update(cancel_reason="")
         # Current memberships and invitations not answered yet.
         Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
+        AuditEvent.objects.filter(details__volunteer=user.pk).update(subject=label)
+        log_action(
+            actor=actor,
+            action=AuditEvent.Action.VOLUNTEER_ANONYMISED,
+            subject=label,
+            volunteer=user.pk,
+        )
+    return True
 
 
-def anonymise_due(*, months=None, today=None, dry_run=False) -> list[int]:
-    """Anonymise every profile due; the ids of those (that would be) anonymised."""
-    due = list(due_for_anonymisation(months=months, today=today).values_list("pk", flat=True))
-    if not dry_run:
-        for profile in VolunteerProfile.objects.filter(pk__in=due):
-            anonymise(profile)
-    return due
+def anonymise_due(*, months=None, today=None, dry_run=False) -> list[str]:
+    """Anonymise everyone due; the names of those (that would be) anonymised, as they were."""
+    due = list(due_for_anonymisation(months=months, today=today))
+    if dry_run:
+        return [str(user) for user in due]
+    names = []
+    for user in due:
+        name = str(user)
+        if anonymise(user, only_if_due={"months": months, "today": today}):
+            names.append(name)
+    return names

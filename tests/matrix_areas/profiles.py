@@ -47,16 +47,24 @@ def objects(location, coordinator, personas):
 
     from locations.models import Role
     from tests.factories import MembershipFactory
-    from volunteers.models import Status, Training, VolunteerProfile
+    from volunteers.models import MemberRecord, Status, Training, VolunteerProfile
 
-    person = MembershipFactory(
+    membership = MembershipFactory(
         location=location, role=Role.VOLUNTEER, user__first_name=f"Baukje {location.slug}"
-    ).user
-    profile = VolunteerProfile.objects.create(
-        user=person, status=Status.INTAKE, phone="0611111111", notes="Kan goed koken."
+    )
+    person = membership.user
+    profile = VolunteerProfile.objects.create(user=person, phone="0611111111")
+    MemberRecord.objects.create(
+        membership=membership,
+        status=Status.INTAKE,
+        status_since=datetime.date(2025, 1, 1),
+        notes="Kan goed koken.",
     )
     training = Training.objects.create(
-        profile=profile, name="Sociale veiligheid", followed_on=datetime.date(2025, 3, 1)
+        profile=profile,
+        name="Sociale veiligheid",
+        followed_on=datetime.date(2025, 3, 1),
+        location=location,
     )
     return {"volunteer": person, "volunteer_training": training}
 
@@ -71,11 +79,14 @@ def sample(url_name, argument, objects):
 def unchanged(kind, before, fresh):
     """After a refused request on another location's object: is it as it was?"""
     if kind == "volunteer":
+        from volunteers.models import MemberRecord
+
         profile = fresh.volunteer_profile
+        record = MemberRecord.objects.get(membership__user=fresh)
         return (
-            profile.status == "intake"
+            record.status == "intake"
             and profile.phone == "0611111111"
-            and profile.notes == "Kan goed koken."
+            and record.notes == "Kan goed koken."
             and profile.trainings.count() == 1
         )
     return True

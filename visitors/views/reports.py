@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from buurtkamer.models import AuditEvent, log_action
 from locations.models import DayPart, Weekday
 
 from .. import charts
@@ -101,6 +102,14 @@ def _export(request, extension):
     else:
         response = HttpResponse(report_xlsx(result), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filters.filename(extension)}"'
+    log_action(
+        actor=request.user,
+        action=AuditEvent.Action.REPORT_EXPORTED,
+        location=filters.locations[0] if len(filters.locations) == 1 else None,
+        subject=filters.filename(extension),
+        format=extension,
+        locations=[location.slug for location in filters.locations],
+    )
     return response
 
 

@@ -2,22 +2,20 @@
 
 No login: a phone's calendar app cannot log in, so the secret token in the URL is the
 credential. An unknown (or replaced) token is 404, and so is a location feed for someone who is
-not (or no longer) a coordinator there. Making a new link is a logged-in POST.
+not (or no longer) a coordinator there. A location feed has its own secret (RosterFeedToken),
+never the personal one. Making new links is a logged-in POST.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from buurtkamer.permissions import Action, can
-from locations.models import Location
 
 from .. import feeds
-from ..models import new_calendar_token
-from ..profiles import get_profile
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:
@@ -43,24 +41,19 @@ def my_feed(request, calendar_token):
 
 
 @require_safe
-def location_feed(request, calendar_token, location_slug):
-    profile = feeds.profile_for_token(calendar_token)
-    if profile is None:
+def location_feed(request, roster_token, location_slug):
+    key = feeds.roster_token_for(roster_token, location_slug)
+    if key is None or not can(key.user, Action.MANAGE_LOCATION, key.location):
         raise Http404
-    location = get_object_or_404(Location, slug=location_slug)
-    if not can(profile.user, Action.MANAGE_LOCATION, location):
-        raise Http404
-    body = feeds.location_calendar(location, base_url=_base_url(request))
-    return _ics(body, f"buurtkamer-rooster-{location.slug}.ics")
+    body = feeds.location_calendar(key.location, base_url=_base_url(request))
+    return _ics(body, f"buurtkamer-rooster-{key.location.slug}.ics")
 
 
 @require_POST
 @login_required
 def regenerate_feed(request):
-    """A new secret link: the old one stops working at once (404)."""
-    profile = get_profile(request.user)
-    profile.calendar_token = new_calendar_token()
-    profile.save(update_fields=["calendar_token"])
+    """New secret links: the old ones (personal and rosters) stop working at once (404)."""
+    feeds.new_links(request.user)
     messages.success(
         request,
         _(

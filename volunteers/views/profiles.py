@@ -1,7 +1,9 @@
 """Profile pages: a volunteer's own data, and the volunteers of a location for its coordinators.
 
 The volunteers list and a volunteer's page are for the location's coordinators and AanZet staff
-(a volunteer gets 403, an outsider 404); phone numbers and notes appear nowhere else.
+(a volunteer gets 403, an outsider 404); phone numbers and notes appear nowhere else. What they
+show and change of status, VOG, buddy and notes is this location's record of the membership
+(volunteers.models.MemberRecord): another location's stays out of sight.
 """
 
 import json
@@ -18,9 +20,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.permissions import Action, location_required
+from locations.models import Membership
 
 from .. import profiles
-from ..models import Assignment, Attendance, Status, Training, VolunteerProfile
+from ..models import Assignment, Attendance, Status, VolunteerProfile
 from ..profile_forms import MyProfileForm, OnboardingForm, StatusForm, TrainingForm
 
 # A volunteer's own pages ----------------------------------------------------------------------
@@ -31,9 +34,7 @@ from ..profile_forms import MyProfileForm, OnboardingForm, StatusForm, TrainingF
 def my_profile(request):
     user = request.user
     # Looking makes nothing; the first save makes the profile (as aspirant).
-    profile = VolunteerProfile.objects.filter(user=user).select_related(
-        "buddy"
-    ).first() or VolunteerProfile(user=user)
+    profile = VolunteerProfile.objects.filter(user=user).first() or VolunteerProfile(user=user)
     if request.method == "POST":
         form = MyProfileForm(request.POST)
         if form.is_valid():
@@ -45,13 +46,20 @@ def my_profile(request):
         form = MyProfileForm(initial=MyProfileForm.initial_for(user, profile))
         status = 200
     trainings = list(profile.trainings.order_by("-followed_on")) if profile.pk else []
+    memberships = [
+        {"location": membership.location, "record": profiles.record_or_default(membership)}
+        for membership in Membership.objects.current()
+        .filter(user=user)
+        .select_related("location", "volunteer_record", "volunteer_record__buddy")
+        .order_by("location__name")
+    ]
     return TemplateResponse(
         request,
         "volunteers/profiles/my_profile.html",
         {
             "form": form,
             "profile": profile,
-            "buddy": profile.buddy,
+            "memberships": memberships,
             "trainings": trainings,
         },
         status=status,
@@ -66,6 +74,7 @@ def my_data(request):
     if wanted not in ("json", "csv"):
         return HttpResponseBadRequest(_("Kies json of csv."), content_type="text/plain")
     data = profiles.export_data(request.user)
+    profiles.log_export(request.user, wanted)
     day = timezone.localdate().isoformat()
     if wanted == "csv":
         response = HttpResponse(profiles.export_csv(data), content_type="text/csv; charset=utf-8")
@@ -86,24 +95,25 @@ def my_data(request):
 @location_required(Action.MANAGE_LOCATION)
 def volunteer_list(request, location):
     today = timezone.localdate()
-    people = list(profiles.volunteers_of(location))
     rows = []
-    for person in people:
-        profile = profiles.profile_or_default(person)
+    for membership in profiles.volunteers_of(location):
+        record = profiles.record_or_default(membership)
         rows.append(
             {
-                "person": person,
-                "profile": profile,
-                "vog_missing": profile.vog_received_on is None
-                and profile.status in (Status.ACTIVE, Status.INTAKE),
-                "vog_outdated": profiles.vog_outdated(profile.vog_received_on, today),
+                "person": membership.user,
+                "profile": profiles.profile_or_default(membership.user),
+                "record": record,
+                "first_shift_on": membership.first_shift_on,
+                "vog_missing": record.vog_received_on is None
+                and record.status in (Status.ACTIVE, Status.INTAKE),
+                "vog_outdated": profiles.vog_outdated(record.vog_received_on, today),
             }
         )
-    counts = Counter(row["profile"].status for row in rows)
+    counts = Counter(row["record"].status for row in rows)
     wanted = request.GET.get("status", "")
     if wanted not in Status.values:
         wanted = ""
-    shown = [row for row in rows if row["profile"].status == wanted] if wanted else rows
+    shown = [row for row in rows if row["record"].status == wanted] if wanted else rows
     return TemplateResponse(
         request,
         "volunteers/profiles/list.html",
@@ -117,16 +127,18 @@ def volunteer_list(request, location):
     )
 
 
-def _person_or_404(location, pk):
-    person = profiles.member_of(location, pk)
-    if person is None:
+def _membership_or_404(location, pk):
+    membership = profiles.membership_of(location, pk)
+    if membership is None:
         raise Http404
-    return person
+    return membership
 
 
-def _detail_page(request, location, person, *, status=200, **forms):
+def _detail_page(request, location, membership, *, status=200, **forms):
     today = timezone.localdate()
+    person = membership.user
     profile = profiles.profile_or_default(person)
+    record = profiles.record_or_default(membership)
     assignments = list(
         Assignment.objects.filter(volunteer=person, shift__location=location)
         .select_related("shift")
@@ -138,21 +150,23 @@ def _detail_page(request, location, person, *, status=200, **forms):
     cancelled = [a for a in assignments if not a.is_active]
     cancelled.reverse()
     no_shows = [a for a in past if a.attendance == Attendance.NO_SHOW]
-    if profile.pk:
-        history = list(profile.status_changes.select_related("changed_by"))
-        trainings = list(profile.trainings.all())
-    else:
-        history, trainings = [], []
-    forms.setdefault("status_form", StatusForm(initial={"status": profile.status, "since": today}))
+    history = list(record.status_changes.select_related("changed_by")) if record.pk else []
+    trainings = list(profiles.trainings_of(person))
+    for training in trainings:  # as profiles.removable_trainings, without another query
+        training.removable_here = training.location_id in (None, location.pk)
+    forms.setdefault(
+        "status_form",
+        StatusForm(initial={"status": record.status, "since": today}, earliest=record.status_since),
+    )
     forms.setdefault(
         "onboarding_form",
         OnboardingForm(
             location=location,
             person=person,
             initial={
-                "vog_received_on": profile.vog_received_on,
-                "buddy": profile.buddy_id,
-                "notes": profile.notes,
+                "vog_received_on": record.vog_received_on,
+                "buddy": record.buddy_id,
+                "notes": record.notes,
             },
         ),
     )
@@ -164,6 +178,7 @@ def _detail_page(request, location, person, *, status=200, **forms):
             "location": location,
             "person": person,
             "profile": profile,
+            "record": record,
             "history": history,
             "trainings": trainings,
             "coming": coming,
@@ -172,8 +187,8 @@ def _detail_page(request, location, person, *, status=200, **forms):
             "cancelled": cancelled,
             "late_count": sum(1 for a in cancelled if a.cancelled_late),
             "no_shows": no_shows,
-            "todos": profiles.todos_of(person, profile, location, today),
-            "vog_outdated": profiles.vog_outdated(profile.vog_received_on, today),
+            "todos": profiles.todos_of(person, record, location, today),
+            "vog_outdated": profiles.vog_outdated(record.vog_received_on, today),
             **forms,
         },
         status=status,
@@ -183,7 +198,7 @@ def _detail_page(request, location, person, *, status=200, **forms):
 @require_safe
 @location_required(Action.MANAGE_LOCATION)
 def volunteer_detail(request, location, pk):
-    return _detail_page(request, location, _person_or_404(location, pk))
+    return _detail_page(request, location, _membership_or_404(location, pk))
 
 
 def _back(location, person, anchor=""):
@@ -196,32 +211,43 @@ def _back(location, person, anchor=""):
 @require_POST
 @location_required(Action.MANAGE_LOCATION)
 def change_status(request, location, pk):
-    person = _person_or_404(location, pk)
-    form = StatusForm(request.POST)
+    membership = _membership_or_404(location, pk)
+    person = membership.user
+    record = profiles.record_or_default(membership)
+    form = StatusForm(request.POST, earliest=record.status_since)
     if not form.is_valid():
-        return _detail_page(request, location, person, status=400, status_form=form)
-    change = profiles.change_status(
-        profile=profiles.get_profile(person),
-        status=form.cleaned_data["status"],
-        since=form.cleaned_data["since"],
-        changed_by=request.user,
-    )
+        return _detail_page(request, location, membership, status=400, status_form=form)
+    try:
+        change = profiles.change_status(
+            membership=membership,
+            status=form.cleaned_data["status"],
+            since=form.cleaned_data["since"],
+            changed_by=request.user,
+        )
+    except profiles.ProfileError as error:  # the history moved on in between
+        form.add_error("since", error.message)
+        return _detail_page(request, location, membership, status=400, status_form=form)
     if change is None:
         messages.info(request, _("De status was al zo; er is niets veranderd."))
     else:
         messages.success(
             request,
-            _("%(name)s is nu %(status)s vanaf %(since)s.")
+            _("%(name)s is nu %(status)s vanaf %(since)s bij %(location)s.")
             % {
                 "name": person,
                 "status": change.get_status_display(),
                 "since": change.since.strftime("%d-%m-%Y"),
+                "location": location.name,
             },
         )
         if change.status in (Status.PAUSED, Status.STOPPED):
             coming = (
                 Assignment.objects.active()
-                .filter(volunteer=person, shift__date__gte=timezone.localdate())
+                .filter(
+                    volunteer=person,
+                    shift__location=location,
+                    shift__date__gte=timezone.localdate(),
+                )
                 .count()
             )
             if coming:
@@ -242,36 +268,47 @@ def change_status(request, location, pk):
 @require_POST
 @location_required(Action.MANAGE_LOCATION)
 def edit_onboarding(request, location, pk):
-    person = _person_or_404(location, pk)
+    membership = _membership_or_404(location, pk)
+    person = membership.user
     form = OnboardingForm(request.POST, location=location, person=person)
     if not form.is_valid():
-        return _detail_page(request, location, person, status=400, onboarding_form=form)
-    profile = profiles.get_profile(person)
-    profile.vog_received_on = form.cleaned_data["vog_received_on"]
-    profile.buddy = form.cleaned_data["buddy"]
-    profile.notes = form.cleaned_data["notes"]
-    profile.save(update_fields=["vog_received_on", "buddy", "notes"])
-    messages.success(request, _("De gegevens van %(name)s zijn opgeslagen.") % {"name": person})
+        return _detail_page(request, location, membership, status=400, onboarding_form=form)
+    changed = profiles.save_details(
+        membership=membership,
+        vog_received_on=form.cleaned_data["vog_received_on"],
+        buddy=form.cleaned_data["buddy"],
+        notes=form.cleaned_data["notes"],
+        changed_by=request.user,
+    )
+    if changed:
+        messages.success(request, _("De gegevens van %(name)s zijn opgeslagen.") % {"name": person})
+    else:
+        messages.info(request, _("Er was niets veranderd."))
     return _back(location, person, "begeleiding")
 
 
 @require_POST
 @location_required(Action.MANAGE_LOCATION)
 def add_training(request, location, pk):
-    person = _person_or_404(location, pk)
+    membership = _membership_or_404(location, pk)
     form = TrainingForm(request.POST)
     if not form.is_valid():
-        return _detail_page(request, location, person, status=400, training_form=form)
-    Training.objects.create(profile=profiles.get_profile(person), **form.cleaned_data)
+        return _detail_page(request, location, membership, status=400, training_form=form)
+    profiles.add_training(
+        person=membership.user, location=location, by=request.user, **form.cleaned_data
+    )
     messages.success(request, _("De training is toegevoegd."))
-    return _back(location, person, "trainingen")
+    return _back(location, membership.user, "trainingen")
 
 
 @require_POST
 @location_required(Action.MANAGE_LOCATION)
 def remove_training(request, location, pk, training_pk):
-    person = _person_or_404(location, pk)
-    training = get_object_or_404(Training, pk=training_pk, profile__user=person)
-    training.delete()
+    person = _membership_or_404(location, pk).user
+    training = get_object_or_404(
+        profiles.removable_trainings(person, location).select_related("profile__user"),
+        pk=training_pk,
+    )
+    profiles.remove_training(training=training, location=location, by=request.user)
     messages.success(request, _("De training %(name)s is verwijderd.") % {"name": training.name})
     return _back(location, person, "trainingen")

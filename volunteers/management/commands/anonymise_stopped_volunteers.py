@@ -1,6 +1,8 @@
-"""Retention: remove the personal data of volunteers stopped longer than the retention period,
-and purge the old logbook entries. Meant for a daily cron job; running it twice changes nothing
-the second time."""
+"""Retention: remove the personal data of volunteers stopped longer than the retention period
+(at every location they had, by when the stop was recorded; never staff, administrators or
+anyone still a member somewhere: volunteers.profiles.due_for_anonymisation), and purge the old
+logbook entries. Every anonymisation is in the audit log. Meant for a daily cron job; running it
+twice changes nothing the second time."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Only say what would be done; change nothing.",
+            help="Only say what would be done (with the names); change nothing.",
         )
 
     def handle(self, *args, months=None, dry_run=False, **options):
@@ -37,6 +39,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} {len(due)} volunteer(s) stopped more than {months} month(s) ago."
         )
+        if dry_run:  # a real run names nobody: the names are what it removes
+            for name in due:
+                self.stdout.write(f"  {name}")
         self._purge_logbook(dry_run)
 
     def _purge_logbook(self, dry_run):
