@@ -55,7 +55,7 @@ from locations.models import DayPart, Membership, Role
 from visitors import services as visit_services
 from visitors.models import AgeBand, CameVia, FirstVisit, ManualTally, ReferralTarget, Tablet, Visit
 
-from .factories import MembershipFactory, administrator
+from .factories import MembershipFactory, administrator, force_login
 from .matrix_areas import AREAS
 from .matrix_common import (
     ALL_LOGGED_IN,
@@ -307,9 +307,7 @@ class World:
             if role == "tablet":
                 client.cookies[settings.TABLET_COOKIE_NAME] = self.tablet_token
             elif self.personas[role] is not None:
-                client.force_login(
-                    self.personas[role], backend="django.contrib.auth.backends.ModelBackend"
-                )
+                force_login(client, self.personas[role])
             self._clients[key] = client
         return self._clients[key]
 
@@ -726,7 +724,7 @@ def test_an_administrator_does_get_into_the_admin(db):
     """The admin group's redirects are not the admin being broken for everyone."""
     admin = administrator()
     client = Client()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, admin)
     assert client.get(reverse("admin:index")).status_code == 200
 
 
