@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,7 +17,9 @@ class BuurtkamerConfig(AppConfig):
         )
 
 
-class BuurtkamerAdminConfig(AdminConfig):
+class BuurtkamerAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the login of the rest of the site (buurtkamer.admin_site)."""
+
+    default = False  # "buurtkamer" itself is BuurtkamerConfig
 
     default_site = "buurtkamer.admin_site.BuurtkamerAdminSite"
