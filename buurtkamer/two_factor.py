@@ -69,10 +69,26 @@ def _convert_secrets(data, convert):
     return data
 
 
+class UnknownKeyError(Exception):
+    """A secret is encrypted with a key that is neither MFA_ENCRYPTION_KEY nor an old key."""
+
+
+def _plain(value):
+    """Whether `value` is a secret in plain text: a TOTP secret (base32), a seed (hex) or a
+    recovery code (digits). A Fernet token starts with "gAAAAA", which none of those can."""
+    if value.startswith("gAAAAA"):
+        raise UnknownKeyError(
+            "A two-step verification secret is encrypted with a key that is not configured: "
+            "put the key it was encrypted with in MFA_ENCRYPTION_OLD_KEYS."
+        )
+    return True
+
+
 def encrypted_data(data):
     """`data` with every plain secret encrypted (ones already encrypted are left alone)."""
     return _convert_secrets(
-        data, lambda value: value if is_encrypted(value) else encrypt_secret(value)
+        data,
+        lambda value: value if is_encrypted(value) else _plain(value) and encrypt_secret(value),
     )
 
 
@@ -88,13 +104,15 @@ SECRET_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES)
 
 def reencrypt_mfa_secrets():
     """Encrypt every TOTP secret and recovery-code seed with the current key (after a key
-    rotation, or for a secret still in plain text); returns how many authenticators changed."""
+    rotation, or for a secret still in plain text); returns how many authenticators changed.
+    Raises UnknownKeyError, and changes nothing, when a secret is encrypted with a key that is
+    not configured (rather than encrypting it once more, which would lose it for good)."""
     fernet = _fernet()
 
     def rotate(value):
-        return (
-            fernet.rotate(value.encode()).decode() if is_encrypted(value) else encrypt_secret(value)
-        )
+        if is_encrypted(value):
+            return fernet.rotate(value.encode()).decode()
+        return _plain(value) and encrypt_secret(value)
 
     changed = 0
     with transaction.atomic():

@@ -403,6 +403,23 @@ def test_after_a_key_change_the_command_re_encrypts_everything_with_the_new_key(
     assert RecoveryCodes(codes).generate_codes() == codes_before
 
 
+def test_the_command_refuses_when_the_old_key_is_missing_and_changes_nothing(db, settings):
+    from django.core.management.base import CommandError
+
+    user = UserFactory(is_aanzet_staff=True)
+    secret = with_known_totp(user)
+    before = Authenticator.objects.get(user=user).data
+    old_key = settings.MFA_ENCRYPTION_KEY
+    settings.MFA_ENCRYPTION_KEY, settings.MFA_ENCRYPTION_OLD_KEYS = NEW_KEY, []  # forgotten
+
+    with pytest.raises(CommandError, match="MFA_ENCRYPTION_OLD_KEYS"):
+        call_command("reencrypt_mfa_secrets", stdout=io.StringIO())
+
+    assert Authenticator.objects.get(user=user).data == before
+    settings.MFA_ENCRYPTION_OLD_KEYS = [old_key]
+    assert TOTP(Authenticator.objects.get(user=user)).validate_code(totp_code(secret))
+
+
 def test_without_the_key_the_secrets_cannot_be_read(db, settings):
     from cryptography.fernet import InvalidToken
 

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from buurtkamer.two_factor import reencrypt_mfa_secrets
+from buurtkamer.two_factor import UnknownKeyError, reencrypt_mfa_secrets
 
 
 class Command(BaseCommand):
@@ -11,5 +11,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        changed = reencrypt_mfa_secrets()
+        try:
+            changed = reencrypt_mfa_secrets()
+        except UnknownKeyError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"{changed} authenticator(s) re-encrypted with the current key.")
