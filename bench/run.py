@@ -29,6 +29,7 @@ BENCH_RETRY_SHARE (0.1), BENCH_PAGE_SAMPLES (40), BENCH_WORKERS (2), BENCH_THREA
 BENCH_TIME_LIMIT (540 s), BENCH_PORT (a free one).
 """
 
+import base64
 import contextlib
 import ctypes
 import datetime
@@ -296,6 +297,23 @@ def tap_body(rng: random.Random, client_id: str, came_via: list[int]) -> bytes:
 # Step 2: query counts in this process -------------------------------------------------------
 
 
+def logged_in_client(user):
+    """A test client with the session of `user`, as after the login form: for staff (who have
+    the authenticator app) with the second step passed, or the staff pages would send it to the
+    page that asks for the code."""
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    from buurtkamer.two_factor import record_two_factor_in_session
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None:
+        record_two_factor_in_session(client.session, user, authenticator)
+    return client
+
+
 def count_queries(fixture, came_via) -> dict:
     from django.conf import settings
     from django.db import connection
@@ -304,11 +322,7 @@ def count_queries(fixture, came_via) -> dict:
 
     clients = {}
     for who in ("staff", "coordinator", "volunteer"):
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(
-            getattr(fixture, who), backend="django.contrib.auth.backends.ModelBackend"
-        )
-        clients[who] = client
+        clients[who] = logged_in_client(getattr(fixture, who))
     tablet = Client(HTTP_HOST="127.0.0.1")
     tablet.cookies[settings.TABLET_COOKIE_NAME] = fixture.tablet_tokens[SLUG]
     clients["tablet"] = tablet
@@ -345,7 +359,6 @@ def page_browsers(port, fixture) -> tuple[dict, dict]:
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
     from django.conf import settings
-    from django.test import Client
 
     def totp_code():
         counter = int(time.time()) // app_settings.TOTP_PERIOD
@@ -359,9 +372,7 @@ def page_browsers(port, fixture) -> tuple[dict, dict]:
         )
         how[who] = "login form" + (" and TOTP" if user.is_aanzet_staff else "")
         if browser is None:  # e.g. a TOTP step: a session made in this process instead
-            client = Client(HTTP_HOST="127.0.0.1")
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            cookie = logged_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value
             browser = Browser(port, {settings.SESSION_COOKIE_NAME: cookie})
             how[who] = "session made in process (login form did not end in a session)"
         browsers[who] = browser
@@ -775,6 +786,7 @@ def main() -> int:
         "DATABASE_URL": database.url,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",

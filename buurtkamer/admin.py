@@ -1,3 +1,5 @@
+import allauth.mfa.admin  # noqa: F401 - registers Authenticator, replaced below
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -73,6 +75,31 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["subject", "actor__email"]
     list_select_related = ["actor", "location"]
     readonly_fields = ["at", "actor", "action", "location", "subject", "details"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which two-step method, never its secret (`data` is left out everywhere).
+
+    Nothing can be added or changed here; deleting one (a lost phone) sends a staff member to
+    set up the authenticator app again at their next page.
+    """
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

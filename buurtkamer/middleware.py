@@ -12,8 +12,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.csp import CSP, build_policy
+from django.utils.http import urlencode
 from django.utils.translation import check_for_language, gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
+
+from .two_factor import session_passed_two_factor
 
 
 class ChosenLanguageMiddleware:
@@ -44,13 +47,20 @@ TWO_FACTOR_MESSAGE = gettext_lazy(
     "tweestapsverificatie voor jou verplicht: stel eerst een authenticator-app op "
     "je telefoon in. Daarna kun je verder."
 )
+TWO_FACTOR_CODE_MESSAGE = gettext_lazy(
+    "Als medewerker van AanZet of beheerder log je in met twee stappen. Vul de code uit je "
+    "authenticator-app in om verder te gaan."
+)
 
 
 class StaffTwoFactorMiddleware:
     """AanZet staff see every location's figures: they work with TOTP or not at all.
 
     A staff member without an authenticator app (allauth's TOTP) is sent from every page to the
-    page that sets one up, with a message saying why. Open to them meanwhile: everything under
+    page that sets one up, with a message saying why. One with the app whose session has not
+    passed the second step (a code from the app or a recovery code: a session from before the
+    app was set up, or made some other way than the login form) is sent to the page that asks
+    for the code, and comes back afterwards. Open to them meanwhile: everything under
     /accounts/ (logging in and out, password, the two-step pages themselves), the health check,
     the language switch and static files. Other people are not affected.
     """
@@ -73,9 +83,18 @@ class StaffTwoFactorMiddleware:
             return None
         if self._is_allowed(request):
             return None
-        if is_mfa_enabled(user, [Authenticator.Type.TOTP]):
-            return None
-        return self._to_setup(request)
+        if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            return self._send(request, reverse("mfa_activate_totp"), TWO_FACTOR_MESSAGE)
+        if not session_passed_two_factor(request):
+            url = reverse("mfa_reauthenticate")
+            if getattr(request, "htmx", False):  # back to the page, not to its fragment
+                back = request.htmx.current_url_abs_path
+            else:  # a POST is not repeated: after the code, the start page
+                back = request.get_full_path() if request.method == "GET" else None
+            if back:
+                url += "?" + urlencode({"next": back})
+            return self._send(request, url, TWO_FACTOR_CODE_MESSAGE)
+        return None
 
     def _is_allowed(self, request):
         if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
@@ -87,16 +106,15 @@ class StaffTwoFactorMiddleware:
             self.ALLOWED_ROUTE_PREFIX
         )
 
-    def _to_setup(self, request):
-        url = reverse("mfa_activate_totp")
+    def _send(self, request, url, message):
         if request.content_type == "application/json" or "application/json" in request.headers.get(
             "Accept", ""
         ):
             # A script (the tablet's queue) must not follow a redirect to an HTML page.
             return JsonResponse(
-                {"status": "two_factor_required", "message": str(TWO_FACTOR_MESSAGE)}, status=403
+                {"status": "two_factor_required", "message": str(message)}, status=403
             )
-        messages.warning(request, str(TWO_FACTOR_MESSAGE))
+        messages.warning(request, str(message))
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)

@@ -4,6 +4,8 @@ The defaults make `make run` work on a fresh machine (SQLite, console e-mail). W
 DJANGO_DEBUG off, a secret key is required and the security settings pass `check --deploy`.
 """
 
+import base64
+import binascii
 import os
 from pathlib import Path
 
@@ -43,6 +45,38 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"  # noqa: S105
 
+
+def fernet_key(name: str, value: str) -> str:
+    """A key for cryptography's Fernet: 32 bytes in URL-safe base64 (44 characters)."""
+    try:
+        valid = len(base64.urlsafe_b64decode(value.encode())) == 32
+    except (binascii.Error, ValueError):
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} is not a valid key. Make one with: python -c "
+            '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        )
+    return value
+
+
+# The key that encrypts the secrets of two-step verification (TOTP secrets, recovery-code seeds)
+# in the database (buurtkamer/two_factor.py); older keys still decrypt until
+# `manage.py reencrypt_mfa_secrets` has re-encrypted everything with the current one.
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "").strip()
+if not MFA_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY is not set. It encrypts the two-step verification secrets; "
+            "set it when DJANGO_DEBUG is off, to a key made with: python -c "
+            '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        )
+    MFA_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"buurtkamer-debug-only-mfa-key-32").decode()
+MFA_ENCRYPTION_KEY = fernet_key("MFA_ENCRYPTION_KEY", MFA_ENCRYPTION_KEY)
+MFA_ENCRYPTION_OLD_KEYS = [
+    fernet_key("MFA_ENCRYPTION_OLD_KEYS", key) for key in env_list("MFA_ENCRYPTION_OLD_KEYS")
+]
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -52,7 +86,7 @@ INSTALLED_APPS = [
     "visitors",
     "volunteers",
     "activities",
-    "django.contrib.admin",
+    "buurtkamer.apps.BuurtkamerAdminConfig",  # django.contrib.admin, with the site's login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -160,6 +194,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# No "you have no account" e-mail (password reset, login by code) to an address without one.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buurtkamer] "
@@ -174,6 +210,7 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+MFA_ADAPTER = "buurtkamer.two_factor.MFAAdapter"  # the secrets encrypted in the database
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Buurtkamer"
 
@@ -277,10 +314,31 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Secret links (calendar feeds, invitations, password reset) are masked in every log line
+# (buurtkamer/log_filters.py); runserver's request log included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secret_links": {"()": "buurtkamer.log_filters.MaskSecretLinks"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secret_links"]},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_secret_links"],
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 

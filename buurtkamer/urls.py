@@ -14,6 +14,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", audit.audit_log, name="audit-log"),
+    # Before allauth's: its page for adding e-mail addresses is switched off.
+    path("accounts/email/", views.email_addresses_closed, name="account-email-closed"),
     path("accounts/", include("allauth.urls")),
     path("uitnodiging/<uidb64>/<token>/", accept_invitation, name="accept-invitation"),
     path("locaties/", include("locations.urls")),

@@ -1,8 +1,10 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -69,3 +71,21 @@ def healthz(request):
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def email_addresses_closed(request):
+    """allauth's e-mail page (/accounts/email/), switched off: nobody adds or changes addresses.
+
+    With verification off (everyone is invited, so the invitation proves the address), that page
+    would let anyone add another person's address to their own account. A new address is set by
+    AanZet in the admin. GET and POST alike: a message, and back to the start page.
+    """
+    messages.info(
+        request,
+        _(
+            "Je e-mailadres kun je hier niet wijzigen. Heb je een nieuw adres? Vraag een "
+            "medewerker van AanZet om het aan te passen."
+        ),
+    )
+    return redirect("dashboard")

@@ -4,7 +4,7 @@ import pytest
 
 from locations.models import Location, Role
 
-from .factories import PASSWORD, MembershipFactory, UserFactory
+from .factories import PASSWORD, MembershipFactory, UserFactory, force_login
 
 pytest_plugins = ["tests.browser_support"]  # the `browser` fixture (Debian Chromium)
 
@@ -69,12 +69,13 @@ def personas(volunteer, other_volunteer, coordinator, other_coordinator, staff):
 
 @pytest.fixture
 def login(client):
-    """Log the test client in as a persona (None stays anonymous); returns the client."""
+    """Log the test client in as a persona (None stays anonymous); returns the client. Staff
+    (with the authenticator app) as after the login form's second step: see force_login."""
 
     def _login(user):
         client.logout()
         if user is not None:
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            force_login(client, user)
         return client
 
     return _login

@@ -51,6 +51,21 @@ def with_totp(user):
     return user
 
 
+def force_login(client, user):
+    """Log the test client in as `user` the way the login form would: with the second step
+    (the code from the authenticator app) passed when they have the app, as staff and
+    administrators do. Plain `client.force_login` is a session of the password alone."""
+    from allauth.mfa.models import Authenticator
+
+    from buurtkamer.two_factor import record_two_factor_in_session
+
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None:
+        record_two_factor_in_session(client.session, user, authenticator)
+    return client
+
+
 def administrator(**kwargs):
     """A Django-admin user (superuser) with TOTP set up."""
     return with_totp(UserFactory(is_admin=True, is_superuser=True, **kwargs))

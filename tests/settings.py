@@ -5,6 +5,8 @@ import os
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789"
 )
+# A Fernet key (32 bytes, URL-safe base64) for the two-step verification secrets, tests only.
+os.environ.setdefault("MFA_ENCRYPTION_KEY", "dGVzdHMtb25seS1tZmEta2V5LW5vdC1mb3ItcmVhbC0=")
 
 from buurtkamer.settings import *  # noqa: F403
 

@@ -26,7 +26,7 @@ from visitors import services as visit_services
 from visitors.models import Source, Visit
 
 from .browser_support import unavailable
-from .factories import PASSWORD, MembershipFactory, UserFactory
+from .factories import PASSWORD, MembershipFactory, UserFactory, force_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -115,7 +115,7 @@ def context(browser, live_server):
 def logged_in_as(context, live_server, user):
     """Give the browser the session of a person logged in (as the test client does it)."""
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, user)
     context.add_cookies(
         [
             {

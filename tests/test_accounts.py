@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from locations.models import Membership, Role
 
-from .factories import MembershipFactory
+from .factories import MembershipFactory, force_login
 
 User = get_user_model()
 
@@ -399,7 +399,7 @@ def test_the_admin_refuses_a_second_account_for_the_same_address_in_capitals(cli
 
     UserFactory(email="foo@example.org")
     admin = administrator()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, admin)
     response = client.post(
         reverse("admin:buurtkamer_user_add"),
         {

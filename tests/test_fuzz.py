@@ -38,7 +38,7 @@ from locations.models import DayPart, Role
 from visitors import services
 from visitors.models import AgeBand, FirstVisit, Visit
 
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, UserFactory, force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,7 @@ def assert_redirected_with_dutch_message(client, response, expected_url, data):
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, user)
     return client
 
 

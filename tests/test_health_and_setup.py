@@ -94,7 +94,7 @@ def run_manage(*args, **env_overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "EMAIL_")) and key != "DATABASE_URL"
+        if not key.startswith(("DJANGO_", "EMAIL_", "MFA_")) and key != "DATABASE_URL"
     }
     env.update({key: value for key, value in env_overrides.items() if value is not None})
     return subprocess.run(
@@ -112,6 +112,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "buurtkamer.settings",
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "Vr1ezen-Wadden-Terp-" + "k3y!" * 10,  # 60 characters
+    "MFA_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLXRlc3Q=",
     "DJANGO_ALLOWED_HOSTS": "buurtkamer.example.org",
 }
 
@@ -200,6 +201,23 @@ def test_without_a_secret_key_the_app_refuses_to_start_and_says_why():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_without_the_mfa_encryption_key_the_app_refuses_to_start_and_says_why():
+    result = run_manage("check", "--deploy", **{**PRODUCTION_ENV, "MFA_ENCRYPTION_KEY": None})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "MFA_ENCRYPTION_KEY is not set" in result.stderr
+
+
+def test_a_malformed_mfa_encryption_key_is_refused_at_start():
+    result = run_manage(
+        "check", **{**PRODUCTION_ENV, "MFA_ENCRYPTION_OLD_KEYS": "geen-echte-sleutel"}
+    )
+
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_OLD_KEYS is not a valid key" in result.stderr
 
 
 # Demo data -----------------------------------------------------------------------------------

@@ -68,12 +68,12 @@ def test_forbidden_and_not_found_pages_are_dutch_and_in_the_layout(personas, log
 
 
 def test_admin_is_for_administrators_only(client, staff, db):
-    from tests.factories import administrator
+    from tests.factories import administrator, force_login
 
     admin = administrator()
-    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, staff)
     assert client.get(reverse("admin:index")).status_code == 302
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, admin)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert "Buurtkamer beheer" in response.text
@@ -89,10 +89,10 @@ def test_admin_is_for_administrators_only(client, staff, db):
 
 def test_an_administrator_adds_a_person_in_the_admin(client, db):
     from buurtkamer.models import User
-    from tests.factories import administrator
+    from tests.factories import administrator, force_login
 
     admin = administrator()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, admin)
     assert client.get(reverse("admin:buurtkamer_user_add")).status_code == 200
 
     response = client.post(
@@ -124,10 +124,10 @@ def test_an_administrator_adds_a_person_in_the_admin(client, db):
     ],
 )
 def test_the_admin_lists_every_visitors_model(client, db, name):
-    from tests.factories import administrator
+    from tests.factories import administrator, force_login
 
     admin = administrator()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, admin)
     assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
 
 

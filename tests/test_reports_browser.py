@@ -18,7 +18,7 @@ from locations.models import Location, Role
 from visitors.management.commands.generate_history import generate
 from visitors.models import Story
 
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory, UserFactory, force_login
 from .test_accessibility import axe_script, axe_violations  # noqa: F401 - axe_script: a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,7 +62,7 @@ def new_context(browser, live_server, user, size=(1024, 768), **options):
         **options,
     )
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    force_login(client, user)
     context.add_cookies(
         [
             {
