@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Closure, DayPart, Location, LogEntry, OpeningHours, Role, Weekday
 
 DEFAULT_TIMES = {
@@ -235,12 +236,36 @@ class LogEntryForm(forms.ModelForm):
         self.fields["kind"].choices = [
             (value, capfirst(label)) for value, label in LogEntry.Kind.choices
         ]
+        today = timezone.localdate()
+        self.earliest = services.earliest_log_date(today)
+        self.fields["date"].widget.attrs.update(
+            min=self.earliest.isoformat(), max=today.isoformat()
+        )
 
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(_("Die datum ligt in de toekomst."))
+        if date < self.earliest:
+            raise forms.ValidationError(
+                _("Het logboek gaat tot een jaar terug. Kies een datum vanaf %(date)s.")
+                % {"date": self.earliest.strftime("%d-%m-%Y")}
+            )
         return date
+
+
+class TabletLogEntryForm(LogEntryForm):
+    """The same entry, written on the location's paired tablet without logging in: the writer
+    may give their first name."""
+
+    author_name = forms.CharField(
+        label=_("Je voornaam (niet verplicht)"),
+        max_length=40,
+        required=False,
+        help_text=_("Dan weet de coördinator wie het schreef."),
+    )
+
+    field_order = ["author_name", "date", "day_part", "kind", "text", "needs_follow_up"]
 
 
 class CloseFollowUpForm(forms.Form):
