@@ -182,6 +182,7 @@ def _wants_json(request):
 # Nobody stays logged in on a paired tablet --------------------------------------------------
 
 SHARED_DEVICE_IDLE = datetime.timedelta(minutes=5)
+SHARED_DEVICE_GRACE = datetime.timedelta(minutes=1)
 SHARED_DEVICE_SEEN = "shared_device_seen"  # in the session: the time of the last request
 # POSTs that end nothing: switching the language is not "the action" someone came to do.
 SHARED_DEVICE_KEEPS_SESSION = frozenset({"set_language"})
@@ -260,7 +261,9 @@ class SharedDeviceSessionMiddleware:
                 messages.info(request, SHARED_DEVICE_LOGGED_OUT)
             return self._counting_screen(request, location, cookies=response.cookies)
         request.session[SHARED_DEVICE_SEEN] = timezone.now().timestamp()
-        request.session.set_expiry(int(SHARED_DEVICE_IDLE.total_seconds()))
+        # The session store forgets it a minute later still: by then this middleware has seen
+        # the next request and sent the device back to counting (the store is the backstop).
+        request.session.set_expiry(int((SHARED_DEVICE_IDLE + SHARED_DEVICE_GRACE).total_seconds()))
         return response
 
     @staticmethod
