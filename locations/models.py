@@ -328,7 +328,7 @@ class LogEntry(models.Model):
 
     @property
     def via_tablet(self) -> str:
-        """"via tablet <name> (<first name>)" for an entry written on a paired tablet, else "".
+        """The "via tablet <name> (<first name>)" of an entry written on a paired tablet, or "".
         Needs the tablet selected with the entry."""
         if self.tablet_id is None:
             return ""

@@ -266,6 +266,7 @@ def test_a_volunteer_on_the_tablet_writes_in_the_logbook_and_is_logged_out(
     ).user
     page = context.new_page()
     pair_this_browser(page, coordinator_of_dokkum.email)
+
     def tablet_token():
         return next(c["value"] for c in context.cookies() if c["name"] == "buurtkamer-tablet")
 
@@ -311,7 +312,7 @@ def test_the_tablet_writes_in_the_logbook_without_a_login(tablet_context, coordi
     page.get_by_label("Wat wil je vastleggen?").fill("De koffieautomaat lekt.")
     page.get_by_text("De coördinator moet hier iets mee doen").click()
     heights = page.evaluate(
-        """() => [...document.querySelectorAll('.tablet-logbook .btn, .tablet-logbook .form-control')]
+        """() => [...document.querySelectorAll('.tablet-logbook :is(.btn, .form-control)')]
               .filter((el) => el.offsetParent !== null)
               .map((el) => el.getBoundingClientRect().height)"""
     )

@@ -163,7 +163,10 @@ def undo_visit(
         if tablet is not None and visit.recorded_by_tablet_id != tablet.pk:
             raise VisitError(
                 "not_yours",
-                _("Deze tik is niet met deze tablet gedaan. Vraag je coördinator om hem weg te halen."),
+                _(
+                    "Deze tik is niet met deze tablet gedaan. Vraag je coördinator om hem "
+                    "weg te halen."
+                ),
             )
         if visit.is_voided:
             return visit
@@ -199,7 +202,10 @@ def _check_undo_moment(visit: Visit, undone_at, now: datetime.datetime) -> None:
     if undone_at > now + tolerance or undone_at < visit.recorded_at - tolerance:
         raise VisitError(
             "bad_time",
-            _("Ongedaan maken lukt niet: de klok van deze tablet klopt niet. Vraag je coördinator."),
+            _(
+                "Ongedaan maken lukt niet: de klok van deze tablet klopt niet. Vraag je "
+                "coördinator."
+            ),
         )
     if undone_at - visit.recorded_at > UNDO_WINDOW or undone_at < now - UNDO_MAX_WAIT:
         raise too_late

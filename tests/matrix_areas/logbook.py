@@ -15,7 +15,6 @@ import datetime
 from django.utils import timezone
 
 from locations.models import Closure, LogEntry
-from visitors.models import Tablet
 from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
     ALL_LOGGED_IN,
     EVERYONE,
@@ -28,6 +27,7 @@ from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
     L,
     Row,
 )
+from visitors.models import Tablet
 
 # An empty POST to the new-entry form lacks the kind and the text: the form again, 400.
 MEMBERS_POST_INVALID = (L, L, 400, 404, 400, 404, 400)
