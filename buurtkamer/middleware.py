@@ -246,18 +246,19 @@ class SharedDeviceSessionMiddleware:
         location = location or self._location(request)
         if location is None:
             return response
+        url_name = getattr(request.resolver_match, "url_name", None)
         if (
             was_logged_in
             and request.method == "POST"
             and response.status_code < 400
-            and getattr(request.resolver_match, "url_name", None) not in SHARED_DEVICE_KEEPS_SESSION
+            and url_name not in SHARED_DEVICE_KEEPS_SESSION
         ):
             logout(request)
             if settings.TABLET_COOKIE_NAME in response.cookies or _wants_json(request):
                 # Just (re)paired: the pairing knows where to go. Or the tablet's own script:
                 # its tap is answered as it was.
                 return response
-            if request.resolver_match.url_name != "account_logout":  # that one says so itself
+            if url_name != "account_logout":  # that one says so itself
                 messages.info(request, SHARED_DEVICE_LOGGED_OUT)
             return self._counting_screen(request, location, cookies=response.cookies)
         request.session[SHARED_DEVICE_SEEN] = timezone.now().timestamp()
