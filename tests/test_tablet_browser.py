@@ -328,3 +328,46 @@ def test_the_tablet_writes_in_the_logbook_without_a_login(tablet_context, coordi
     SCREENSHOTS.mkdir(exist_ok=True)
     page.goto("/tablet/dokkum/logboek/")
     page.screenshot(path=SCREENSHOTS / "tablet-logbook.png", full_page=True)
+
+
+def test_a_tap_answered_413_is_dropped_and_does_not_block_the_queue(
+    browser, live_server, coordinator_of_dokkum
+):
+    """A 413 can never turn into a success: the script drops that tap, says so, and sends the
+    rest (it does not retry it forever with every tap behind it waiting)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        service_workers="block",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    pair_this_browser(page, coordinator_of_dokkum.email)
+    answered = []
+
+    def too_large_once(route):
+        if not answered:
+            answered.append(413)
+            route.fulfill(
+                status=413,
+                content_type="application/json",
+                body='{"status": "too_large", "error": "Te groot.", "message": "Te groot."}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/bezoek/", too_large_once)
+    button = page.get_by_role("button", name="Bezoeker binnen")
+    button.click()
+    page.wait_for_function(
+        "() => document.getElementById('bevestiging').textContent === 'Te groot.'"
+    )
+    next_visitor(page)
+    button.click()
+    wait_until_sent(page)
+
+    assert counter(page).inner_text() == "1"
+    assert Visit.objects.count() == 1
+    assert page.locator("#recent .undo-button").count() == 1  # the dropped tap is not listed
+    context.close()
