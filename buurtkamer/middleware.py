@@ -1,16 +1,19 @@
+import datetime
 import logging
 import sys
+from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.csp import CSP, build_policy
 from django.utils.http import urlencode
 from django.utils.translation import check_for_language, gettext_lazy
@@ -192,3 +195,128 @@ def _wants_json(request):
     return request.content_type == "application/json" or "application/json" in request.headers.get(
         "Accept", ""
     )
+
+
+# Nobody stays logged in on a paired tablet --------------------------------------------------
+
+SHARED_DEVICE_IDLE = datetime.timedelta(minutes=5)
+SHARED_DEVICE_GRACE = datetime.timedelta(minutes=1)
+SHARED_DEVICE_SEEN = "shared_device_seen"  # in the session: the time of the last request
+# POSTs that end nothing: switching the language is not "the action" someone came to do.
+SHARED_DEVICE_KEEPS_SESSION = frozenset({"set_language"})
+
+
+@dataclass(frozen=True)
+class SharedDevice:
+    """What the page says to a person logged in on a paired tablet (request.shared_device)."""
+
+    location: object
+    idle_seconds: int
+
+    @property
+    def idle_minutes(self) -> int:
+        return self.idle_seconds // 60
+
+
+class SharedDeviceSessionMiddleware:
+    """Nobody stays logged in on a paired tablet.
+
+    A browser with a (known) tablet cookie is the shared device at a buurtkamer's door. A person
+    who logs in there anyway (to look at the roster, say) is logged out again, here and nowhere
+    else:
+
+    - after their action: a POST that succeeds (2xx or a redirect) ends the session, and the
+      device goes back to the tablet's counting screen;
+    - after 5 minutes without input: on such a device the session lasts 5 minutes, renewed by
+      each request (the page's script, includes/shared_device.html, asks the server now and
+      then while someone types, and logs out by itself after 5 minutes without input), and is
+      ended here when a request comes later than that, again back to the counting screen.
+
+    Only the session ends: the tablet's own cookie is never touched, the tablet stays paired.
+    The tablet itself has no session and is not affected; nor is any browser without a tablet
+    cookie (it costs them nothing, not even a query).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.TABLET_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)
+        was_logged_in = request.user.is_authenticated
+        location = self._location(request) if was_logged_in else None
+        if location is not None:
+            if self._idle_too_long(request):
+                logout(request)
+                was_logged_in = False
+                if not _wants_json(request):
+                    messages.info(request, SHARED_DEVICE_IDLE_LOGGED_OUT)
+                    return self._counting_screen(request, location)
+            else:
+                request.shared_device = SharedDevice(
+                    location, int(SHARED_DEVICE_IDLE.total_seconds())
+                )
+
+        response = self.get_response(request)
+
+        if not request.user.is_authenticated:
+            return response
+        location = location or self._location(request)
+        if location is None:
+            return response
+        url_name = getattr(request.resolver_match, "url_name", None)
+        if (
+            was_logged_in
+            and request.method == "POST"
+            and response.status_code < 400
+            and url_name not in SHARED_DEVICE_KEEPS_SESSION
+        ):
+            logout(request)
+            if settings.TABLET_COOKIE_NAME in response.cookies or _wants_json(request):
+                # Just (re)paired: the pairing knows where to go. Or the tablet's own script:
+                # its tap is answered as it was.
+                return response
+            if url_name != "account_logout":  # that one says so itself
+                messages.info(request, SHARED_DEVICE_LOGGED_OUT)
+            return self._counting_screen(request, location, cookies=response.cookies)
+        request.session[SHARED_DEVICE_SEEN] = timezone.now().timestamp()
+        # The session store forgets it a minute later still: by then this middleware has seen
+        # the next request and sent the device back to counting (the store is the backstop).
+        request.session.set_expiry(int((SHARED_DEVICE_IDLE + SHARED_DEVICE_GRACE).total_seconds()))
+        return response
+
+    @staticmethod
+    def _location(request):
+        """The location of the tablet whose cookie this browser has, or None."""
+        from visitors.services import tablet_of_request  # visitors builds on this app
+
+        tablet = tablet_of_request(request)
+        return tablet.location if tablet is not None else None
+
+    @staticmethod
+    def _idle_too_long(request) -> bool:
+        seen = request.session.get(SHARED_DEVICE_SEEN)
+        if not isinstance(seen, (int, float)):
+            return False  # no request timed yet (e.g. logged in before the pairing): from now on
+        return timezone.now().timestamp() - seen >= SHARED_DEVICE_IDLE.total_seconds()
+
+    @staticmethod
+    def _counting_screen(request, location, cookies=None):
+        """To the location's counting screen (for htmx: the whole page), with the cookies the
+        view set (a message, a language)."""
+        url = reverse("visitors:tablet", kwargs={"slug": location.slug})
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponseClientRedirect(url)
+        else:
+            response = HttpResponseRedirect(url)
+        for name, morsel in (cookies or {}).items():
+            response.cookies[name] = morsel
+        return response
+
+
+SHARED_DEVICE_LOGGED_OUT = gettext_lazy(
+    "Je bent uitgelogd: op de tablet blijft niemand ingelogd. De tablet telt weer bezoekers."
+)
+SHARED_DEVICE_IDLE_LOGGED_OUT = gettext_lazy(
+    "Je bent uitgelogd omdat er 5 minuten niets gebeurde. De tablet telt weer bezoekers."
+)

@@ -108,6 +108,7 @@ class AuditEvent(models.Model):
         CLOSURE_DELETED = "closure_deleted", _("sluiting verwijderd")
         HOUSE_RULES_CHANGED = "house_rules_changed", _("huisregels gewijzigd")
         FOLLOW_UP_CLOSED = "logbook_follow_up_closed", _("logboekpunt afgehandeld")
+        LOG_ENTRY_WRITTEN = "logbook_entry_written", _("logboekbericht geschreven")
         ROSTER_TEMPLATES_CHANGED = "roster_templates_changed", _("roostersjablonen gewijzigd")
         ROSTER_ASSIGNED = "roster_assigned", _("ingedeeld in het rooster")
         ROSTER_UNASSIGNED = "roster_unassigned", _("uitgeschreven uit het rooster")

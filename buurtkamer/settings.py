@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A person logged in on a paired tablet: logged out after the action or 5 idle minutes.
+    "buurtkamer.middleware.SharedDeviceSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "buurtkamer.middleware.StaffTwoFactorMiddleware",  # staff without TOTP: set it up first

@@ -2,7 +2,6 @@ import datetime
 
 from django import forms
 from django.forms import formset_factory
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -255,7 +254,7 @@ class LogEntryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # At most a year back (older would soon fall out of the retention period anyway).
-        self.fields["date"].limit(earliest=years_before)
+        self.fields["date"].limit(earliest=years_before, latest=lambda today: today)
         self.fields["day_part"].choices = [
             ("", _("Hele dag / weet ik niet")),
             *((value, capfirst(label)) for value, label in DayPart.choices),
@@ -265,11 +264,19 @@ class LogEntryForm(forms.ModelForm):
             (value, capfirst(label)) for value, label in LogEntry.Kind.choices
         ]
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise forms.ValidationError(_("Die datum ligt in de toekomst."))
-        return date
+
+class TabletLogEntryForm(LogEntryForm):
+    """The same entry, written on the location's paired tablet without logging in: the writer
+    may give their first name."""
+
+    author_name = forms.CharField(
+        label=_("Je voornaam (niet verplicht)"),
+        max_length=40,
+        required=False,
+        help_text=_("Dan weet de coördinator wie het schreef."),
+    )
+
+    field_order = ["author_name", "date", "day_part", "kind", "text", "needs_follow_up"]
 
 
 class CloseFollowUpForm(forms.Form):

@@ -25,7 +25,7 @@ def logbook(request, location):
     filters = LogbookFilterForm(request.GET)
     entries = (
         LogEntry.objects.filter(location=location)
-        .select_related("author", "closed_by")
+        .select_related("author", "closed_by", "tablet")
         .newest_first()
     )
     if filters.is_valid():
@@ -75,7 +75,7 @@ def logbook_new(request, location):
 def logbook_close(request, location, pk):
     """A coordinator closes a follow-up, writing down what was done."""
     entry = get_object_or_404(
-        LogEntry.objects.select_related("author", "location"), pk=pk, location=location
+        LogEntry.objects.select_related("author", "location", "tablet"), pk=pk, location=location
     )
     if not entry.is_open:
         messages.info(request, _("Deze melding is al afgehandeld of vraagt geen actie."))

@@ -322,6 +322,17 @@ class LogEntry(models.Model):
         blank=True,
         related_name="+",
     )
+    # Written on the location's paired tablet, without logging in: which tablet, and the first
+    # name the writer gave (optional). Shown as "via tablet <name> (<first name>)".
+    tablet = models.ForeignKey(
+        "visitors.Tablet",
+        verbose_name=_("geschreven op tablet"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author_name = models.CharField(_("voornaam van de schrijver"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("geschreven op"), default=timezone.now)
     closed_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -367,3 +378,16 @@ class LogEntry(models.Model):
     @property
     def is_open(self) -> bool:
         return self.needs_follow_up and self.closed_at is None
+
+    @property
+    def via_tablet(self) -> str:
+        """The "via tablet <name> (<first name>)" of an entry written on a paired tablet, or "".
+        Needs the tablet selected with the entry."""
+        if self.tablet_id is None:
+            return ""
+        if self.author_name:
+            return _("via tablet %(tablet)s (%(name)s)") % {
+                "tablet": self.tablet.name,
+                "name": self.author_name,
+            }
+        return _("via tablet %(tablet)s") % {"tablet": self.tablet.name}

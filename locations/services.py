@@ -551,16 +551,33 @@ def write_log_entry(
     date: datetime.date | None = None,
     day_part: str = "",
     needs_follow_up: bool = False,
+    tablet=None,
+    author_name: str = "",
 ) -> LogEntry:
-    return LogEntry.objects.create(
-        location=location,
-        author=author if getattr(author, "is_authenticated", False) else None,
-        text=text.strip(),
-        kind=kind,
-        date=date or timezone.localdate(),
-        day_part=day_part or "",
-        needs_follow_up=needs_follow_up,
-    )
+    """One entry in a location's logbook, by a logged-in person (`author`) or by the location's
+    paired tablet (`tablet`, with the first name the writer gave, if any); audited."""
+    with transaction.atomic():
+        entry = LogEntry.objects.create(
+            location=location,
+            author=author if getattr(author, "is_authenticated", False) else None,
+            tablet=tablet,
+            author_name=author_name.strip(),
+            text=text.strip(),
+            kind=kind,
+            date=date or timezone.localdate(),
+            day_part=day_part or "",
+            needs_follow_up=needs_follow_up,
+        )
+        log_action(
+            actor=author,
+            action=AuditEvent.Action.LOG_ENTRY_WRITTEN,
+            location=location,
+            subject=str(entry),
+            entry=entry.pk,
+            tablet=tablet.name if tablet is not None else "",
+            author_name=entry.author_name,
+        )
+    return entry
 
 
 def close_follow_up(*, entry: LogEntry, closed_by, note: str) -> LogEntry:

@@ -230,6 +230,11 @@ MATRIX = {
     "visitors:undo-api": Row(get=NOBODY, post=(401, 400, 403, 404, 400, 404, 400)),
     # Pairing needs a logged-in coordinator; the tablet itself cannot pair (again).
     "visitors:pair": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
+    # The logbook written on the tablet: only the location's paired tablet (its cookie); for
+    # every person the page does not exist. An empty POST lacks the text: the form again, 400.
+    "visitors:tablet-logbook": Row(
+        get=(404, 200, 404, 404, 404, 404, 404), post=(404, 400, 404, 404, 404, 404, 404)
+    ),
     # visitors: coordinator pages --------------------------------------------------------------
     "visitors:tablets": Row(get=MANAGERS, post=NOBODY),
     "visitors:revoke-tablet": Row(get=MANAGERS, post=MANAGERS_POST),
@@ -804,6 +809,7 @@ def test_json_endpoints_refuse_cross_site_and_non_json_instead_of_a_token(
         recorded_on=timezone.localdate(),
         day_part=DayPart.MORNING,
         client_id=uuid.uuid4(),
+        recorded_by_tablet=visit_services.tablet_for_token(world.tablet_token),  # its own tap
     )
     payload = {
         "client_id": str(uuid.uuid4() if name == "visitors:checkin-api" else tapped.client_id)

@@ -116,7 +116,7 @@ def test_an_entry_without_text_or_with_a_future_date_is_refused_and_keeps_what_w
     )
 
     assert response.status_code == 400
-    assert "Die datum ligt in de toekomst." in response.text
+    assert "Deze datum ligt te ver vooruit." in response.text
     assert "Alvast genoteerd" in response.text
     response = client.post(url("logbook-new"), {"date": TODAY.isoformat(), "kind": "general"})
     assert response.status_code == 400

@@ -23,6 +23,14 @@ class FirstVisit(models.TextChoices):
     NO = "no", pgettext_lazy("eerste bezoek", "nee")
 
 
+# How a tap is described in the tablet's "Net geteld" list ("eerste bezoek · 65 en ouder ·
+# komt voor Samen eten"): Visit.summary() on the page, tablet.js from the same words (data-label).
+FIRST_VISIT_SUMMARY = {
+    "yes": _("eerste bezoek"),
+    "no": _("niet voor het eerst"),
+}
+
+
 class AgeBand(models.TextChoices):
     UNDER_18 = "under_18", _("onder 18")
     ADULT = "18_64", _("18–64")
@@ -294,6 +302,20 @@ class Visit(models.Model):
     @property
     def is_voided(self):
         return self.voided_at is not None
+
+    def summary(self) -> str:
+        """What this tap was, in a few words; "bezoeker" when nothing was chosen. Needs
+        came_via and occurrence__activity selected with it."""
+        parts = []
+        if self.first_visit in FIRST_VISIT_SUMMARY:
+            parts.append(str(FIRST_VISIT_SUMMARY[self.first_visit]))
+        if self.came_via_id is not None:
+            parts.append(self.came_via.name)
+        if self.age_band:
+            parts.append(str(self.get_age_band_display()))
+        if self.occurrence_id is not None:
+            parts.append(_("komt voor %(title)s") % {"title": self.occurrence.activity.title})
+        return " · ".join(parts) or str(_("bezoeker"))
 
 
 class Referral(models.Model):

@@ -30,6 +30,9 @@ from .models import (
 )
 
 UNDO_WINDOW = datetime.timedelta(minutes=10)
+# An undo that waited in the tablet's queue (the wifi dropped) still counts from the moment it
+# was tapped when it arrives within this time; later it is refused (the coordinator can void).
+UNDO_MAX_WAIT = datetime.timedelta(hours=1)
 # A queued tap keeps the moment it was tapped when the device's clock is plausible.
 DEVICE_TIME_MAX_AGE = datetime.timedelta(hours=48)
 DEVICE_TIME_MAX_AHEAD = datetime.timedelta(minutes=5)
@@ -133,8 +136,22 @@ def undo_visit(
 ) -> Visit:
     """Void a tap within 10 minutes of it; voiding twice is harmless. Never deletes.
 
-    An undo that waited in the tablet's queue counts from the moment it was tapped
-    (`undone_at`, when plausible like a tap's own time), not from when it arrived.
+    A tablet undoes only its own taps (not another tablet's, nor one tapped by a coordinator at
+    the door). The undo counts from the server's clock, or, for an undo that waited in the
+    tablet's queue, from the moment it was tapped (`undone_at`, by the device's clock). That
+    moment is believed only within bounds, otherwise the undo is refused:
+
+        undone_at  <=  tap's time + 10 minutes     the tap's own undo window
+        undone_at  >=  now - 1 hour                 it waited in the queue at most an hour
+        undone_at  <=  now + 5 minutes              not in the future
+        undone_at  >=  tap's time - 5 minutes       not before the tap
+
+    The 5 minutes are the clock tolerance a tap's own time already has (DEVICE_TIME_MAX_AHEAD):
+    a device's clock may be a little off from the server's, which timed some taps. An undo
+    before its tap or from the future is refused as "bad_time", one outside the windows as
+    "too_late". An undone_at that cannot be read (or has no time zone), or one for a tap whose
+    own time came from the server because the device's clock was off, is ignored: then the
+    server's clock counts, and the tap must be at most 10 minutes old.
     """
     with transaction.atomic():
         visit = (
@@ -144,14 +161,18 @@ def undo_visit(
         )
         if visit is None:
             raise VisitError("unknown", _("Deze tik is niet gevonden."))
+        if tablet is not None and visit.recorded_by_tablet_id != tablet.pk:
+            raise VisitError(
+                "not_yours",
+                _(
+                    "Deze tik is niet met deze tablet gedaan. Vraag je coördinator om hem "
+                    "weg te halen."
+                ),
+            )
         if visit.is_voided:
             return visit
         now = timezone.now()
-        moment, _from_server = moment_of_tap(undone_at, now)
-        if moment - visit.recorded_at > UNDO_WINDOW:
-            raise VisitError(
-                "too_late", _("Ongedaan maken kan tot 10 minuten na de tik. Vraag je coördinator.")
-            )
+        _check_undo_moment(visit, undone_at, now)
         visit.voided_at = now
         visit.voided_by = _person(user)
         visit.voided_by_tablet = tablet
@@ -164,6 +185,31 @@ def undo_visit(
             tablet=tablet.name if tablet else "",
         )
     return visit
+
+
+def _check_undo_moment(visit: Visit, undone_at, now: datetime.datetime) -> None:
+    """Raise VisitError unless the undo falls in the bounds undo_visit describes."""
+    too_late = VisitError(
+        "too_late", _("Ongedaan maken kan tot 10 minuten na de tik. Vraag je coördinator.")
+    )
+    device_time = (
+        undone_at is not None and not timezone.is_naive(undone_at) and not visit.time_from_server
+    )
+    if not device_time:
+        if now - visit.recorded_at > UNDO_WINDOW:
+            raise too_late
+        return
+    tolerance = DEVICE_TIME_MAX_AHEAD
+    if undone_at > now + tolerance or undone_at < visit.recorded_at - tolerance:
+        raise VisitError(
+            "bad_time",
+            _(
+                "Ongedaan maken lukt niet: de klok van deze tablet klopt niet. Vraag je "
+                "coördinator."
+            ),
+        )
+    if undone_at - visit.recorded_at > UNDO_WINDOW or undone_at < now - UNDO_MAX_WAIT:
+        raise too_late
 
 
 def counts_on(location: Location, date: datetime.date) -> dict:
@@ -181,15 +227,20 @@ def counts_on(location: Location, date: datetime.date) -> dict:
     return {"total": sum(counts.values()), **counts}
 
 
-def recent_taps(location: Location, *, limit: int = 5) -> list[Visit]:
-    """The latest tablet taps that can still be undone, newest first."""
+def recent_taps(location: Location, *, tablet: Tablet | None = None, limit: int = 5) -> list[Visit]:
+    """The latest tablet taps that can still be undone, newest first: on a tablet only its own
+    (it may undo no others), at the door for a coordinator all of them. With what each was
+    (Visit.summary), in one query."""
     since = timezone.now() - UNDO_WINDOW
-    return list(
+    taps = (
         Visit.objects.counted()
         .at(location)
         .filter(source=Source.TABLET, recorded_at__gte=since)
-        .order_by("-recorded_at")[:limit]
+        .select_related("came_via", "occurrence__activity")
     )
+    if tablet is not None:
+        taps = taps.filter(recorded_by_tablet=tablet)
+    return list(taps.order_by("-recorded_at")[:limit])
 
 
 # Tablets -------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ urlpatterns = [
     path("tablet/<slug:slug>/api/bezoek/", tablet.checkin_api, name="checkin-api"),
     path("tablet/<slug:slug>/api/ongedaan/", tablet.undo_api, name="undo-api"),
     path("tablet/<slug:slug>/koppelen/", tablet.pair, name="pair"),
+    # The paired tablet writes in the logbook itself, without anyone logging in.
+    path("tablet/<slug:slug>/logboek/", tablet.tablet_logbook, name="tablet-logbook"),
     # Coordinators and staff: tablets, today, manual tallies, referrals.
     path("locaties/<slug:slug>/tablets/", manage.tablet_list, name="tablets"),
     path(

@@ -11,6 +11,8 @@
   const STORE_KEY = "buurtkamer.tablet." + root.dataset.slug;
   const UNDO_MS = Number(root.dataset.undoMinutes || 10) * 60 * 1000;
   const RETRY_MAX_MS = 60 * 1000;
+  // A second tap this soon after the one before is a finger that bounced: counted once.
+  const DOUBLE_TAP_MS = 500;
   const DAY_PARTS = ["morning", "afternoon", "evening"];
 
   // Texts come translated from the page (data-t-* attributes), so they follow the language.
@@ -142,7 +144,7 @@
     const now = Date.now();
     state.recent = state.recent.filter((tap) => now - new Date(tap.tapped_at).getTime() < UNDO_MS);
     recentList.replaceChildren();
-    const visible = state.recent.filter((tap) => tap.status !== "undone").slice(0, 5);
+    const visible = state.recent.filter((tap) => tap.status !== "undone" && tap.status !== "dropped").slice(0, 5);
     if (!visible.length) {
       const empty = document.createElement("li");
       empty.className = "recent-empty";
@@ -153,18 +155,25 @@
     visible.forEach((tap) => {
       const item = document.createElement("li");
       item.dataset.clientId = tap.client_id;
+      // What it was ("eerste bezoek · 65 en ouder"), so that the right one is undone.
+      const what = document.createElement("span");
+      what.className = "recent-what";
       const time = document.createElement("span");
       time.className = "recent-time";
       const tapped = new Date(tap.tapped_at);
       time.textContent = String(tapped.getHours()).padStart(2, "0") + ":" + String(tapped.getMinutes()).padStart(2, "0") +
         (tap.status === "queued" ? " " + t("queued") : "");
+      const label = document.createElement("span");
+      label.className = "recent-label";
+      label.textContent = tap.label || t("plainVisit");
+      what.append(time, " ", label);
       const button = document.createElement("button");
       button.type = "button";
       button.className = "btn btn-outline-danger undo-button";
       button.textContent = tap.status === "undoing" ? t("undoing") : t("undo");
       button.disabled = tap.status === "undoing";
       button.addEventListener("click", () => undo(tap.client_id));
-      item.append(time, button);
+      item.append(what, button);
       recentList.append(item);
     });
   }
@@ -196,8 +205,28 @@
     if (via) via.hidden = chosen("first_visit") !== "yes";
   }
 
+  // The same words as the server's Visit.summary(), from the chosen buttons' data-label.
+  function describe(submitter) {
+    const parts = [];
+    ["first_visit", "came_via", "age_band"].forEach((name) => {
+      if (name === "came_via" && chosen("first_visit") !== "yes") return;
+      const input = form.querySelector('input[name="' + name + '"]:checked');
+      if (input && input.dataset.label) parts.push(input.dataset.label);
+    });
+    if (submitter && submitter.dataset.label) parts.push(submitter.dataset.label);
+    return parts.join(" · ") || t("plainVisit");
+  }
+
+  let lastTapAt = -Infinity;
+
   function tap(event) {
     event.preventDefault();
+    const moment = window.performance.now();
+    if (moment - lastTapAt < DOUBLE_TAP_MS) {
+      say(t("doubleTap"));
+      return;
+    }
+    lastTapAt = moment;
     const now = new Date();
     // A "komt voor: ..." tag is a submit button of its own: its value names the activity.
     const submitter = event.submitter;
@@ -213,7 +242,7 @@
     };
     refresh();
     state.queue.push(op);
-    state.recent.unshift({ client_id: op.client_id, tapped_at: op.tapped_at, status: "queued" });
+    state.recent.unshift({ client_id: op.client_id, tapped_at: op.tapped_at, status: "queued", label: describe(submitter) });
     save();
     resetChoices();
     say(t("counted"));
@@ -252,7 +281,8 @@
   let inFlight = null; // the client_id whose request is on its way
   let retryDelay = 1000;
   const REQUEST_TIMEOUT_MS = 15000;
-  const KNOWN_REFUSALS = ["invalid", "other_location", "unknown", "too_late"];
+  // Answers that can never turn into a success by sending again: the operation is dropped.
+  const KNOWN_REFUSALS = ["invalid", "other_location", "unknown", "too_late", "not_yours", "bad_time", "too_large"];
   let retryTimer = null;
 
   function scheduleRetry(delay) {
@@ -332,14 +362,14 @@
           settle(op, payload);
           problem = "";
           retryDelay = 1000;
-        } else if (ours && KNOWN_REFUSALS.includes(payload.status)) {
-          // This one can never succeed (e.g. undo after 10 minutes): drop it, say why.
+        } else if ((ours && KNOWN_REFUSALS.includes(payload.status)) || response.status === 413) {
+          // This one can never succeed (e.g. undo after 10 minutes, or a body too large even
+          // for a proxy in between): drop it, say why, and go on with the rest of the queue.
           settle(op, null);
-          if (op.type === "undo") {
-            const entry = state.recent.find((t) => t.client_id === op.client_id);
-            if (entry) entry.status = "sent";
-          }
-          say(payload && payload.message ? payload.message : t("failed"));
+          const entry = state.recent.find((t) => t.client_id === op.client_id);
+          if (entry && op.type === "undo") entry.status = "sent";
+          if (entry && op.type === "visit" && response.status === 413) entry.status = "dropped";
+          say(ours && payload.message ? payload.message : response.status === 413 ? t("tooLarge") : t("failed"));
         } else if (ours && (response.status === 401 || response.status === 403)) {
           // Not paired (any more) or logged out: keep every tap until someone fixes it.
           problem = payload && payload.message ? payload.message : t("notPaired");
@@ -369,8 +399,11 @@
   // Taps the page was rendered with (e.g. from another device) can be undone here too.
   recentList.querySelectorAll("li[data-client-id]").forEach((item) => {
     const id = item.dataset.clientId;
-    if (!state.recent.some((t) => t.client_id === id)) {
-      state.recent.push({ client_id: id, tapped_at: item.dataset.recordedAt, status: "sent" });
+    const known = state.recent.find((t) => t.client_id === id);
+    if (!known) {
+      state.recent.push({ client_id: id, tapped_at: item.dataset.recordedAt, status: "sent", label: item.dataset.label });
+    } else if (!known.label) {
+      known.label = item.dataset.label;
     }
   });
   state.recent.sort((a, b) => new Date(b.tapped_at) - new Date(a.tapped_at));

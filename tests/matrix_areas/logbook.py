@@ -6,7 +6,8 @@ PK_KIND: {url name: kind} for URLs with a `pk`; objects() makes one object of ea
 The logbook, closures and house rules of a location (the `locations` app). The logbook is for
 the location's people: its volunteers and coordinators read and write, its coordinators close a
 follow-up; staff everything. The paired tablet alone is not a person: it gets the login page
-(volunteers log in to write). Closures and house rules are the coordinator's.
+here (it writes through a page of its own, visitors:tablet-logbook, in the main matrix).
+Closures and house rules are the coordinator's.
 """
 
 import datetime
@@ -26,6 +27,7 @@ from tests.matrix_common import (  # noqa: F401 - the vocabulary of the rows
     L,
     Row,
 )
+from visitors.models import Tablet
 
 # An empty POST to the new-entry form lacks the kind and the text: the form again, 400.
 MEMBERS_POST_INVALID = (L, L, 400, 404, 400, 404, 400)
@@ -91,9 +93,13 @@ LIST_PAGES = ["locations:logbook", "locations:closures"]
 
 
 def busy(location, coordinator, tag, size):
-    """More entries (open, closed) and closures for the list pages."""
+    """More entries (open, closed, some written on the tablet) and closures for the list pages."""
     today = timezone.localdate()
+    tablet = Tablet.objects.filter(location=location).first()
     for number in range(size):
+        LogEntry.objects.create(
+            location=location, text=f"Via de tablet {tag}{number}", tablet=tablet
+        )
         LogEntry.objects.create(
             location=location,
             kind=LogEntry.Kind.MAINTENANCE,

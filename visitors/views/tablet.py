@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -26,15 +26,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.services import on_duty_today, todays_occurrences
 from buurtkamer.permissions import Action, can, get_location_for
+from locations import services as location_services
+from locations.forms import TabletLogEntryForm
 from locations.models import Location
 
 from .. import services
 from ..forms import CheckinForm, PairForm, UndoForm
-from ..models import AgeBand, CameVia, FirstVisit, Tablet
+from ..models import FIRST_VISIT_SUMMARY, AgeBand, CameVia, FirstVisit, Tablet
 
 
 @dataclass
@@ -140,9 +142,12 @@ def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
         "location": door.location,
         "tablet": door.tablet,
         "counts": _today(door.location),
-        "recent": services.recent_taps(door.location),
+        "recent": services.recent_taps(door.location, tablet=door.tablet),
         "form": CheckinForm.fresh(),
-        "first_visit_choices": FirstVisit.choices,
+        "first_visit_choices": [
+            (value, label, FIRST_VISIT_SUMMARY.get(value, ""))
+            for value, label in FirstVisit.choices
+        ],
         "age_bands": AgeBand.choices,
         "came_via_options": list(CameVia.objects.active()),
         "pair_form": pair_form,
@@ -150,6 +155,8 @@ def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
         "undo_minutes": int(services.UNDO_WINDOW.total_seconds() // 60),
         "programme": todays_occurrences(door.location),
         "on_duty": on_duty_today(door.location),
+        # Closed today (Koningsdag, the summer break): said on the screen, and still counted.
+        "closure": door.location.closures.covering(timezone.localdate()).first(),
     }
     return TemplateResponse(request, "visitors/tablet.html", context, status=status)
 
@@ -236,7 +243,14 @@ def _json_request(request):
     if request.content_type != "application/json":
         return None, JsonResponse({"status": "invalid", "message": _("Verwacht JSON.")}, status=415)
     try:
-        payload = json.loads(request.body or b"{}")
+        body = request.body  # refused above settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    except RequestDataTooBig:
+        message = _("Dit verzoek is te groot en wordt niet verwerkt.")
+        return None, JsonResponse(
+            {"status": "too_large", "error": message, "message": message}, status=413
+        )
+    try:
+        payload = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         payload = None
     if not isinstance(payload, dict):
@@ -313,6 +327,45 @@ def undo_api(request, door, form):
         undone_at=form.cleaned_data["undone_at"],
     )
     return JsonResponse({"status": "ok", "today": _counts_payload(door.location)})
+
+
+# The logbook, written on the tablet ---------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def tablet_logbook(request, slug):
+    """The paired tablet writes in its location's logbook itself, as the device: nobody logs in
+    on the shared tablet for it. The writer may give a first name. Only with this location's
+    tablet cookie: for anyone else the page does not exist (404); a revoked tablet is told so."""
+    tablet = services.tablet_of_request(request)
+    if tablet is None or tablet.location.slug != slug:
+        raise Http404
+    if not tablet.is_paired:
+        return _refused_page(request, slug, NotAllowed("revoked", 403))
+    services.mark_seen(tablet)
+    location = tablet.location
+    if request.method == "POST":
+        form = TabletLogEntryForm(request.POST)
+        if form.is_valid():
+            location_services.write_log_entry(
+                location=location, author=None, tablet=tablet, **form.cleaned_data
+            )
+            messages.success(request, _("Je bericht staat in het logboek. Dank je wel!"))
+            return redirect("visitors:tablet", slug=slug)
+        status = 400
+    else:
+        now = timezone.localtime()
+        form = TabletLogEntryForm(
+            initial={"date": now.date(), "day_part": location.day_part_at(now).value}
+        )
+        status = 200
+    return TemplateResponse(
+        request,
+        "visitors/tablet_logbook.html",
+        {"location": location, "tablet": tablet, "form": form, "now": timezone.localtime()},
+        status=status,
+    )
 
 
 # Pairing -----------------------------------------------------------------------------------
