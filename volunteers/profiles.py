@@ -502,6 +502,7 @@ CSV_PARTS = {
     "account": _("Account"),
     "profile": _("Profiel"),
     "status_history": _("Statusgeschiedenis"),
+    "per_location": _("Per locatie"),
     "trainings": _("Trainingen"),
     "memberships": _("Lidmaatschappen"),
     "assignments": _("Diensten"),
@@ -522,6 +523,7 @@ CSV_FIELDS = {
     "preferred_weekdays": _("Voorkeursdagen"),
     "preferred_day_parts": _("Voorkeursdagdelen"),
     "notes": _("Notities"),
+    "status_history": _("Statusgeschiedenis"),
     "anonymised_at": _("Geanonimiseerd op"),
     "since": _("Sinds"),
     "changed_at": _("Gewijzigd op"),
@@ -580,6 +582,10 @@ def _dutch_value(field: str, value, choices):
         return gettext("ja") if value else gettext("nee")
     if isinstance(value, list):
         return ", ".join(str(_dutch_value(field, item, choices)) for item in value)
+    if isinstance(value, dict):  # e.g. one step of a status history: "actief 01-03-2026"
+        return " ".join(
+            str(_dutch_value(key, item, choices)) for key, item in value.items() if item
+        )
     enum = choices.get(field)
     if enum is not None:
         try:
