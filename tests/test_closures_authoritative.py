@@ -23,10 +23,18 @@ from django.utils import timezone
 from activities import services as activity_services
 from activities.models import Activity, Category, OccurrenceStatus, Recurrence
 from locations import services as location_services
-from locations.models import Closure, DayPart, OpeningHours
+from locations.models import Closure, DayPart, Membership, OpeningHours
 from volunteers import notifications
 from volunteers import services as roster
-from volunteers.models import Assignment, Shift, ShiftTemplate, Status, Task, VolunteerProfile
+from volunteers.models import (
+    Assignment,
+    MemberRecord,
+    RosterFeedToken,
+    Shift,
+    ShiftTemplate,
+    Status,
+    Task,
+)
 from volunteers.profiles import get_profile
 
 from .factories import MembershipFactory
@@ -202,10 +210,10 @@ def alerts(monkeypatch):
 
 
 def feed_events(client, user, location):
-    token = get_profile(user).calendar_token
+    token = RosterFeedToken.objects.get_or_create(user=user, location=location)[0].token
     url = reverse(
         "volunteers:location-feed",
-        kwargs={"calendar_token": token, "location_slug": location.slug},
+        kwargs={"roster_token": token, "location_slug": location.slug},
     )
     response = client.get(url)
     assert response.status_code == 200
@@ -537,9 +545,11 @@ def test_no_reminder_alert_or_open_place_mail_on_a_closed_day(
     world, coordinator, volunteer, django_capture_on_commit_callbacks
 ):
     """Anneke stands on day 2; close day 1 and day 2 with people on both."""
-    VolunteerProfile.objects.update_or_create(user=volunteer, defaults={"status": Status.ACTIVE})
-    for person in Assignment.objects.active().values_list("volunteer", flat=True):
-        VolunteerProfile.objects.update_or_create(user_id=person, defaults={"status": "active"})
+    people = {volunteer.pk, *Assignment.objects.active().values_list("volunteer", flat=True)}
+    for membership in Membership.objects.current().filter(user__in=people):
+        MemberRecord.objects.update_or_create(
+            membership=membership, defaults={"status": Status.ACTIVE}
+        )
     location_services.add_closure(
         location=world["dokkum"],
         starts_on=day(1),

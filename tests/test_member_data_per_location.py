@@ -218,8 +218,10 @@ def test_the_data_migration_copies_the_profile_to_each_current_membership(transa
     dokkum, burgum = LocationFactory(), LocationFactory()  # a flush may have removed the seeded
 
     executor = MigrationExecutor(connection)
-    before = [("volunteers", "0002_member_records_and_roster_feed_tokens")]
-    after = [("volunteers", "0003_move_coordinator_data_to_memberships")]
+    # locations at its latest, so the historical Membership knows every column (pending).
+    latest_locations = ("locations", "0005_membership_pending_invitation")
+    before = [("volunteers", "0002_member_records_and_roster_feed_tokens"), latest_locations]
+    after = [("volunteers", "0003_move_coordinator_data_to_memberships"), latest_locations]
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
     User = apps.get_model("buurtkamer", "User")
