@@ -429,3 +429,14 @@ def test_current_members_by_role(dokkum, coordinator, volunteer, world):
     )
     volunteers = set(current.with_role(Role.VOLUNTEER).values_list("user", flat=True))
     assert world["people"]["invited"].pk not in volunteers and volunteer.pk in volunteers
+
+
+def test_open_places_are_not_offered_where_someone_is_paused(client, login, world):
+    """The open-places page offers only what take_place would accept."""
+    paused, shift = world["people"]["paused"], world["shift"]
+    login(paused)
+    page = client.get(reverse("volunteers:open-places"))
+    assert shift not in page.context["shifts"]
+    MemberRecord.objects.filter(membership__user=paused).update(status=Status.ACTIVE)
+    page = client.get(reverse("volunteers:open-places"))
+    assert shift in page.context["shifts"]

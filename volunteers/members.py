@@ -54,6 +54,18 @@ def available_memberships(location):
     )
 
 
+def locations_available_to(user):
+    """The ids (a values() subquery) of the locations where the person is a current member who
+    may be put on the roster (not paused or stopped): where open places are theirs to take."""
+    return (
+        Membership.objects.current()
+        .filter(user=user)
+        .annotate(member_status=member_status())
+        .exclude(member_status__in=NOT_AVAILABLE)
+        .values("location_id")
+    )
+
+
 def available_members(location):
     """The people (users) of available_memberships, each annotated with `member_status` (their
     status at this location), ordered by name: the base of the assign, buddy and organiser

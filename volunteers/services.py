@@ -23,7 +23,7 @@ from buurtkamer.dates import monday_of
 from buurtkamer.models import log_action
 from locations.models import Closure, DayPart, Location
 
-from .members import NOT_AVAILABLE, available_members, status_at
+from .members import NOT_AVAILABLE, available_members, locations_available_to, status_at
 from .models import (
     Assignment,
     Attendance,
@@ -424,8 +424,9 @@ def _standing():
 
 def open_places(locations, start, end, *, user=None):
     """The shifts at these locations from `start` to `end` (dates, inclusive) that have not
-    started and still have room, with `taken`; with `user`: not those they already stand on
-    and annotated `busy` when they stand on another shift at that time."""
+    started and still have room, with `taken`; with `user`: not those they already stand on,
+    none at a location where they are paused or stopped (members.NOT_AVAILABLE), and annotated
+    `busy` when they stand on another shift at that time."""
     now = timezone.localtime()
     shifts = (
         Shift.objects.with_open_places()  # not on closed days, not full
@@ -435,6 +436,8 @@ def open_places(locations, start, end, *, user=None):
         .order_by("date", "starts_at", "location__name", "task")
     )
     if user is not None:
+        # Not at a location where they are paused or stopped: take_place would refuse them.
+        shifts = shifts.filter(location__in=locations_available_to(user))
         mine = Assignment.objects.active().filter(volunteer=user)
         shifts = shifts.exclude(Exists(mine.filter(shift=OuterRef("pk")))).annotate(
             busy=Exists(
