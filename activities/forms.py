@@ -1,10 +1,9 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField, parse_date
-from locations.models import Membership
+from volunteers.members import available_members, member_label
 
 from .models import Activity, Category, Occurrence, Partner, Recurrence, Room
 
@@ -91,16 +90,10 @@ class ActivityForm(forms.ModelForm):
         weeks = list(self.fields["week_of_month"].choices)[1:]
         self.fields["week_of_month"].choices = [("", _("Niet van toepassing")), *weeks]
         self.fields["partners"].queryset = Partner.objects.filter(locations=location)
-        self.fields["organisers"].queryset = (
-            get_user_model()
-            .objects.filter(
-                id__in=Membership.objects.current().filter(location=location).values("user_id")
-            )
-            .order_by("first_name", "last_name")
-        )
-        self.fields["organisers"].label_from_instance = lambda user: (
-            user.get_full_name() or str(user)
-        )
+        # The location's available members (volunteers.members: intake and aspirant marked,
+        # never paused or stopped).
+        self.fields["organisers"].queryset = available_members(location)
+        self.fields["organisers"].label_from_instance = member_label
         self.fields["price"].localize = True
         self.fields["price"].widget.is_localized = True
         if not self._starts_in_the_past():

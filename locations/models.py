@@ -151,8 +151,14 @@ class MembershipQuerySet(models.QuerySet):
         """Invitations that wait for the person's yes or no (they give no access at all)."""
         return self.filter(ended_at__isnull=True, pending=True)
 
+    def with_role(self, role):
+        """Those in one role (Role.VOLUNTEER or Role.COORDINATOR); after current(): the
+        current members of that role, e.g. `.current().filter(location=x).with_role(...)`."""
+        return self.filter(role=role)
+
     def coordinators(self):
-        return self.current().filter(role=Role.COORDINATOR)
+        """The current coordinators (of every location; filter on location for one)."""
+        return self.current().with_role(Role.COORDINATOR)
 
     def team_sizes(self) -> dict[int, int]:
         """{location id: number of current members}, in one query."""

@@ -638,6 +638,7 @@ def test_onboarding_to_dos(dokkum, burgum, team, volunteer, today):
         ("Anneke", "intake"),  # no profile yet: an aspirant
         ("Anneke", "buddy"),
         ("Bauke", "buddy"),
+        ("Bauke", "vog_missing"),  # intake needs a VOG too (profiles.NEEDS_VOG)
         ("Catrien", "vog_missing"),
         ("Catrien", "buddy"),  # active since today: still new
         ("Douwe", "vog_outdated"),

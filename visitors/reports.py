@@ -472,8 +472,8 @@ def build_report(filters: Filters, *, with_stories=True) -> Report:
     # 8. Volunteer hours from attended shifts.
     hours_volunteered = defaultdict(float)
     rows = (
-        Assignment.objects.filter(
-            cancelled_at__isnull=True,
+        Assignment.objects.active()
+        .filter(
             attendance="attended",
             shift__location_id__in=ids,
             shift__date__range=(filters.start, filters.end),

@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from locations.models import Location, Membership, Role, current_membership_q
+from locations.models import Location, Membership, Role
 
 from . import profiles
 from .models import (
@@ -246,12 +246,11 @@ def _fill(location, start, today):
     people = list(
         get_user_model()
         .objects.filter(
-            current_membership_q("memberships__"),
-            memberships__location=location,
-            memberships__volunteer_record__status=Status.ACTIVE,
+            pk__in=Membership.objects.current()
+            .filter(location=location, volunteer_record__status=Status.ACTIVE)
+            .values("user_id")
         )
         .order_by("pk")
-        .distinct()
     )
     if not people:
         return 0

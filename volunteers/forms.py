@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from locations.models import DayPart, Weekday
 
+from .members import member_label
 from .models import Attendance, Task
 
 MAX_PER_TASK = 20
@@ -114,6 +115,9 @@ class CancelForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    """`members`: services.assignable_for(shift) to choose from; members.current_members when
+    posted (take_place then refuses whoever is not assignable, with its reason)."""
+
     volunteer = forms.ModelChoiceField(
         label=_("Vrijwilliger"), queryset=None, empty_label=_("Kies een vrijwilliger")
     )
@@ -121,9 +125,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = members
-        self.fields["volunteer"].label_from_instance = lambda user: (
-            user.get_full_name() or str(user)
-        )
+        self.fields["volunteer"].label_from_instance = member_label
 
 
 class AttendanceForm(forms.Form):

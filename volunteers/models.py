@@ -245,9 +245,7 @@ def _closed_here():
 class ShiftQuerySet(models.QuerySet):
     def with_taken(self):
         """Annotate `taken`: how many assignments still stand."""
-        return self.annotate(
-            taken=models.Count("assignments", filter=Q(assignments__cancelled_at__isnull=True))
-        )
+        return self.annotate(taken=models.Count("assignments", filter=standing_q("assignments__")))
 
     def with_state(self):
         """Annotate `taken` and `closed` (its location is closed on its date): what
@@ -377,10 +375,16 @@ class Attendance(models.TextChoices):
     NO_SHOW = "no_show", _("niet gekomen")
 
 
+def standing_q(prefix: str = "") -> Q:
+    """The one condition for an assignment that still stands (not cancelled); `prefix` for a
+    join, e.g. "assignments__" from the shift. Querysets: Assignment.objects.active()."""
+    return Q(**{f"{prefix}cancelled_at__isnull": True})
+
+
 class AssignmentQuerySet(models.QuerySet):
     def active(self):
         """Assignments that still stand (not cancelled)."""
-        return self.filter(cancelled_at__isnull=True)
+        return self.filter(standing_q())
 
 
 class Assignment(models.Model):

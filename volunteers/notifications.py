@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from buurtkamer.emails import send_templated_email
-from locations.models import Membership, Role, current_membership_q
+from locations.models import Membership
 
 from .feeds import address_of, my_shifts_path
 from .models import Assignment, Shift, Status, Task, day_parts_without_lead
@@ -170,15 +170,49 @@ def tell_coordinators_of_late_cancellation(assignment, *, base_url) -> int:
 
 
 def coordinators_of(location_id):
-    return (
-        get_user_model()
-        .objects.filter(
-            current_membership_q("memberships__"),
-            is_active=True,
-            memberships__location=location_id,
-            memberships__role=Role.COORDINATOR,
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.coordinators().filter(location=location_id).values("user_id"),
+    )
+
+
+# Assigned or taken off by a coordinator ----------------------------------------------------------
+
+
+def _tell_volunteer(template: str, assignment, by) -> bool:
+    """E-mail the person of `assignment` about it (a coordinator `by` changed it), with a link
+    to their shifts. Never raises for a failed send."""
+    try:
+        assignment = Assignment.objects.select_related("shift__location", "volunteer").get(
+            pk=assignment.pk
         )
-        .distinct()
+        shift = assignment.shift
+        context = {
+            "assignment": assignment,
+            "shift": shift,
+            "location": shift.location,
+            "address": address_of(shift.location),
+            "task": shift.get_task_display(),
+            "day_part": shift.get_day_part_display(),
+            "by": by,
+            "my_shifts_url": _url(default_base_url(), my_shifts_path()),
+        }
+        return _send(template, context, assignment.volunteer)
+    except Exception:
+        logger.exception("Telling of %s (assignment %s) failed", template, assignment.pk)
+        return False
+
+
+def tell_assigned(assignment) -> bool:
+    """A coordinator put the person on a shift (services.take_place, after the commit)."""
+    return _tell_volunteer("volunteers/emails/roster_assigned", assignment, assignment.assigned_by)
+
+
+def tell_unassigned(assignment) -> bool:
+    """A coordinator took the person off a shift (services.cancel_assignment, after the
+    commit)."""
+    return _tell_volunteer(
+        "volunteers/emails/roster_unassigned", assignment, assignment.cancelled_by
     )
 
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField
-from locations.models import DayPart, Membership, Weekday
+from locations.models import DayPart, Weekday
 
+from .members import available_members, member_label
 from .models import Status, Task
 
 phone_validator = RegexValidator(
@@ -119,7 +120,8 @@ class StatusForm(forms.Form):
 
 
 class OnboardingForm(forms.Form):
-    """VOG date, buddy (another member of the same location) and the coordinators' notes."""
+    """VOG date, buddy (another available member of the same location: members.available_members,
+    intake and aspirant marked, never paused or stopped) and the coordinators' notes."""
 
     vog_received_on = forms.DateField(
         label=_("VOG ontvangen op"), required=False, widget=DateInput()
@@ -144,16 +146,8 @@ class OnboardingForm(forms.Form):
 
     def __init__(self, *args, location, person, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["buddy"].queryset = (
-            get_user_model()
-            .objects.filter(
-                pk__in=Membership.objects.current()
-                .filter(location=location)
-                .exclude(user=person)
-                .values("user_id")
-            )
-            .order_by("first_name", "last_name")
-        )
+        self.fields["buddy"].queryset = available_members(location).exclude(pk=person.pk)
+        self.fields["buddy"].label_from_instance = member_label
 
     def clean_vog_received_on(self):
         day = self.cleaned_data["vog_received_on"]

@@ -263,7 +263,8 @@ def volunteers_of(location):
     )
     return (
         Membership.objects.current()
-        .filter(location=location, role=Role.VOLUNTEER)
+        .filter(location=location)
+        .with_role(Role.VOLUNTEER)
         .select_related(
             "user", "user__volunteer_profile", "volunteer_record", "volunteer_record__buddy"
         )
@@ -306,9 +307,14 @@ class Todo:
         return TODO_TEXTS[self.kind]
 
 
+# The statuses that need a valid VOG: active, and intake too (someone in their intake is about
+# to start and may already stand on the roster, members.MARKED). An aspirant has not had the
+# intake yet; paused and stopped people are not on the roster.
+NEEDS_VOG = (Status.ACTIVE, Status.INTAKE)
+
 TODO_TEXTS = {
     "intake": _("Aspirant: kennismakingsgesprek (intake) plannen"),
-    "vog_missing": _("Actief zonder VOG: VOG aanvragen"),
+    "vog_missing": _("Nog geen VOG: VOG aanvragen"),
     "vog_outdated": _("VOG ouder dan drie jaar: VOG vernieuwen"),
     "buddy": _("Nieuw zonder buddy: buddy koppelen"),
 }
@@ -316,9 +322,10 @@ TODO_TEXTS = {
 
 def onboarding_todos(locations, *, today=None) -> list[Todo]:
     """What a coordinator still has to arrange for the volunteers of these locations, in one
-    query: aspirants without an intake, active volunteers without a VOG or with one older than
-    three years, new volunteers (aspirant, intake, or active less than half a year) without a
-    buddy. Someone of two locations appears under each."""
+    query, by todos_of: aspirants without an intake, volunteers in intake or active (NEEDS_VOG)
+    without a VOG or with one older than three years, new volunteers (aspirant, intake, or
+    active less than half a year) without a buddy. Someone of two locations appears under
+    each."""
     today = today or timezone.localdate()
     location_ids = [location.pk for location in locations]
     by_id = {location.pk: location for location in locations}
@@ -326,7 +333,8 @@ def onboarding_todos(locations, *, today=None) -> list[Todo]:
         return []
     memberships = (
         Membership.objects.current()
-        .filter(location_id__in=location_ids, role=Role.VOLUNTEER)
+        .filter(location_id__in=location_ids)
+        .with_role(Role.VOLUNTEER)
         .select_related("user", "volunteer_record")
         .order_by("location__name", "user__first_name", "user__last_name")
     )
@@ -339,13 +347,19 @@ def onboarding_todos(locations, *, today=None) -> list[Todo]:
 
 
 def todos_of(person, record, location, today=None) -> list[Todo]:
-    """The onboarding to-dos of one volunteer at one location, from that location's record (see
-    onboarding_todos)."""
+    """The onboarding to-dos of one volunteer at one location, from that location's record: the
+    one rule the dashboard (onboarding_todos), the volunteers list and the profile page show.
+
+    - "intake": an aspirant, whose intake is still to be planned;
+    - "vog_missing" / "vog_outdated": intake or active (NEEDS_VOG) without a VOG, or with one
+      older than VOG_VALID_YEARS (three) years;
+    - "buddy": new (aspirant, intake, or active less than NEW_VOLUNTEER_DAYS) without a buddy.
+    Paused and stopped people have none."""
     today = today or timezone.localdate()
     todos = []
     if record.status == Status.ASPIRANT:
         todos.append(Todo("intake", person, location, record.status_since))
-    if record.status == Status.ACTIVE:
+    if record.status in NEEDS_VOG:
         if record.vog_received_on is None:
             todos.append(Todo("vog_missing", person, location))
         elif vog_outdated(record.vog_received_on, today):

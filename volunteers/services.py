@@ -15,15 +15,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of
 from buurtkamer.models import log_action
-from locations.models import Closure, DayPart, Location, Membership, current_membership_q
+from locations.models import Closure, DayPart, Location
 
-from .models import Assignment, Attendance, Shift, ShiftTemplate, Task, day_parts_without_lead
+from .members import NOT_AVAILABLE, available_members, locations_available_to, status_at
+from .models import (
+    Assignment,
+    Attendance,
+    Shift,
+    ShiftTemplate,
+    Status,
+    Task,
+    day_parts_without_lead,
+)
 
 # Tests switch the locking off (and widen the gap between counting and inserting) to prove
 # that the race test can see an overbooking. Never off in the running app.
@@ -154,10 +163,6 @@ def save_templates(location, *, rows, changed_by) -> None:
 # Taking and cancelling a place --------------------------------------------------------------------
 
 
-def is_member(user, location) -> bool:
-    return Membership.objects.current().filter(user=user, location=location).exists()
-
-
 def at_the_same_time(shift):
     """Everyone's standing assignments overlapping this shift in time (any location, this
     shift itself included)."""
@@ -173,11 +178,24 @@ def overlapping(user, shift):
     return at_the_same_time(shift).filter(volunteer=user)
 
 
+def assignable_for(shift):
+    """Who a coordinator may put on this shift: the available members of its location
+    (members.available_members: active, or intake/aspirant with their status shown; never
+    paused or stopped) who do not stand on this shift or one overlapping it (at_the_same_time).
+    The assign choice on the shift page offers these; take_place refuses anyone else."""
+    busy = at_the_same_time(shift).values("volunteer_id")
+    return available_members(shift.location).exclude(pk__in=busy)
+
+
 def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
     """Put `volunteer` on `shift` (themselves, or by a coordinator: `assigned_by`).
 
     Raises RosterError when the shift is full, has started, the person is not a current member
-    of its location, or already stands on a shift at an overlapping time."""
+    of its location, is paused or stopped there (members.NOT_AVAILABLE), or already stands on a
+    shift at an overlapping time: the rule of assignable_for. A coordinator's assignment is
+    audited and, after the commit, e-mailed to the person (notifications.tell_assigned)."""
+    from . import notifications
+
     User = get_user_model()
     with transaction.atomic():
         if RACE_GUARD:
@@ -191,11 +209,32 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
         closure = shift.location.closure_on(shift.date)
         if closure is not None:
             raise RosterError(closed_message(shift, closure), code="closed")
-        if not is_member(volunteer, shift.location):
+        status = status_at(volunteer, shift.location)
+        if status is None or not volunteer.is_active:
             raise RosterError(
                 _("%(name)s hoort niet (meer) bij %(location)s.")
                 % {"name": volunteer.first_name or volunteer, "location": shift.location.name},
                 code="not_member",
+            )
+        if status in NOT_AVAILABLE:
+            if assigned_by is None or assigned_by == volunteer:
+                message = _(
+                    "Je staat bij %(location)s op %(status)s, dus je kunt geen dienst nemen. "
+                    "Vraag je coördinator als je weer wilt beginnen."
+                )
+            else:
+                message = _(
+                    "%(name)s staat bij %(location)s op %(status)s en kan niet worden "
+                    "ingedeeld. Zet eerst de status terug op actief."
+                )
+            raise RosterError(
+                message
+                % {
+                    "name": volunteer.get_full_name() or volunteer,
+                    "location": shift.location.name,
+                    "status": Status(status).label,
+                },
+                code="not_available",
             )
         if overlapping(volunteer, shift).exists():
             if assigned_by is None or assigned_by == volunteer:
@@ -233,6 +272,7 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
                 shift=shift.pk,
                 volunteer=volunteer.pk,
             )
+            transaction.on_commit(lambda: notifications.tell_assigned(assignment))
     return assignment
 
 
@@ -281,7 +321,8 @@ def cancel_assignment(assignment, *, by, reason="", base_url="") -> Assignment:
     """Cancel a standing assignment (the volunteer themselves, or a coordinator unassigning).
 
     Marks it late within ROSTER_LATE_CANCEL_HOURS of the start; after the commit the open place
-    is announced and the coordinators told of a late cancellation (volunteers.notifications)."""
+    is announced and the coordinators told of a late cancellation (volunteers.notifications).
+    Cancelled by someone else (a coordinator): audited, and the person is told by e-mail."""
     from . import notifications
 
     now = timezone.now()
@@ -311,10 +352,39 @@ def cancel_assignment(assignment, *, by, reason="", base_url="") -> Assignment:
                 shift=assignment.shift_id,
                 volunteer=assignment.volunteer_id,
             )
+            transaction.on_commit(lambda: notifications.tell_unassigned(assignment))
         transaction.on_commit(
             lambda: notifications.after_cancellation(assignment, base_url=base_url)
         )
     return assignment
+
+
+def coming_assignments(volunteer, location, *, now=None):
+    """The person's standing assignments at the location on shifts that have not started yet
+    (the ones a coordinator can still take them off), in date order."""
+    now = timezone.localtime(now or timezone.now())
+    later_today = Q(shift__date=now.date(), shift__starts_at__gt=now.time())
+    return (
+        Assignment.objects.active()
+        .filter(volunteer=volunteer, shift__location=location)
+        .filter(Q(shift__date__gt=now.date()) | later_today)
+        .select_related("shift__location", "volunteer")
+        .order_by("shift__date", "shift__starts_at", "pk")
+    )
+
+
+def release_from_roster(volunteer, location, *, by, assignment_ids=None, base_url=""):
+    """Take the person off their coming shifts at the location (all, or only `assignment_ids`),
+    each through cancel_assignment: audited as roster_unassigned, the open place announced and
+    the person told by e-mail, all after the commit. All or nothing. Returns the cancelled
+    assignments."""
+    with transaction.atomic():
+        rows = coming_assignments(volunteer, location)
+        if assignment_ids is not None:
+            rows = rows.filter(pk__in=list(assignment_ids))
+        return [
+            cancel_assignment(assignment, by=by, base_url=base_url) for assignment in list(rows)
+        ]
 
 
 def mark_attendance(assignment, attendance, *, by) -> Assignment:
@@ -354,8 +424,9 @@ def _standing():
 
 def open_places(locations, start, end, *, user=None):
     """The shifts at these locations from `start` to `end` (dates, inclusive) that have not
-    started and still have room, with `taken`; with `user`: not those they already stand on
-    and annotated `busy` when they stand on another shift at that time."""
+    started and still have room, with `taken`; with `user`: not those they already stand on,
+    none at a location where they are paused or stopped (members.NOT_AVAILABLE), and annotated
+    `busy` when they stand on another shift at that time."""
     now = timezone.localtime()
     shifts = (
         Shift.objects.with_open_places()  # not on closed days, not full
@@ -365,6 +436,8 @@ def open_places(locations, start, end, *, user=None):
         .order_by("date", "starts_at", "location__name", "task")
     )
     if user is not None:
+        # Not at a location where they are paused or stopped: take_place would refuse them.
+        shifts = shifts.filter(location__in=locations_available_to(user))
         mine = Assignment.objects.active().filter(volunteer=user)
         shifts = shifts.exclude(Exists(mine.filter(shift=OuterRef("pk")))).annotate(
             busy=Exists(
@@ -488,20 +561,6 @@ def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
                 week.days.append(Day(day, closure.reason if closure else "", slots))
         result.append(week)
     return result
-
-
-def members_of(location):
-    """The location's current members (volunteers and coordinators), for the assign select."""
-    User = get_user_model()
-    return (
-        User.objects.filter(
-            current_membership_q("memberships__"),
-            is_active=True,
-            memberships__location=location,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "pk")
-    )
 
 
 def may_manage_roster(user, location) -> bool:

@@ -17,6 +17,11 @@ urlpatterns = [
         name="change-status",
     ),
     path(
+        "locaties/<slug:slug>/vrijwilligers/<int:pk>/uit-rooster/",
+        profiles.release,
+        name="release-shifts",
+    ),
+    path(
         "locaties/<slug:slug>/vrijwilligers/<int:pk>/begeleiding/",
         profiles.edit_onboarding,
         name="edit-onboarding",

@@ -29,6 +29,8 @@ ROWS = {
     # Every field of VOG / buddy / notes is optional: an empty POST is valid (clears them).
     "volunteers:edit-onboarding": Row(get=NOBODY, post=MANAGERS_POST),
     "volunteers:add-training": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
+    # Not paused or stopped: nothing taken off, back to the page with a message.
+    "volunteers:release-shifts": Row(get=NOBODY, post=MANAGERS_POST),
     "volunteers:remove-training": Row(get=NOBODY, post=MANAGERS_POST),
 }
 PK_KIND = {
@@ -36,6 +38,7 @@ PK_KIND = {
     "volunteers:change-status": "volunteer",
     "volunteers:edit-onboarding": "volunteer",
     "volunteers:add-training": "volunteer",
+    "volunteers:release-shifts": "volunteer",
     "volunteers:remove-training": "volunteer",
 }
 NOT_HTML = {"volunteers:my-data"}  # JSON or CSV

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from buurtkamer.permissions import Action, location_required
 from locations.models import Membership
 
-from .. import profiles
+from .. import profiles, services
+from ..members import NOT_AVAILABLE
 from ..models import Assignment, Attendance, Status, VolunteerProfile
 from ..profile_forms import MyProfileForm, OnboardingForm, StatusForm, TrainingForm
 
@@ -98,15 +99,16 @@ def volunteer_list(request, location):
     rows = []
     for membership in profiles.volunteers_of(location):
         record = profiles.record_or_default(membership)
+        todos = {todo.kind for todo in profiles.todos_of(membership.user, record, location, today)}
         rows.append(
             {
                 "person": membership.user,
                 "profile": profiles.profile_or_default(membership.user),
                 "record": record,
                 "first_shift_on": membership.first_shift_on,
-                "vog_missing": record.vog_received_on is None
-                and record.status in (Status.ACTIVE, Status.INTAKE),
-                "vog_outdated": profiles.vog_outdated(record.vog_received_on, today),
+                "vog_missing": "vog_missing" in todos,
+                "vog_outdated": "vog_outdated" in todos,
+                "buddy_missing": "buddy" in todos,
             }
         )
     counts = Counter(row["record"].status for row in rows)
@@ -171,6 +173,13 @@ def _detail_page(request, location, membership, *, status=200, **forms):
         ),
     )
     forms.setdefault("training_form", TrainingForm())
+    todos = profiles.todos_of(person, record, location, today)
+    # Paused or stopped but still on the roster here: listed, to be taken off.
+    still_rostered = (
+        list(services.coming_assignments(person, location))
+        if record.status in NOT_AVAILABLE
+        else []
+    )
     return TemplateResponse(
         request,
         "volunteers/profiles/detail.html",
@@ -187,8 +196,9 @@ def _detail_page(request, location, membership, *, status=200, **forms):
             "cancelled": cancelled,
             "late_count": sum(1 for a in cancelled if a.cancelled_late),
             "no_shows": no_shows,
-            "todos": profiles.todos_of(person, record, location, today),
-            "vog_outdated": profiles.vog_outdated(record.vog_received_on, today),
+            "todos": todos,
+            "vog_outdated": any(todo.kind == "vog_outdated" for todo in todos),
+            "still_rostered": still_rostered,
             **forms,
         },
         status=status,
@@ -240,28 +250,68 @@ def change_status(request, location, pk):
                 "location": location.name,
             },
         )
-        if change.status in (Status.PAUSED, Status.STOPPED):
-            coming = (
-                Assignment.objects.active()
-                .filter(
-                    volunteer=person,
-                    shift__location=location,
-                    shift__date__gte=timezone.localdate(),
-                )
-                .count()
-            )
+        if change.status in NOT_AVAILABLE:
+            coming = services.coming_assignments(person, location).count()
             if coming:
                 messages.warning(
                     request,
                     ngettext(
-                        "Let op: %(name)s staat nog op %(count)d komende dienst. Haal die uit "
-                        "het rooster als dat nodig is.",
-                        "Let op: %(name)s staat nog op %(count)d komende diensten. Haal die uit "
-                        "het rooster als dat nodig is.",
+                        "Let op: %(name)s staat nog op %(count)d komende dienst. Hieronder kun "
+                        "je die uit het rooster halen.",
+                        "Let op: %(name)s staat nog op %(count)d komende diensten. Hieronder kun "
+                        "je die uit het rooster halen.",
                         coming,
                     )
                     % {"name": person, "count": coming},
                 )
+                return _back(location, person, "nog-ingeroosterd")
+    return _back(location, person, "status")
+
+
+@require_POST
+@location_required(Action.MANAGE_LOCATION)
+def release(request, location, pk):
+    """Take a paused or stopped member off their coming shifts here: one (`assignment`) or all,
+    through services.release_from_roster (each cancellation audited, the person e-mailed)."""
+    membership = _membership_or_404(location, pk)
+    person = membership.user
+    if profiles.record_or_default(membership).status not in NOT_AVAILABLE:
+        messages.error(
+            request,
+            _("%(name)s is niet gepauzeerd of gestopt; haal diensten weg via het rooster.")
+            % {"name": person},
+        )
+        return _back(location, person, "status")
+    wanted = request.POST.get("assignment", "")
+    ids = None
+    if wanted:
+        if not wanted.isdigit() or len(wanted) > 12:
+            messages.error(request, _("Die dienst is niet gevonden."))
+            return _back(location, person, "nog-ingeroosterd")
+        ids = [int(wanted)]
+    try:
+        released = services.release_from_roster(
+            person,
+            location,
+            by=request.user,
+            assignment_ids=ids,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except services.RosterError as error:
+        messages.error(request, error.messages[0])
+        return _back(location, person, "nog-ingeroosterd")
+    if released:
+        messages.success(
+            request,
+            ngettext(
+                "%(name)s is uit %(count)d dienst gehaald. We vragen anderen of zij kunnen.",
+                "%(name)s is uit %(count)d diensten gehaald. We vragen anderen of zij kunnen.",
+                len(released),
+            )
+            % {"name": person, "count": len(released)},
+        )
+    else:
+        messages.info(request, _("Er waren geen komende diensten meer om uit te halen."))
     return _back(location, person, "status")
 
 

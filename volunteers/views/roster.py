@@ -26,6 +26,7 @@ from locations.models import DayPart, Location, Weekday
 
 from .. import services
 from ..forms import AssignForm, AttendanceForm, CancelForm, GenerateForm, TemplatesForm
+from ..members import current_members
 from ..models import Assignment, Shift
 
 WEEKS_SHOWN = 4
@@ -77,7 +78,8 @@ def my_shifts(request):
 
     today = timezone.localdate()
     assignments = list(
-        Assignment.objects.filter(volunteer=request.user, cancelled_at__isnull=True)
+        Assignment.objects.active()
+        .filter(volunteer=request.user)
         .annotate(closed=Exists(Shift.objects.on_closed_days().filter(pk=OuterRef("shift"))))
         .select_related("shift__location")
         .order_by("shift__date", "shift__starts_at")
@@ -316,14 +318,12 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
     may_manage = can(request.user, Action.MANAGE_LOCATION, location)
     rows = Assignment.objects.filter(shift=shift).select_related("volunteer")
     if not may_manage:
-        rows = rows.filter(cancelled_at__isnull=True)  # late cancellations: coordinators only
+        rows = rows.active()  # late cancellations: coordinators only
     rows = list(rows.order_by("cancelled_at", "created_at"))
-    standing = [row for row in rows if row.cancelled_at is None]
-    members = services.members_of(location)
+    standing = [row for row in rows if row.is_active]
     if may_manage and assign_form is None:
-        # Not those on this shift or on another one at the same time (one subquery).
-        busy = services.at_the_same_time(shift).values("volunteer_id")
-        assign_form = AssignForm(members=members.exclude(pk__in=busy))
+        # Available and free at that time (one query with its subqueries).
+        assign_form = AssignForm(members=services.assignable_for(shift))
     mine = next((row for row in standing if row.volunteer_id == request.user.pk), None)
     is_member = location.pk in roles_by_location(request.user)
     offer = (
@@ -337,7 +337,7 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
             "location": location,
             "shift": shift,
             "standing": standing,
-            "cancelled": [row for row in rows if row.cancelled_at is not None],
+            "cancelled": [row for row in rows if not row.is_active],
             "free": shift.places_left,
             "closure": shift.location.closure_on(shift.date) if shift.closed else None,
             "may_manage": may_manage,
@@ -357,8 +357,10 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
 @location_required(Action.MANAGE_LOCATION)
 def assign(request, location, pk):
     shift = _location_shift(location, pk)
-    form = AssignForm(request.POST, members=services.members_of(location))
+    # Any current member passes the form; take_place says why someone cannot be assigned.
+    form = AssignForm(request.POST, members=current_members(location))
     if not form.is_valid():
+        form.fields["volunteer"].queryset = services.assignable_for(shift)
         return _render_shift(request, location, shift, assign_form=form, status=400)
     person = form.cleaned_data["volunteer"]
     try:
