@@ -26,9 +26,9 @@ from buurtkamer.models import AuditEvent
 from locations import services
 from locations.forms import InviteForm
 from locations.models import Membership, Role
-from volunteers.models import VolunteerProfile
+from volunteers.models import MemberRecord, VolunteerProfile
 
-from .factories import MembershipFactory, UserFactory
+from .factories import LocationFactory, MembershipFactory, UserFactory
 from .test_faults import on_ci_with_postgresql
 
 User = get_user_model()
@@ -75,17 +75,16 @@ def staff_member(db):
 @pytest.fixture
 def burgum_volunteer(burgum, other_coordinator):
     """A Burgum volunteer whose profile holds the Burgum coordinator's confidential note."""
-    person = MembershipFactory(
+    membership = MembershipFactory(
         location=burgum,
         role=Role.VOLUNTEER,
         user__first_name="Durk",
         user__last_name="Geheimsma",
         user__email="durk@example.org",
-    ).user
-    VolunteerProfile.objects.create(
-        user=person, phone="0687654321", notes="Vertrouwelijk: thuissituatie lastig."
     )
-    return person
+    VolunteerProfile.objects.create(user=membership.user, phone="0687654321")
+    MemberRecord.objects.create(membership=membership, notes="Vertrouwelijk: thuissituatie lastig.")
+    return membership.user
 
 
 def open_invitation(person, location):
@@ -145,7 +144,10 @@ def test_the_coordinator_who_invited_someone_of_another_location_sees_none_of_th
     """The persona of the matrix: Burgum's coordinator invited a Dokkum volunteer to Burgum
     (not answered yet). Every page about that volunteer stays 404 for them, under either
     location, and POSTs change nothing."""
-    VolunteerProfile.objects.create(user=volunteer, phone="0611111111", notes="Alleen Dokkum.")
+    VolunteerProfile.objects.create(user=volunteer, phone="0611111111")
+    record = MemberRecord.objects.create(
+        membership=Membership.objects.get(user=volunteer), notes="Alleen Dokkum."
+    )
     login(other_coordinator)
     invite(client, volunteer.email, url=reverse("locations:team", kwargs={"slug": "burgum"}))
     assert open_invitation(volunteer, burgum)
@@ -159,8 +161,8 @@ def test_the_coordinator_who_invited_someone_of_another_location_sees_none_of_th
             assert posted.status_code in (404, 405), path
         listing = client.get(reverse("volunteers:list", kwargs={"slug": slug}))
         assert volunteer.first_name not in listing.text
-    volunteer.volunteer_profile.refresh_from_db()
-    assert volunteer.volunteer_profile.notes == "Alleen Dokkum."
+    record.refresh_from_db()
+    assert record.notes == "Alleen Dokkum."
 
 
 def test_an_invited_person_gets_nothing_of_the_location_before_saying_yes(
@@ -567,12 +569,13 @@ def test_staff_end_the_last_coordinator_only_after_confirming(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_coordinators_demoting_each_other_at_once_leave_one(dokkum):
+def test_two_coordinators_demoting_each_other_at_once_leave_one():
     """Both see another coordinator; with the location locked only one change goes through."""
     if connection.vendor != "postgresql":
         if on_ci_with_postgresql():
             pytest.fail("CI runs on PostgreSQL, yet this test runs on " + connection.vendor)
         pytest.skip("Needs PostgreSQL: SQLite has no SELECT ... FOR UPDATE.")
+    dokkum = LocationFactory()  # an earlier test's flush may have removed the seeded ones
     first = MembershipFactory(location=dokkum, role=Role.COORDINATOR)
     second = MembershipFactory(location=dokkum, role=Role.COORDINATOR)
     barrier = threading.Barrier(2)
@@ -684,14 +687,15 @@ def test_team_page_uses_no_more_queries_for_thirty_more_invitations(
 def test_an_invitation_is_not_a_member_for_the_roster_or_the_buddy_list(
     client, login, coordinator, burgum_volunteer, dokkum
 ):
+    from volunteers.members import available_members
     from volunteers.profiles import member_of, volunteers_of
-    from volunteers.services import members_of
 
     login(coordinator)
     invite(client, burgum_volunteer.email)
 
-    assert burgum_volunteer not in members_of(dokkum)
-    assert burgum_volunteer not in volunteers_of(dokkum)
+    assert open_invitation(burgum_volunteer, dokkum)
+    assert burgum_volunteer not in available_members(dokkum)
+    assert burgum_volunteer.pk not in {m.user_id for m in volunteers_of(dokkum)}
     assert member_of(dokkum, burgum_volunteer.pk) is None
     assert Client().get(DETAIL_URL).status_code == 302
 
