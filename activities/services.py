@@ -194,6 +194,12 @@ def sync_support_shift(occurrence: Occurrence, *, activity=None, today=None) -> 
         "regular": False,
         "title": activity.title[:120],
     }
+    if shift is not None and needed < shift.maximum:
+        # Fewer volunteers needed than before: nobody already on it is taken off, so the
+        # maximum never drops below the people standing on it (no shift over its maximum).
+        # The shift's row is locked first, as take_place does, so no one slips in between.
+        shift = Shift.objects.select_for_update().get(pk=shift.pk)
+        values["maximum"] = max(needed, shift.assignments.active().count())
     if shift is None:
         shift = Shift.objects.create(**values)
         occurrence.support_shift = shift
