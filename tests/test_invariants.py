@@ -2,9 +2,10 @@
 
 Hypothesis runs random sequences of the real services - taking a place, cancelling it, a
 coordinator assigning someone, a status change at one location, adding and removing a closure,
-editing an activity series, recording attendance, a manual tally (recorded, corrected, voided),
-a tablet tap (also retried, and one that names today's activity) and undoing it, and the clock
-moving on - and after every step checks the rules that must hold whatever came before:
+editing an activity series (weekday, end date, volunteers needed), recording attendance, a
+manual tally (recorded, corrected, voided), a tablet tap (also retried, and one that names
+today's activity) and undoing it, and the clock moving on - and after every step checks the
+rules that must hold whatever came before:
 
 - no shift has more standing assignments than its maximum;
 - nobody stands on a coming shift they were put on after being paused or stopped at that
@@ -18,6 +19,8 @@ moving on - and after every step checks the rules that must hold whatever came b
 Refusals the services are meant to give (RosterError, ProfileError, LocationError,
 OccurrenceError, VisitError) are fine; anything else fails the test. Every example builds its
 world in a savepoint that its teardown rolls back, with the clock frozen on a fixed Tuesday.
+
+What it found is pinned by a plain test at the end of this file.
 """
 
 import collections
@@ -104,8 +107,9 @@ def refusable(step, *errors):
 
 
 class Buurtkamer(RuleBasedStateMachine):
-    """One location (Dokkum) with two weeks of roster, five volunteers, a coordinator, an
-    activity every Tuesday with a support shift, and a tablet."""
+    """One location (Dokkum) with a week of roster (places are taken on its first days), five
+    volunteers and a coordinator (one also at Burgum, one only at Burgum), an evening activity
+    every Tuesday for three more weeks with a support shift for two, and a tablet."""
 
     def __init__(self):
         super().__init__()
