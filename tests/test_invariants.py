@@ -45,7 +45,7 @@ from hypothesis.stateful import (
 )
 
 from activities import services as activity_services
-from activities.models import Activity, Category, Occurrence, Recurrence
+from activities.models import Activity, Category, Occurrence, OccurrenceStatus, Recurrence
 from locations import services as location_services
 from locations.models import Closure, DayPart, Location, Membership, OpeningHours, Role
 from visitors import reports
@@ -509,6 +509,17 @@ class Buurtkamer(RuleBasedStateMachine):
             assert (sent, claimed) == (0, 0), day
 
     @invariant()
+    def planned_dates_follow_the_series(self):
+        """A coming date not changed by hand is planned only when the series has it."""
+        today = datetime.date.today()
+        wanted = set(self.activity.dates_between(today, today + activity_services.HORIZON))
+        planned = Occurrence.objects.planned().filter(
+            activity=self.activity, date__gt=today, changed_by_hand=False
+        )
+        stray = [o.date for o in planned if o.date not in wanted]
+        assert not stray, stray
+
+    @invariant()
     def dates_with_data_are_never_deleted(self):
         still_there = set(Occurrence.objects.filter(pk__in=self.kept).values_list("pk", flat=True))
         assert still_there == self.kept, self.kept - still_there
@@ -583,3 +594,39 @@ def test_needing_fewer_volunteers_never_puts_a_support_shift_over_its_maximum(fr
 
     shift = Shift.objects.with_state().get(pk=support.pk)
     assert (shift.minimum, shift.maximum, shift.taken, shift.places_left) == (1, 1, 1, 0)
+
+
+def test_a_date_the_series_dropped_stays_cancelled_when_its_closure_is_removed(frozen):
+    """A Tuesday closed (its activity date cancelled by the closure, kept for the volunteer on
+    its support shift), then the series moved to Wednesdays: removing the closure planned that
+    Tuesday again, a date the series no longer has. Now the series, not the closure, cancels
+    it, and it stays cancelled."""
+    dokkum = Location.objects.get(slug="dokkum")
+    coordinator = MembershipFactory(location=dokkum, role=Role.COORDINATOR).user
+    activity = Activity.objects.create(
+        location=dokkum,
+        title="Sjoelen",
+        category=Category.objects.get(name="Koffie en inloop"),
+        recurrence=Recurrence.WEEKLY,
+        starts_on=TODAY,
+        ends_on=TODAY + datetime.timedelta(weeks=3),
+        starts_at=T(17, 30),
+        ends_at=T(19, 30),
+        volunteers_needed=1,
+    )
+    activity_services.generate_occurrences(activity)
+    tuesday = TODAY + datetime.timedelta(weeks=1)
+    dropped = activity.occurrences.get(date=tuesday)
+    roster.take_place(dropped.support_shift, MembershipFactory(location=dokkum).user)
+    closure = location_services.add_closure(
+        location=dokkum, starts_on=tuesday, ends_on=tuesday, reason="Dicht", created_by=coordinator
+    )
+    activity.starts_on = TODAY + datetime.timedelta(days=1)  # Wednesdays from now on
+    activity.save()
+    activity_services.generate_occurrences(activity)
+
+    location_services.delete_closure(closure=closure, deleted_by=coordinator)
+
+    dropped.refresh_from_db()
+    assert dropped.status == OccurrenceStatus.CANCELLED
+    assert not Occurrence.objects.planned().filter(activity=activity, date=tuesday).exists()
