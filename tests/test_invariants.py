@@ -74,8 +74,8 @@ M, A = DayPart.MORNING, DayPart.AFTERNOON
 ASSIGN_REFUSES_PAUSED = False
 
 INVARIANT_SETTINGS = settings(
-    max_examples=25,
-    stateful_step_count=40,
+    max_examples=20,
+    stateful_step_count=35,
     deadline=None,
     database=None,  # no .hypothesis/ folder in the work tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
