@@ -60,15 +60,13 @@ def generate_occurrences(
                 if day <= today:
                     continue  # today (or earlier) stays as it was
                 if occurrence.pk in with_data:  # its shift is settled below
-                    occurrence.status = OccurrenceStatus.CANCELLED
-                    occurrence.save(update_fields=["status"])
+                    _cancel_off_the_series(occurrence)
                     continue
                 if _remove_support_shift(occurrence):
                     occurrence.delete()
                     result.removed += 1
                 else:  # people are on its shift: keep it, but as cancelled
-                    occurrence.status = OccurrenceStatus.CANCELLED
-                    occurrence.save(update_fields=["status"])
+                    _cancel_off_the_series(occurrence)
                     result.kept_shifts.append(occurrence)
                 continue
             changed = (
@@ -118,6 +116,15 @@ def generate_occurrences(
             if not sync_support_shift(occurrence, activity=activity, today=today):
                 result.kept_shifts.append(occurrence)
     return result
+
+
+def _cancel_off_the_series(occurrence: Occurrence) -> None:
+    """A date the series no longer has, kept (as cancelled) for what hangs on it. The series
+    cancels it now, not a closure: removing a closure that also covered it must not plan it
+    again (restore_after_closure plans only what a closure cancelled)."""
+    occurrence.status = OccurrenceStatus.CANCELLED
+    occurrence.cancelled_by_closure = None
+    occurrence.save(update_fields=["status", "cancelled_by_closure"])
 
 
 def holds_data(occurrences) -> set[int]:
@@ -194,6 +201,12 @@ def sync_support_shift(occurrence: Occurrence, *, activity=None, today=None) -> 
         "regular": False,
         "title": activity.title[:120],
     }
+    if shift is not None and needed < shift.maximum:
+        # Fewer volunteers needed than before: nobody already on it is taken off, so the
+        # maximum never drops below the people standing on it (no shift over its maximum).
+        # The shift's row is locked first, as take_place does, so no one slips in between.
+        shift = Shift.objects.select_for_update().get(pk=shift.pk)
+        values["maximum"] = max(needed, shift.assignments.active().count())
     if shift is None:
         shift = Shift.objects.create(**values)
         occurrence.support_shift = shift
