@@ -9,7 +9,7 @@ rules that must hold whatever came before:
 
 - no shift has more standing assignments than its maximum;
 - nobody stands on a coming shift they were put on after being paused or stopped at that
-  location (see ASSIGN_REFUSES_PAUSED);
+  location (take_place refuses them);
 - on a closed date: no shift with an open place (Shift.places_left, with_open_places,
   open_places), nobody to remind (send_shift_reminders), no planned activity date;
 - an activity date with attendance, notes or check-ins is never deleted;
@@ -68,10 +68,6 @@ WEEKS = 1  # regular shifts for today and the next 6 days
 BUSY_DAYS = 4  # people take places on the first four (so shifts fill up and overlap)
 T = datetime.time
 M, A = DayPart.MORNING, DayPart.AFTERNOON
-
-# The assign service does not refuse paused or stopped people yet (another change adds that):
-# until it does, that invariant's check is skipped. Switch on once take_place refuses them.
-ASSIGN_REFUSES_PAUSED = False
 
 INVARIANT_SETTINGS = settings(
     max_examples=20,
@@ -452,9 +448,6 @@ class Buurtkamer(RuleBasedStateMachine):
 
     @invariant()
     def nobody_put_on_the_roster_after_pausing_or_stopping(self):
-        # enabled once the assign service refuses paused/stopped
-        if not ASSIGN_REFUSES_PAUSED:
-            return
         now = self.now()
         records = {
             (record.membership.user_id, record.membership.location_id): record.status
