@@ -174,12 +174,11 @@ def set_opening_hours(*, location: Location, slots: list[dict], changed_by) -> N
         )
 
 
-# Audit actions of this area. AuditEvent.Action does not list them (yet): they are stored as
-# these plain values.
-AUDIT_CLOSURE_ADDED = "closure_added"
-AUDIT_CLOSURE_DELETED = "closure_deleted"
-AUDIT_HOUSE_RULES_CHANGED = "house_rules_changed"
-AUDIT_FOLLOW_UP_CLOSED = "logbook_follow_up_closed"
+# Audit actions of this area (log_action takes AuditEvent.Action members only).
+AUDIT_CLOSURE_ADDED = AuditEvent.Action.CLOSURE_ADDED
+AUDIT_CLOSURE_DELETED = AuditEvent.Action.CLOSURE_DELETED
+AUDIT_HOUSE_RULES_CHANGED = AuditEvent.Action.HOUSE_RULES_CHANGED
+AUDIT_FOLLOW_UP_CLOSED = AuditEvent.Action.FOLLOW_UP_CLOSED
 
 
 class LocationError(Exception):
