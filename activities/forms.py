@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.once import OnceFormMixin
+from buurtkamer.versions import VersionedFormMixin
 from locations.models import Membership
 
 from .models import Activity, Category, Occurrence, Partner, Recurrence, Room
@@ -21,7 +23,9 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(VersionedFormMixin, forms.ModelForm):
+    """An activity (a series). Changing one carries the version it was loaded at."""
+
     class Meta:
         model = Activity
         fields = [
@@ -105,6 +109,10 @@ class ActivityForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.location = self.location
         return super().save(commit)
+
+
+class NewActivityForm(OnceFormMixin, ActivityForm):
+    """A new activity: sent once (buurtkamer/once.py)."""
 
 
 class CancelForm(forms.Form):

@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from buurtkamer.dates import monday_of
-from buurtkamer.models import log_action
+from buurtkamer.models import AuditEvent, log_action
+from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
+from buurtkamer.versions import VersionConflict, claim_version, newer_values, refuse_newer
 from locations.models import Location
 from visitors.models import Visit
 
@@ -30,6 +33,7 @@ from .forms import (
     AttendanceForm,
     CancelForm,
     CategoryForm,
+    NewActivityForm,
     OccurrenceForm,
     PartnerForm,
     RoomForm,
@@ -167,11 +171,11 @@ def activity_detail(request, location, pk):
     )
 
 
-def _activity_form_page(request, location, form, activity=None, status=200):
+def _activity_form_page(request, location, form, activity=None, status=200, newer=None):
     return TemplateResponse(
         request,
         "activities/activity_form.html",
-        {"location": location, "form": form, "activity": activity},
+        {"location": location, "form": form, "activity": activity, "newer": newer},
         status=status,
     )
 
@@ -229,15 +233,23 @@ def activity_new(request, location):
     if request.method != "POST":
         initial = {"starts_on": timezone.localdate(), "recurrence": "weekly"}
         return _activity_form_page(
-            request, location, ActivityForm(location=location, initial=initial)
+            request, location, NewActivityForm(location=location, initial=initial)
         )
-    form = ActivityForm(request.POST, location=location)
+    form = NewActivityForm(request.POST, location=location)
     if not form.is_valid():
         return _activity_form_page(request, location, form, status=400)
-    activity = form.save()
-    log_action(
-        actor=request.user, action="activity_created", location=location, subject=activity.title
-    )
+    with submitted_once(request, form.submission_key_value) as claim:
+        if claim.earlier:
+            listing = reverse("activities:activity-list", kwargs={"slug": location.slug})
+            return repeat_response(request, claim.earlier, listing)
+        activity = form.save()
+        log_action(
+            actor=request.user,
+            action=AuditEvent.Action.ACTIVITY_CREATED,
+            location=location,
+            subject=activity.title,
+        )
+        claim.made(activity.get_absolute_url(), activity.title)
     messages.success(request, _("De activiteit is opgeslagen en staat in de agenda."))
     _after_saving(request, activity)
     return redirect(activity.get_absolute_url())
@@ -253,10 +265,26 @@ def activity_edit(request, location, pk):
     form = ActivityForm(request.POST, instance=activity, location=location)
     if not form.is_valid():
         return _activity_form_page(request, location, form, activity, status=400)
-    activity = form.save()
-    log_action(
-        actor=request.user, action="activity_changed", location=location, subject=activity.title
-    )
+    try:
+        with transaction.atomic():
+            claim_version(Activity, activity.pk, form.loaded_version)
+            form.instance.version = Activity.objects.values_list("version", flat=True).get(
+                pk=activity.pk
+            )
+            activity = form.save()
+            log_action(
+                actor=request.user,
+                action=AuditEvent.Action.ACTIVITY_CHANGED,
+                location=location,
+                subject=activity.title,
+            )
+    except VersionConflict:
+        fresh = _activity_of(location, pk)
+        newer = newer_values(form, fresh)
+        if not newer:  # the same values again (a double click): nothing to refuse
+            return redirect(fresh.get_absolute_url())
+        refuse_newer(request, form, fresh.version)
+        return _activity_form_page(request, location, form, fresh, status=409, newer=newer)
     messages.success(
         request,
         _(
