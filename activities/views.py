@@ -27,7 +27,7 @@ from buurtkamer.versions import VersionConflict, claim_version, newer_values, re
 from locations.models import Location
 from visitors.models import Visit
 
-from . import services
+from . import catalogue, services
 from .forms import (
     ActivityForm,
     AttendanceForm,
@@ -432,7 +432,7 @@ def rooms(request, location):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            room = form.save()
+            room = catalogue.save_room(form, user=request.user)
             messages.success(request, _("Ruimte %(name)s is toegevoegd.") % {"name": room.name})
             return redirect("activities:rooms", slug=location.slug)
         status = 400
@@ -451,7 +451,7 @@ def room_edit(request, location, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            catalogue.save_room(form, user=request.user)
             messages.success(request, _("De ruimte is opgeslagen."))
             return redirect("activities:rooms", slug=location.slug)
         status = 400
@@ -489,7 +489,7 @@ def categories(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            category = form.save()
+            category = catalogue.save_category(form, user=request.user)
             messages.success(request, _("Soort %(name)s is toegevoegd.") % {"name": category.name})
             return redirect("activities:categories")
         status = 400
@@ -507,7 +507,7 @@ def category_edit(request, category_id):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            catalogue.save_category(form, user=request.user)
             messages.success(request, _("De soort is opgeslagen."))
             return redirect("activities:categories")
         status = 400
@@ -548,7 +548,7 @@ def partner_new(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            partner = form.save()
+            partner = catalogue.save_partner(form, user=request.user)
             messages.success(request, _("Partner %(name)s is toegevoegd.") % {"name": partner.name})
             return redirect("activities:partners")
         status = 400
@@ -568,7 +568,7 @@ def partner_edit(request, partner_id):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            catalogue.save_partner(form, user=request.user)
             messages.success(request, _("De partner is opgeslagen."))
             return redirect("activities:partners")
         status = 400

@@ -50,6 +50,14 @@ class OnceFormMixin:
     def submission_key_value(self):
         return (getattr(self, "cleaned_data", None) or {}).get("submission_key")
 
+    def typed(self) -> dict:
+        """The cleaned values without the hidden key (and version): for a service call."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("submission_key", "version")
+        }
+
 
 @dataclass
 class Claim:

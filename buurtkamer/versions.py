@@ -52,6 +52,14 @@ class VersionedFormMixin:
             required=False, min_value=0, widget=forms.HiddenInput, initial=version
         )
 
+    def typed(self) -> dict:
+        """The cleaned values without the hidden fields: for a service call."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("submission_key", self.version_field_name)
+        }
+
     @property
     def loaded_version(self):
         return (getattr(self, "cleaned_data", None) or {}).get(self.version_field_name)

@@ -4,6 +4,7 @@ the second time."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from buurtkamer.once import purge_old_keys
 from locations.services import purge_old_logbook_entries
 from volunteers import profiles
 
@@ -37,6 +38,9 @@ class Command(BaseCommand):
             f"{verb} {len(due)} volunteer(s) stopped more than {months} month(s) ago."
         )
         self._purge_logbook(dry_run)
+        if not dry_run:
+            # The one-time keys of sent forms (buurtkamer/once.py) are only needed briefly.
+            purge_old_keys()
 
     def _purge_logbook(self, dry_run):
         if dry_run:
