@@ -231,6 +231,7 @@ MATRIX = {
     "visitors:revoke-tablet": Row(get=MANAGERS, post=MANAGERS_POST),
     "visitors:today": Row(get=MANAGERS, post=NOBODY),
     "visitors:referral": Row(get=NOBODY, post=MANAGERS_POST),
+    "visitors:referral-undo": Row(get=NOBODY, post=MANAGERS_POST),
     "visitors:tallies": Row(get=MANAGERS, post=MANAGERS_POST_INVALID),
     "visitors:tally-edit": Row(get=MANAGERS, post=MANAGERS_POST_INVALID),
     "visitors:tally-void": Row(get=MANAGERS, post=MANAGERS_POST),
@@ -244,6 +245,7 @@ PK_KIND = {
     "visitors:revoke-tablet": "tablet",
     "visitors:tally-edit": "tally",
     "visitors:tally-void": "tally",
+    "visitors:referral-undo": "referral",
 }
 # Samples for third-party URL arguments (only used for URLs of a group).
 THIRD_PARTY_SAMPLES = {
@@ -285,7 +287,10 @@ def _objects_in(location, coordinator, first_name, personas):
         first_visits=1,
         user=coordinator,
     )
-    objects = {"membership": membership, "tablet": tablet, "tally": tally}
+    referral = visit_services.record_referral(
+        location=location, target=ReferralTarget.objects.first(), user=coordinator
+    )
+    objects = {"membership": membership, "tablet": tablet, "tally": tally, "referral": referral}
     for area in AREAS:
         objects |= area.objects(location, coordinator, personas)
     return objects
@@ -588,6 +593,8 @@ def test_an_object_of_another_location_is_not_found(world, name, method):
             assert fresh.is_paired
         elif kind == "tally":
             assert fresh.voided_at is None and fresh.visitors == obj.visitors
+        elif kind == "referral":
+            assert fresh.voided_at is None
         else:
             area = next(area for area in AREAS if name in area.PK_KIND)
             assert area.unchanged(kind, obj, fresh), f"{name} changed a {kind} of another location"
