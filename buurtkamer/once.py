@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -45,6 +46,16 @@ class OnceFormMixin:
                 "invalid": gettext_lazy("Dit formulier is verlopen. Laad de pagina opnieuw.")
             },
         )
+
+    def full_clean(self):
+        super().full_clean()
+        # A hidden field's error is shown at the top of the form, where people see it.
+        if self._errors and "submission_key" in self._errors:
+            errors = self._errors.pop("submission_key")
+            self._errors.setdefault(
+                NON_FIELD_ERRORS, self.error_class(error_class="nonfield")
+            ).extend(errors)
+            self.cleaned_data.pop("submission_key", None)
 
     @property
     def submission_key_value(self):
@@ -102,6 +113,18 @@ def submitted_once(request, key):
             # Nothing was made (the body refused, e.g. a rule said no): the key may be used
             # again once the person has corrected the form.
             row.delete()
+
+
+def already_sent(request) -> SubmissionKey | None:
+    """The first use of the key a POST carries, if it was used before: for forms whose checks
+    depend on what is stored (a closure refuses an overlap with itself), asked before the
+    form is validated. Parallel sends are still decided by `submitted_once`."""
+    value = request.POST.get("submission_key", "")
+    try:
+        key = uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return SubmissionKey.objects.filter(key=key).first()
 
 
 def repeat_response(request, earlier: SubmissionKey, fallback_url):

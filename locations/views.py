@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from buurtkamer.once import repeat_response, submitted_once
+from buurtkamer.once import already_sent, repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, location_required
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 
@@ -160,8 +160,10 @@ def end_membership(request, location, pk):
 def _current_slots(location) -> list[tuple[str, str]]:
     """[(weekday and day-part, times)] of the opening hours stored now, for a refusal."""
     return [
-        (f"{row.get_weekday_display()} {row.get_day_part_display()}".capitalize(),
-         f"{row.opens_at:%H:%M}–{row.closes_at:%H:%M}")
+        (
+            f"{row.get_weekday_display()} {row.get_day_part_display()}".capitalize(),
+            f"{row.opens_at:%H:%M}–{row.closes_at:%H:%M}",
+        )
         for row in location.opening_hours.order_by("weekday", "opens_at")
     ] or [(_("Openingstijden"), _("nergens open"))]
 
@@ -251,10 +253,12 @@ def closures(request, location):
     """Coming and past closures of a location; add one (suggestions prefill the form)."""
     today = timezone.localdate()
     presets = services.closure_presets(today)
+    list_url = reverse("locations:closures", kwargs={"slug": location.slug})
+    if request.method == "POST" and (earlier := already_sent(request)) is not None:
+        return repeat_response(request, earlier, list_url)
     if request.method == "POST":
         form = ClosureForm(request.POST, location=location)
         if form.is_valid():
-            list_url = reverse("locations:closures", kwargs={"slug": location.slug})
             with submitted_once(request, form.submission_key_value) as claim:
                 if claim.earlier:
                     return repeat_response(request, claim.earlier, list_url)
