@@ -312,7 +312,7 @@ def test_a_tally_on_a_closed_day_asks_first_and_keeps_what_was_typed(place, boss
 def test_a_tally_on_top_of_the_tablets_counts_asks_first(place, boss):
     visit, _created = visit_services.record_visit(location=place, client_id=uuid.uuid4())
     client = signed_in(boss)
-    page, url, body, count = tally_form(place)
+    page, url, body, _count = tally_form(place)
     body = {
         **body,
         "date": visit.recorded_on.isoformat(),
