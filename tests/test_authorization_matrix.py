@@ -915,16 +915,19 @@ def _busy_day(location, coordinator, tag, size):
         )
         visit_services.record_visit(location=location, client_id=uuid.uuid4(), user=coordinator)
     visit_services.undo_visit(location=location, client_id=visit.client_id, user=coordinator)
+    # One active tally per day-part: the days back from today that have none yet.
+    days = (timezone.localdate() - datetime.timedelta(days=number) for number in range(100))
+    free = [day for day in days if not visit_services.active_tally(location, day, "afternoon")]
     tallies = [
         visit_services.record_tally(
             location=location,
-            date=timezone.localdate() - datetime.timedelta(days=number),
+            date=day,
             day_part=DayPart.AFTERNOON,
             visitors=2,
             first_visits=1,
             user=coordinator,
         )
-        for number in range(size)
+        for day in free[:size]
     ]
     visit_services.void_tally(tally=tallies[-1], user=coordinator)
     visit_services.correct_tally(tally=tallies[0], visitors=4, first_visits=2, user=coordinator)
