@@ -254,8 +254,6 @@ def closures(request, location):
     today = timezone.localdate()
     presets = services.closure_presets(today)
     list_url = reverse("locations:closures", kwargs={"slug": location.slug})
-    if request.method == "POST" and (earlier := already_sent(request)) is not None:
-        return repeat_response(request, earlier, list_url)
     if request.method == "POST":
         form = ClosureForm(request.POST, location=location)
         if form.is_valid():
@@ -270,6 +268,10 @@ def closures(request, location):
                 request, _("De sluiting is opgeslagen: %(closure)s.") % {"closure": closure.reason}
             )
             return redirect("locations:closures", slug=location.slug)
+        # Sent again (or at once) after the first was saved: the overlap with itself is
+        # no error, the first's result is the answer.
+        if (earlier := already_sent(request)) is not None:
+            return repeat_response(request, earlier, list_url)
         status = 400
     else:
         chosen = next((p for p in presets if p.key == request.GET.get("voorstel")), None)
