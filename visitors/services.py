@@ -426,16 +426,14 @@ def record_referral(*, location: Location, target: ReferralTarget, user=None) ->
 def undo_referral(*, referral: Referral, user) -> Referral:
     """Void a "+1" within 10 minutes of it, like a tap (UNDO_WINDOW); twice is harmless."""
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().select_related("location").get(
-            pk=referral.pk
+        referral = (
+            Referral.objects.select_for_update().select_related("location").get(pk=referral.pk)
         )
         if referral.voided_at is not None:
             return referral
         now = timezone.now()
         if now - referral.created_at > UNDO_WINDOW:
-            raise VisitError(
-                "too_late", _("Ongedaan maken kan tot 10 minuten na het tellen.")
-            )
+            raise VisitError("too_late", _("Ongedaan maken kan tot 10 minuten na het tellen."))
         referral.voided_at, referral.voided_by = now, _person(user)
         referral.save(update_fields=["voided_at", "voided_by"])
         log_action(

@@ -110,12 +110,10 @@ class MyProfileForm(VersionedFormMixin, forms.Form):
         with transaction.atomic():
             claim_version(VolunteerProfile, profile.pk, self.loaded_version)
             self._save(user, profile)
-            profile.version = (
-                VolunteerProfile.objects.values_list("version", flat=True).get(pk=profile.pk)
+            profile.version = VolunteerProfile.objects.values_list("version", flat=True).get(
+                pk=profile.pk
             )
-            log_action(
-                actor=user, action=AuditEvent.Action.PROFILE_CHANGED, subject=user.email
-            )
+            log_action(actor=user, action=AuditEvent.Action.PROFILE_CHANGED, subject=user.email)
 
     def _save(self, user, profile):
         data = self.cleaned_data

@@ -137,9 +137,7 @@ def referral(request, location):
 @location_required(Action.MANAGE_VISITS)
 def referral_undo(request, location, pk):
     """Undo a "+1" within 10 minutes, like a tap; it is kept, no longer counted."""
-    made = get_object_or_404(
-        Referral.objects.select_related("target"), pk=pk, location=location
-    )
+    made = get_object_or_404(Referral.objects.select_related("target"), pk=pk, location=location)
     try:
         services.undo_referral(referral=made, user=request.user)
     except services.VisitError as error:
