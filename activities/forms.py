@@ -3,6 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField, parse_date
+from buurtkamer.once import OnceFormMixin
+from buurtkamer.versions import VersionedFormMixin
 from volunteers.members import available_members, member_label
 
 from .models import Activity, Category, Occurrence, Partner, Recurrence, Room
@@ -22,7 +24,9 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(VersionedFormMixin, forms.ModelForm):
+    """An activity (a series). Changing one carries the version it was loaded at."""
+
     # Only on the form when the first date lies in the past: "are you sure?" (see __init__).
     confirm_past = forms.BooleanField(
         label=_("Ja, de eerste keer ligt echt in het verleden"),
@@ -138,6 +142,10 @@ class ActivityForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.location = self.location
         return super().save(commit)
+
+
+class NewActivityForm(OnceFormMixin, ActivityForm):
+    """A new activity: sent once (buurtkamer/once.py)."""
 
 
 class CancelForm(forms.Form):

@@ -177,6 +177,9 @@ class Activity(models.Model):
     starts_at = models.TimeField(_("begint om"))
     ends_at = models.TimeField(_("eindigt om"))
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    # Bumped by every save through the pages (buurtkamer/versions.py): two people editing at
+    # once cannot silently undo each other's change.
+    version = models.PositiveIntegerField(_("versie"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("activiteit")

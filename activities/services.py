@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from buurtkamer.models import log_action
+from buurtkamer.models import AuditEvent, log_action
 from locations.models import Closure, DayPart, Location, OpeningHours
 from volunteers.models import Shift, Task
 
@@ -289,7 +289,7 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, user) -> bool:
         shift_gone = sync_support_shift(occurrence)
         log_action(
             actor=user,
-            action="activity_cancelled",
+            action=AuditEvent.Action.ACTIVITY_CANCELLED,
             location=occurrence.activity.location,
             subject=str(occurrence),
             # No reason: it may hold personal details, and the audit log is for all staff.
@@ -321,7 +321,7 @@ def restore_occurrence(occurrence: Occurrence, *, user) -> None:
         sync_support_shift(occurrence)
         log_action(
             actor=user,
-            action="activity_restored",
+            action=AuditEvent.Action.ACTIVITY_RESTORED,
             location=occurrence.activity.location,
             subject=str(occurrence),
         )
@@ -351,7 +351,7 @@ def change_occurrence(occurrence: Occurrence, *, user, **changes) -> bool:
         sync_support_shift(occurrence)
         log_action(
             actor=user,
-            action="activity_changed",
+            action=AuditEvent.Action.ACTIVITY_CHANGED,
             location=occurrence.activity.location,
             subject=str(occurrence),
         )
@@ -367,7 +367,7 @@ def record_attendance(occurrence: Occurrence, *, attendance, notes, user) -> Non
     occurrence.save(update_fields=["attendance", "notes", "changed_by_hand"])
     log_action(
         actor=user,
-        action="activity_attendance",
+        action=AuditEvent.Action.ACTIVITY_ATTENDANCE,
         location=occurrence.activity.location,
         subject=str(occurrence),
         attendance=attendance,

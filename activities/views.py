@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,17 +20,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from buurtkamer.dates import clamp, in_range, monday_of, parse_date
-from buurtkamer.models import log_action
+from buurtkamer.models import AuditEvent, log_action
+from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
+from buurtkamer.versions import VersionConflict, claim_version, newer_values, refuse_newer
 from locations.models import Location
 from visitors.models import Visit
 
-from . import services
+from . import catalogue, services
 from .forms import (
     ActivityForm,
     AttendanceForm,
     CancelForm,
     CategoryForm,
+    NewActivityForm,
     OccurrenceForm,
     PartnerForm,
     RoomForm,
@@ -179,11 +183,11 @@ def activity_detail(request, location, pk):
     )
 
 
-def _activity_form_page(request, location, form, activity=None, status=200):
+def _activity_form_page(request, location, form, activity=None, status=200, newer=None):
     return TemplateResponse(
         request,
         "activities/activity_form.html",
-        {"location": location, "form": form, "activity": activity},
+        {"location": location, "form": form, "activity": activity, "newer": newer},
         status=status,
     )
 
@@ -241,15 +245,23 @@ def activity_new(request, location):
     if request.method != "POST":
         initial = {"starts_on": timezone.localdate(), "recurrence": "weekly"}
         return _activity_form_page(
-            request, location, ActivityForm(location=location, initial=initial)
+            request, location, NewActivityForm(location=location, initial=initial)
         )
-    form = ActivityForm(request.POST, location=location)
+    form = NewActivityForm(request.POST, location=location)
     if not form.is_valid():
         return _activity_form_page(request, location, form, status=400)
-    activity = form.save()
-    log_action(
-        actor=request.user, action="activity_created", location=location, subject=activity.title
-    )
+    with submitted_once(request, form.submission_key_value) as claim:
+        if claim.earlier:
+            listing = reverse("activities:activity-list", kwargs={"slug": location.slug})
+            return repeat_response(request, claim.earlier, listing)
+        activity = form.save()
+        log_action(
+            actor=request.user,
+            action=AuditEvent.Action.ACTIVITY_CREATED,
+            location=location,
+            subject=activity.title,
+        )
+        claim.made(activity.get_absolute_url(), activity.title)
     messages.success(request, _("De activiteit is opgeslagen en staat in de agenda."))
     _after_saving(request, activity)
     return redirect(activity.get_absolute_url())
@@ -265,10 +277,26 @@ def activity_edit(request, location, pk):
     form = ActivityForm(request.POST, instance=activity, location=location)
     if not form.is_valid():
         return _activity_form_page(request, location, form, activity, status=400)
-    activity = form.save()
-    log_action(
-        actor=request.user, action="activity_changed", location=location, subject=activity.title
-    )
+    try:
+        with transaction.atomic():
+            claim_version(Activity, activity.pk, form.loaded_version)
+            form.instance.version = Activity.objects.values_list("version", flat=True).get(
+                pk=activity.pk
+            )
+            activity = form.save()
+            log_action(
+                actor=request.user,
+                action=AuditEvent.Action.ACTIVITY_CHANGED,
+                location=location,
+                subject=activity.title,
+            )
+    except VersionConflict:
+        fresh = _activity_of(location, pk)
+        newer = newer_values(form, fresh)
+        if not newer:  # the same values again (a double click): nothing to refuse
+            return redirect(fresh.get_absolute_url())
+        refuse_newer(request, form, fresh.version)
+        return _activity_form_page(request, location, form, fresh, status=409, newer=newer)
     messages.success(
         request,
         _(
@@ -420,7 +448,7 @@ def rooms(request, location):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            room = form.save()
+            room = catalogue.save_room(form, user=request.user)
             messages.success(request, _("Ruimte %(name)s is toegevoegd.") % {"name": room.name})
             return redirect("activities:rooms", slug=location.slug)
         status = 400
@@ -439,7 +467,7 @@ def room_edit(request, location, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            catalogue.save_room(form, user=request.user)
             messages.success(request, _("De ruimte is opgeslagen."))
             return redirect("activities:rooms", slug=location.slug)
         status = 400
@@ -477,7 +505,7 @@ def categories(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            category = form.save()
+            category = catalogue.save_category(form, user=request.user)
             messages.success(request, _("Soort %(name)s is toegevoegd.") % {"name": category.name})
             return redirect("activities:categories")
         status = 400
@@ -495,7 +523,7 @@ def category_edit(request, category_id):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            catalogue.save_category(form, user=request.user)
             messages.success(request, _("De soort is opgeslagen."))
             return redirect("activities:categories")
         status = 400
@@ -536,7 +564,7 @@ def partner_new(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            partner = form.save()
+            partner = catalogue.save_partner(form, user=request.user)
             messages.success(request, _("Partner %(name)s is toegevoegd.") % {"name": partner.name})
             return redirect("activities:partners")
         status = 400
@@ -556,7 +584,7 @@ def partner_edit(request, partner_id):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            catalogue.save_partner(form, user=request.user)
             messages.success(request, _("De partner is opgeslagen."))
             return redirect("activities:partners")
         status = 400

@@ -132,6 +132,15 @@ class AuditEvent(models.Model):
         VOLUNTEER_ANONYMISED = "volunteer_anonymised", _("oud-vrijwilliger geanonimiseerd")
         PERSONAL_DATA_EXPORTED = "personal_data_exported", _("eigen gegevens gedownload")
         REPORT_EXPORTED = "report_exported", _("rapportage gedownload")
+        REFERRAL_RECORDED = "referral_recorded", _("doorverwijzing geteld")
+        REFERRAL_VOIDED = "referral_voided", _("doorverwijzing ongedaan gemaakt")
+        ROOM_ADDED = "room_added", _("ruimte toegevoegd")
+        ROOM_CHANGED = "room_changed", _("ruimte gewijzigd")
+        CATEGORY_ADDED = "category_added", _("soort activiteit toegevoegd")
+        CATEGORY_CHANGED = "category_changed", _("soort activiteit gewijzigd")
+        PARTNER_ADDED = "partner_added", _("partner toegevoegd")
+        PARTNER_CHANGED = "partner_changed", _("partner gewijzigd")
+        PROFILE_CHANGED = "profile_changed", _("eigen gegevens gewijzigd")
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
     actor = models.ForeignKey(
@@ -168,7 +177,13 @@ class AuditEvent(models.Model):
 
 
 def log_action(*, actor, action, location=None, subject="", **details):
-    """Record one audit event; call it inside the transaction of the change it describes."""
+    """Record one audit event; call it inside the transaction of the change it describes.
+
+    `action` must be a member of AuditEvent.Action: a plain string (a typo, an action nobody
+    added to the list) raises TypeError instead of landing in the log unnoticed.
+    """
+    if not isinstance(action, AuditEvent.Action):
+        raise TypeError(f"log_action needs an AuditEvent.Action member, not {action!r}")
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -176,3 +191,34 @@ def log_action(*, actor, action, location=None, subject="", **details):
         subject=str(subject)[:200],
         details=details,
     )
+
+
+class SubmissionKey(models.Model):
+    """One use of a form that creates something (buurtkamer/once.py).
+
+    The key is made when the form is shown and sent back with it. Its row is written in the same
+    transaction as what the form creates: a second click, a replay or a parallel request with
+    the same key runs into the unique constraint, creates nothing and is sent to the result of
+    the first. The nightly retention command deletes keys older than SUBMISSION_KEY_DAYS.
+    """
+
+    key = models.UUIDField(_("sleutel"), unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("door"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("verstuurd op"), default=timezone.now)
+    result_url = models.CharField(_("resultaat (adres)"), max_length=300, blank=True)
+    made = models.CharField(_("wat er is gemaakt"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("formulier-sleutel")
+        verbose_name_plural = _("formulier-sleutels")
+        indexes = [models.Index(fields=["created_at"], name="submissionkey_created_idx")]
+
+    def __str__(self):
+        return f"{self.key} {self.made}"

@@ -6,6 +6,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField, years_before
+from buurtkamer.once import OnceFormMixin
+from buurtkamer.versions import VersionedFormMixin
 
 from .models import Closure, DayPart, Location, LogEntry, OpeningHours, Role, Weekday
 from .services import overlap_message
@@ -113,6 +115,12 @@ OpeningHoursFormSet = formset_factory(
 )
 
 
+class OpeningHoursVersionForm(VersionedFormMixin, forms.Form):
+    """The opening_hours_version the opening-hours page was loaded at (a hidden field)."""
+
+    version_field_name = "opening_hours_version"
+
+
 def opening_hours_initial(existing: list[OpeningHours]) -> list[dict]:
     by_slot = {(row.weekday, row.day_part): row for row in existing}
     initial = []
@@ -147,7 +155,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ClosureForm(forms.ModelForm):
+class ClosureForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["starts_on", "ends_on", "reason"]
@@ -214,7 +222,7 @@ class ClosureForm(forms.ModelForm):
 # House rules ------------------------------------------------------------------------------------
 
 
-class HouseRulesForm(forms.ModelForm):
+class HouseRulesForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Location
         fields = ["house_rules", "address", "postal_code"]
@@ -229,7 +237,7 @@ class HouseRulesForm(forms.ModelForm):
 # The logbook ------------------------------------------------------------------------------------
 
 
-class LogEntryForm(forms.ModelForm):
+class LogEntryForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = LogEntry
         fields = ["date", "day_part", "kind", "text", "needs_follow_up"]

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, location_required
 
 from . import services
@@ -55,9 +57,16 @@ def logbook_new(request, location):
     if request.method == "POST":
         form = LogEntryForm(request.POST)
         if form.is_valid():
-            services.write_log_entry(location=location, author=request.user, **form.cleaned_data)
+            list_url = reverse("locations:logbook", kwargs={"slug": location.slug})
+            with submitted_once(request, form.submission_key_value) as claim:
+                if claim.earlier:
+                    return repeat_response(request, claim.earlier, list_url)
+                entry = services.write_log_entry(
+                    location=location, author=request.user, **form.typed()
+                )
+                claim.made(list_url, entry.pk)
             messages.success(request, _("Je bericht staat in het logboek. Dank je wel!"))
-            return redirect("locations:logbook", slug=location.slug)
+            return redirect(list_url)
         status = 400
     else:
         now = timezone.localtime()

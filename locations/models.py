@@ -72,6 +72,13 @@ class Location(models.Model):
         help_text=_("Korte zinnen, één afspraak per regel."),
     )
 
+    # Bumped by the saves of the house rules and address, and of the opening hours
+    # (buurtkamer/versions.py): two people editing at once cannot undo each other's change.
+    version = models.PositiveIntegerField(_("versie"), default=0, editable=False)
+    opening_hours_version = models.PositiveIntegerField(
+        _("versie van de openingstijden"), default=0, editable=False
+    )
+
     objects = LocationQuerySet.as_manager()
 
     class Meta:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.emails import send_templated_email
 from buurtkamer.models import AuditEvent, log_action
+from buurtkamer.versions import VersionConflict, claim_version
 
 from .models import Closure, Location, LogEntry, Membership, OpeningHours, Role
 
@@ -361,17 +363,47 @@ def end_membership(*, membership: Membership, ended_by, confirmed: bool = False)
     return fresh
 
 
-def set_opening_hours(*, location: Location, slots: list[dict], changed_by) -> None:
-    """Replace a location's opening hours by the open slots given.
+def set_opening_hours(
+    *, location: Location, slots: list[dict], changed_by, version: int | None = None
+) -> bool:
+    """Make a location's opening hours the open slots given; returns whether anything changed.
 
-    Each slot: {"weekday", "day_part", "opens_at", "closes_at"}.
+    Each slot: {"weekday", "day_part", "opens_at", "closes_at"}. Under a lock on the location,
+    only the slots that differ are written (deleted, changed, added), so two saves at once
+    never collide on the one-slot-per-day-part constraint. `version` is the
+    opening_hours_version the form was loaded at: when the hours have changed since, the save
+    is refused with VersionConflict, unless it asks for exactly what is stored now.
     """
     from volunteers.services import sync_regular_shift_times
 
+    wanted = {(slot["weekday"], slot["day_part"]): slot for slot in slots}
     with transaction.atomic():
-        OpeningHours.objects.filter(location=location).delete()
-        OpeningHours.objects.bulk_create(OpeningHours(location=location, **slot) for slot in slots)
+        locked = Location.objects.select_for_update().get(pk=location.pk)
+        existing = {
+            (row.weekday, row.day_part): row
+            for row in OpeningHours.objects.filter(location=location)
+        }
+        gone = [row.pk for key, row in existing.items() if key not in wanted]
+        changed, added = [], []
+        for key, slot in wanted.items():
+            row = existing.get(key)
+            if row is None:
+                added.append(OpeningHours(location=location, **slot))
+            elif (row.opens_at, row.closes_at) != (slot["opens_at"], slot["closes_at"]):
+                row.opens_at, row.closes_at = slot["opens_at"], slot["closes_at"]
+                changed.append(row)
+        if not (gone or changed or added):
+            return False
+        if version is not None and locked.opening_hours_version != version:
+            raise VersionConflict
+        OpeningHours.objects.filter(pk__in=gone).delete()
+        OpeningHours.objects.bulk_update(changed, ["opens_at", "closes_at"])
+        OpeningHours.objects.bulk_create(added)
         sync_regular_shift_times(location)  # a regular shift's times are its opening slot's
+        Location.objects.filter(pk=location.pk).update(
+            opening_hours_version=F("opening_hours_version") + 1
+        )
+        location.opening_hours_version = locked.opening_hours_version + 1
         log_action(
             actor=changed_by,
             action=AuditEvent.Action.OPENING_HOURS_CHANGED,
@@ -379,14 +411,14 @@ def set_opening_hours(*, location: Location, slots: list[dict], changed_by) -> N
             subject=str(location),
             open_slots=len(slots),
         )
+    return True
 
 
-# Audit actions of this area. AuditEvent.Action does not list them (yet): they are stored as
-# these plain values.
-AUDIT_CLOSURE_ADDED = "closure_added"
-AUDIT_CLOSURE_DELETED = "closure_deleted"
-AUDIT_HOUSE_RULES_CHANGED = "house_rules_changed"
-AUDIT_FOLLOW_UP_CLOSED = "logbook_follow_up_closed"
+# Audit actions of this area (log_action takes AuditEvent.Action members only).
+AUDIT_CLOSURE_ADDED = AuditEvent.Action.CLOSURE_ADDED
+AUDIT_CLOSURE_DELETED = AuditEvent.Action.CLOSURE_DELETED
+AUDIT_HOUSE_RULES_CHANGED = AuditEvent.Action.HOUSE_RULES_CHANGED
+AUDIT_FOLLOW_UP_CLOSED = AuditEvent.Action.FOLLOW_UP_CLOSED
 
 
 class LocationError(Exception):
@@ -522,14 +554,25 @@ def closure_presets(today: datetime.date) -> list[ClosurePreset]:
 
 
 def set_house_rules(
-    *, location: Location, house_rules: str, address: str, postal_code: str, changed_by
+    *,
+    location: Location,
+    house_rules: str,
+    address: str,
+    postal_code: str,
+    changed_by,
+    version: int | None = None,
 ) -> Location:
-    """Save the house rules and the address (both shown on the public programme)."""
+    """Save the house rules and the address (both shown on the public programme).
+
+    `version` is the location's version the form was loaded at: a save over a newer one
+    raises VersionConflict (buurtkamer/versions.py)."""
     with transaction.atomic():
+        claim_version(Location, location.pk, version)
         location.house_rules = house_rules.strip()
         location.address = address.strip()
         location.postal_code = postal_code.strip().upper()
         location.save(update_fields=["house_rules", "address", "postal_code"])
+        location.version = Location.objects.values_list("version", flat=True).get(pk=location.pk)
         log_action(
             actor=changed_by,
             action=AUDIT_HOUSE_RULES_CHANGED,
@@ -568,11 +611,13 @@ def write_log_entry(
             day_part=day_part or "",
             needs_follow_up=needs_follow_up,
         )
+        # The subject names the kind and day, not the text: that stays in the logbook, which
+        # is purged after its retention period.
         log_action(
             actor=author,
             action=AuditEvent.Action.LOG_ENTRY_WRITTEN,
             location=location,
-            subject=str(entry),
+            subject=f"{entry.get_kind_display()} {entry.date:%d-%m-%Y}",
             entry=entry.pk,
             tablet=tablet.name if tablet is not None else "",
             author_name=entry.author_name,

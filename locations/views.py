@@ -5,13 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from buurtkamer.once import already_sent, repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, location_required
+from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from volunteers.services import assignments_on_closed_days
 
 from . import services
@@ -21,6 +24,7 @@ from .forms import (
     HouseRulesForm,
     InviteForm,
     OpeningHoursFormSet,
+    OpeningHoursVersionForm,
     RoleForm,
     opening_hours_initial,
 )
@@ -234,37 +238,65 @@ def end_membership(request, location, pk):
     return redirect("locations:team", slug=location.slug)
 
 
+def _current_slots(location) -> list[tuple[str, str]]:
+    """[(weekday and day-part, times)] of the opening hours stored now, for a refusal."""
+    return [
+        (
+            f"{row.get_weekday_display()} {row.get_day_part_display()}".capitalize(),
+            f"{row.opens_at:%H:%M}–{row.closes_at:%H:%M}",
+        )
+        for row in location.opening_hours.order_by("weekday", "opens_at")
+    ] or [(_("Openingstijden"), _("nergens open"))]
+
+
 @location_required(Action.MANAGE_LOCATION)
 def opening_hours(request, location):
     existing = list(location.opening_hours.all())
+    newer = None
     if request.method == "POST":
         formset = OpeningHoursFormSet(request.POST, initial=opening_hours_initial(existing))
-        if formset.is_valid():
-            services.set_opening_hours(
-                location=location,
-                changed_by=request.user,
-                slots=[
-                    {
-                        "weekday": form.weekday,
-                        "day_part": form.day_part,
-                        "opens_at": form.cleaned_data["opens_at"],
-                        "closes_at": form.cleaned_data["closes_at"],
-                    }
-                    for form in formset
-                    if form.cleaned_data.get("is_open")
-                ],
-            )
-            messages.success(request, _("De openingstijden zijn opgeslagen."))
-            return redirect(location)
-        status = 400
-        messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde regels na."))
+        version_form = OpeningHoursVersionForm(request.POST)
+        if formset.is_valid() and version_form.is_valid():
+            try:
+                services.set_opening_hours(
+                    location=location,
+                    changed_by=request.user,
+                    version=version_form.loaded_version,
+                    slots=[
+                        {
+                            "weekday": form.weekday,
+                            "day_part": form.day_part,
+                            "opens_at": form.cleaned_data["opens_at"],
+                            "closes_at": form.cleaned_data["closes_at"],
+                        }
+                        for form in formset
+                        if form.cleaned_data.get("is_open")
+                    ],
+                )
+            except VersionConflict:
+                location.refresh_from_db(fields=["opening_hours_version"])
+                refuse_newer(request, version_form, location.opening_hours_version)
+                newer = _current_slots(location)
+                status = 409
+            else:
+                messages.success(request, _("De openingstijden zijn opgeslagen."))
+                return redirect(location)
+        else:
+            status = 400
+            messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde regels na."))
     else:
         formset = OpeningHoursFormSet(initial=opening_hours_initial(existing))
+        version_form = OpeningHoursVersionForm(version=location.opening_hours_version)
         status = 200
     return TemplateResponse(
         request,
         "locations/opening_hours_form.html",
-        {"location": location, "formset": formset},
+        {
+            "location": location,
+            "formset": formset,
+            "version_form": version_form,
+            "newer": newer,
+        },
         status=status,
     )
 
@@ -359,14 +391,19 @@ def closures(request, location):
     """Coming and past closures of a location; add one (suggestions prefill the form)."""
     today = timezone.localdate()
     presets = services.closure_presets(today)
+    list_url = reverse("locations:closures", kwargs={"slug": location.slug})
     if request.method == "POST":
         form = ClosureForm(request.POST, location=location)
         if form.is_valid():
             try:
-                closure = services.add_closure(
-                    location=location, created_by=request.user, **form.cleaned_data
-                )
-            except services.LocationError as error:  # the same closure, posted at once
+                with submitted_once(request, form.submission_key_value) as claim:
+                    if claim.earlier:
+                        return repeat_response(request, claim.earlier, list_url)
+                    closure = services.add_closure(
+                        location=location, created_by=request.user, **form.typed()
+                    )
+                    claim.made(list_url, closure)
+            except services.LocationError as error:  # an overlapping closure, posted at once
                 form.add_error(None, error.message)
             else:
                 messages.success(
@@ -374,6 +411,10 @@ def closures(request, location):
                     _("De sluiting is opgeslagen: %(closure)s.") % {"closure": closure.reason},
                 )
                 return redirect("locations:closures", slug=location.slug)
+        # Sent again (or at once) after the first was saved: the overlap with itself is
+        # no error, the first's result is the answer.
+        if (earlier := already_sent(request)) is not None:
+            return repeat_response(request, earlier, list_url)
         status = 400
     else:
         chosen = next((p for p in presets if p.key == request.GET.get("voorstel")), None)
@@ -427,9 +468,27 @@ def house_rules(request, location):
     if request.method == "POST":
         form = HouseRulesForm(request.POST, instance=location)
         if form.is_valid():
-            services.set_house_rules(
-                location=location, changed_by=request.user, **form.cleaned_data
-            )
+            typed = form.typed()
+            try:
+                services.set_house_rules(
+                    location=location,
+                    changed_by=request.user,
+                    version=form.loaded_version,
+                    **typed,
+                )
+            except VersionConflict:
+                fresh = Location.objects.get(pk=location.pk)
+                newer = newer_values(form, fresh)
+                if not newer:  # the same text again (a double click): nothing to refuse
+                    messages.success(request, _("De huisregels en het adres zijn opgeslagen."))
+                    return redirect(location)
+                refuse_newer(request, form, fresh.version)
+                return TemplateResponse(
+                    request,
+                    "locations/house_rules.html",
+                    {"location": location, "form": form, "newer": newer},
+                    status=409,
+                )
             messages.success(request, _("De huisregels en het adres zijn opgeslagen."))
             return redirect(location)
         status = 400

@@ -240,6 +240,7 @@ MATRIX = {
     "visitors:revoke-tablet": Row(get=MANAGERS, post=MANAGERS_POST),
     "visitors:today": Row(get=MANAGERS, post=NOBODY),
     "visitors:referral": Row(get=NOBODY, post=MANAGERS_POST),
+    "visitors:referral-undo": Row(get=NOBODY, post=MANAGERS_POST),
     "visitors:tallies": Row(get=MANAGERS, post=MANAGERS_POST_INVALID),
     "visitors:tally-edit": Row(get=MANAGERS, post=MANAGERS_POST_INVALID),
     "visitors:tally-void": Row(get=MANAGERS, post=MANAGERS_POST),
@@ -253,6 +254,7 @@ PK_KIND = {
     "visitors:revoke-tablet": "tablet",
     "visitors:tally-edit": "tally",
     "visitors:tally-void": "tally",
+    "visitors:referral-undo": "referral",
 }
 # Samples for third-party URL arguments (only used for URLs of a group).
 THIRD_PARTY_SAMPLES = {
@@ -294,7 +296,10 @@ def _objects_in(location, coordinator, first_name, personas):
         first_visits=1,
         user=coordinator,
     )
-    objects = {"membership": membership, "tablet": tablet, "tally": tally}
+    referral = visit_services.record_referral(
+        location=location, target=ReferralTarget.objects.first(), user=coordinator
+    )
+    objects = {"membership": membership, "tablet": tablet, "tally": tally, "referral": referral}
     for area in AREAS:
         objects |= area.objects(location, coordinator, personas)
     return objects
@@ -602,6 +607,8 @@ def test_an_object_of_another_location_is_not_found(world, name, method):
             assert fresh.is_paired
         elif kind == "tally":
             assert fresh.voided_at is None and fresh.visitors == obj.visitors
+        elif kind == "referral":
+            assert fresh.voided_at is None
         else:
             area = next(area for area in AREAS if name in area.PK_KIND)
             assert area.unchanged(kind, obj, fresh), f"{name} changed a {kind} of another location"
@@ -925,16 +932,19 @@ def _busy_day(location, coordinator, tag, size):
         )
         visit_services.record_visit(location=location, client_id=uuid.uuid4(), user=coordinator)
     visit_services.undo_visit(location=location, client_id=visit.client_id, user=coordinator)
+    # One active tally per day-part: the days back from today that have none yet.
+    days = (timezone.localdate() - datetime.timedelta(days=number) for number in range(100))
+    free = [day for day in days if not visit_services.active_tally(location, day, "afternoon")]
     tallies = [
         visit_services.record_tally(
             location=location,
-            date=timezone.localdate() - datetime.timedelta(days=number),
+            date=day,
             day_part=DayPart.AFTERNOON,
             visitors=2,
             first_visits=1,
             user=coordinator,
         )
-        for number in range(size)
+        for day in free[:size]
     ]
     visit_services.void_tally(tally=tallies[-1], user=coordinator)
     visit_services.correct_tally(tally=tallies[0], visitors=4, first_visits=2, user=coordinator)

@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.once import OnceFormMixin
 from locations.models import DayPart
 
 from . import services
@@ -149,8 +150,12 @@ class TallyNumbersForm(forms.Form):
         return cleaned
 
 
-class TallyForm(TallyNumbersForm):
-    """A count entered afterwards ("turven achteraf") for one date and day-part."""
+class TallyForm(OnceFormMixin, TallyNumbersForm):
+    """A count entered afterwards ("turven achteraf") for one date and day-part.
+
+    `confirm` is shown only when the day was closed or the tablet already counted visitors
+    then: the tally is saved after the coordinator ticks it (views.manage.tallies).
+    """
 
     date = forms.DateField(
         label=_("Datum"),
@@ -167,6 +172,11 @@ class TallyForm(TallyNumbersForm):
             "required": _("Kies een dagdeel."),
             "invalid_choice": _("Kies een dagdeel."),
         },
+    )
+
+    confirm = forms.BooleanField(
+        label=_("Ik heb het nagekeken: toch opslaan"),
+        required=False,
     )
 
     field_order = ["date", "day_part", "visitors", "first_visits"]
@@ -192,8 +202,15 @@ class TallyForm(TallyNumbersForm):
             )
         return date
 
+    def tally_data(self) -> dict:
+        """The tally's own values, for services.record_tally."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("date", "day_part", "visitors", "first_visits")
+        }
 
-class ReferralForm(forms.Form):
+
+class ReferralForm(OnceFormMixin, forms.Form):
     target = forms.ModelChoiceField(
         label=_("Doorverwezen naar"),
         queryset=ReferralTarget.objects.active(),

@@ -175,6 +175,13 @@ class ManualTally(models.Model):
                 condition=Q(first_visits__lte=models.F("visitors")),
                 name="manualtally_first_visits_within_visitors",
             ),
+            # One count per day-part: a second one would count the same visitors twice. A
+            # different number is a correction of the first (services.correct_tally).
+            models.UniqueConstraint(
+                fields=["location", "date", "day_part"],
+                condition=Q(voided_at__isnull=True),
+                name="manualtally_one_active_per_daypart",
+            ),
         ]
 
     def __str__(self):
@@ -318,8 +325,16 @@ class Visit(models.Model):
         return " · ".join(parts) or str(_("bezoeker"))
 
 
+class ReferralQuerySet(models.QuerySet):
+    def counted(self):
+        """Referrals that count: not undone."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Referral(models.Model):
-    """One visitor referred onward, counted anonymously: where to, where from, which day."""
+    """One visitor referred onward, counted anonymously: where to, where from, which day.
+
+    A "+1" can be undone for 10 minutes, like a tap: it is then kept, not counted."""
 
     location = models.ForeignKey(
         Location, verbose_name=_("locatie"), on_delete=models.PROTECT, related_name="referrals"
@@ -340,6 +355,17 @@ class Referral(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("ingevoerd op"), default=timezone.now)
+    voided_at = models.DateTimeField(_("ongedaan gemaakt op"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ongedaan gemaakt door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("doorverwijzing")

@@ -438,7 +438,8 @@ def build_report(filters: Filters, *, with_stories=True) -> Report:
     )
     # 4. Referrals onward.
     referrals = list(
-        Referral.objects.filter(location_id__in=ids, date__range=(filters.start, filters.end))
+        Referral.objects.counted()
+        .filter(location_id__in=ids, date__range=(filters.start, filters.end))
         .order_by()
         .values("target__name")
         .annotate(n=Count("id"))

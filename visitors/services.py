@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.services import occurrence_for_visit
 from buurtkamer.dates import years_before
 from buurtkamer.models import AuditEvent, log_action
-from locations.models import DayPart, Location
+from locations.models import Closure, DayPart, Location
 
 from .models import (
     CameVia,
@@ -338,6 +338,37 @@ def _void_tally_visits(tally: ManualTally, user) -> None:
     tally.visits.filter(voided_at__isnull=True).update(voided_at=timezone.now(), voided_by=user)
 
 
+def active_tally(location: Location, date: datetime.date, day_part: str) -> ManualTally | None:
+    """The tally that counts for a day-part, if any: there is at most one."""
+    return ManualTally.objects.filter(
+        location=location, date=date, day_part=day_part, voided_at__isnull=True
+    ).first()
+
+
+@dataclass(frozen=True)
+class TallyDoubts:
+    """What a coordinator is asked to confirm before a tally is saved."""
+
+    closure: Closure | None = None
+    tablet_visits: int = 0
+
+    def __bool__(self):
+        return self.closure is not None or self.tablet_visits > 0
+
+
+def tally_doubts(location: Location, date: datetime.date, day_part: str) -> TallyDoubts:
+    """Was the location closed that day, or did the tablet already count visitors then?"""
+    closure = Closure.objects.filter(location=location).covering(date).order_by("starts_on")
+    tablet = (
+        Visit.objects.counted()
+        .at(location)
+        .on(date)
+        .filter(day_part=day_part, source=Source.TABLET)
+        .count()
+    )
+    return TallyDoubts(closure=closure.first(), tablet_visits=tablet)
+
+
 def record_tally(
     *,
     location: Location,
@@ -347,23 +378,38 @@ def record_tally(
     first_visits: int,
     user,
 ) -> ManualTally:
-    """A count entered afterwards: one manual visit per visitor."""
-    with transaction.atomic():
-        tally = ManualTally.objects.create(
-            location=location,
-            date=date,
-            day_part=day_part,
-            visitors=visitors,
-            first_visits=first_visits,
-            created_by=user,
+    """A count entered afterwards: one manual visit per visitor.
+
+    A day-part has at most one active tally (the database's constraint decides, also between
+    two requests at once): a second one raises VisitError("already_tallied"); the earlier
+    tally is on the error as `tally`, to be corrected instead.
+    """
+    try:
+        with transaction.atomic():
+            tally = ManualTally.objects.create(
+                location=location,
+                date=date,
+                day_part=day_part,
+                visitors=visitors,
+                first_visits=first_visits,
+                created_by=user,
+            )
+            Visit.objects.bulk_create(_tally_visits(tally, user))
+            log_action(
+                actor=user,
+                action=AuditEvent.Action.TALLY_RECORDED,
+                location=location,
+                subject=str(tally),
+            )
+    except IntegrityError:
+        error = VisitError(
+            "already_tallied",
+            _("Voor dit dagdeel is al een turflijst. Corrigeer die in plaats van een nieuwe."),
         )
-        Visit.objects.bulk_create(_tally_visits(tally, user))
-        log_action(
-            actor=user,
-            action=AuditEvent.Action.TALLY_RECORDED,
-            location=location,
-            subject=str(tally),
-        )
+        error.tally = active_tally(location, date, day_part)
+        if error.tally is None:  # not the one-per-day-part rule: let it be seen
+            raise
+        raise error from None
     return tally
 
 
@@ -413,12 +459,94 @@ def void_tally(*, tally: ManualTally, user) -> ManualTally:
 
 
 def record_referral(*, location: Location, target: ReferralTarget, user=None) -> Referral:
-    return Referral.objects.create(
-        location=location,
-        date=timezone.localdate(),
-        target=target,
-        created_by=_person(user),
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            location=location,
+            date=timezone.localdate(),
+            target=target,
+            created_by=_person(user),
+        )
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.REFERRAL_RECORDED,
+            location=location,
+            subject=str(referral),
+        )
+    return referral
+
+
+def undo_referral(*, referral: Referral, user) -> Referral:
+    """Void a "+1" within 10 minutes of it, like a tap (UNDO_WINDOW); twice is harmless."""
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update().select_related("location").get(pk=referral.pk)
+        )
+        if referral.voided_at is not None:
+            return referral
+        now = timezone.now()
+        if now - referral.created_at > UNDO_WINDOW:
+            raise VisitError("too_late", _("Ongedaan maken kan tot 10 minuten na het tellen."))
+        referral.voided_at, referral.voided_by = now, _person(user)
+        referral.save(update_fields=["voided_at", "voided_by"])
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.REFERRAL_VOIDED,
+            location=referral.location,
+            subject=str(referral),
+        )
+    return referral
+
+
+def undoable_referrals(location: Location) -> list[Referral]:
+    """Today's "+1"s that can still be undone, newest first."""
+    since = timezone.now() - UNDO_WINDOW
+    return list(
+        Referral.objects.counted()
+        .filter(location=location, created_at__gte=since)
+        .select_related("target")
+        .order_by("-created_at")[:10]
     )
+
+
+# Stories ---------------------------------------------------------------------------------------
+
+
+def add_story(*, story, location: Location, user):
+    """Save a new story (an unsaved Story from the form) for a location."""
+    with transaction.atomic():
+        story.location = location
+        story.created_by = _person(user)
+        story.save()
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.STORY_ADDED,
+            location=location,
+            subject=str(story),
+        )
+    return story
+
+
+def change_story(*, story, user):
+    with transaction.atomic():
+        story.save()
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.STORY_CHANGED,
+            location=story.location,
+            subject=str(story),
+        )
+    return story
+
+
+def delete_story(*, story, user) -> None:
+    with transaction.atomic():
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.STORY_DELETED,
+            location=story.location,
+            subject=str(story),
+        )
+        story.delete()
 
 
 # Coordinator pages: a day's figures, referrals, recent tallies (visitors/views/manage.py) -----
@@ -491,7 +619,8 @@ def visits_of_day(location: Location, date: datetime.date):
 def referral_counts(location: Location, date: datetime.date) -> list[dict]:
     """[{"name": target, "count": n}] of one day's referrals, in the list's order; one query."""
     rows = (
-        Referral.objects.filter(location=location, date=date)
+        Referral.objects.counted()
+        .filter(location=location, date=date)
         .values("target__name", "target__position")
         .annotate(count=Count("id"))
         .order_by("target__position", "target__name")
@@ -511,26 +640,3 @@ def recent_tallies(location: Location, today: datetime.date):
         .select_related("created_by", "voided_by")
         .order_by("-date", part_order, "created_at")
     )
-
-
-def counted_before(
-    location: Location, date: datetime.date, day_part: str, *, leave_out: ManualTally
-) -> dict[str, int]:
-    """{"tablet": n, "manual": n}: visits already counted for a day-part besides one tally.
-
-    A coordinator entering a tally is warned (not stopped) when the tablet or another tally
-    already counted visitors then: they may be counting twice.
-    """
-    rows = (
-        Visit.objects.counted()
-        .at(location)
-        .on(date)
-        .filter(day_part=day_part)
-        .exclude(tally=leave_out)
-        .values("source")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    counts = {Source.TABLET.value: 0, Source.MANUAL.value: 0}
-    counts.update({row["source"]: row["count"] for row in rows})
-    return counts

@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("locaties/<slug:slug>/vandaag/", manage.today, name="today"),
     path("locaties/<slug:slug>/doorverwijzing/", manage.referral, name="referral"),
+    path(
+        "locaties/<slug:slug>/doorverwijzing/<int:pk>/ongedaan/",
+        manage.referral_undo,
+        name="referral-undo",
+    ),
     path("locaties/<slug:slug>/turven/", manage.tallies, name="tallies"),
     path("locaties/<slug:slug>/turven/<int:pk>/", manage.tally_edit, name="tally-edit"),
     path("locaties/<slug:slug>/turven/<int:pk>/vervallen/", manage.tally_void, name="tally-void"),

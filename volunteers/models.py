@@ -59,6 +59,9 @@ class VolunteerProfile(models.Model):
         _("agendasleutel"), max_length=64, unique=True, default=new_calendar_token, editable=False
     )
     anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True)
+    # Bumped by the person's own saves of their profile (buurtkamer/versions.py): two
+    # tabs or devices saving at once cannot silently undo each other's change.
+    version = models.PositiveIntegerField(_("versie"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("vrijwilligersprofiel")

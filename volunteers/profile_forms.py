@@ -3,14 +3,17 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField
+from buurtkamer.models import AuditEvent, log_action
+from buurtkamer.versions import VersionedFormMixin, claim_version
 from locations.models import DayPart, Weekday
 
 from .members import available_members, member_label
-from .models import Status, Task
+from .models import Status, Task, VolunteerProfile
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ()\-]{5,24}$",
@@ -25,8 +28,12 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class MyProfileForm(forms.Form):
-    """What a volunteer changes about themselves: name, phone, what they like to do when."""
+class MyProfileForm(VersionedFormMixin, forms.Form):
+    """What a volunteer changes about themselves: name, phone, what they like to do when.
+
+    It carries the profile's version (buurtkamer/versions.py): a save from a page loaded
+    before another save (a second tab, a phone) is refused instead of undoing that one.
+    """
 
     first_name = forms.CharField(label=_("Voornaam"), max_length=100)
     last_name = forms.CharField(label=_("Achternaam"), max_length=150, required=False)
@@ -69,7 +76,46 @@ class MyProfileForm(forms.Form):
             "preferred_day_parts": profile.preferred_day_parts,
         }
 
+    def newer_values(self, user, profile) -> list[tuple[str, object]]:
+        """[(label, stored value)] of the fields where the stored value differs from what was
+        typed: empty when the same was sent twice."""
+        stored = self.initial_for(user, profile)
+        typed = self._normalised()
+        rows = []
+        for name, value in stored.items():
+            if typed[name] != value:
+                field = self.fields[name]
+                if hasattr(field, "choices") and isinstance(value, list):
+                    labels = dict(field.choices)
+                    value = ", ".join(str(labels.get(item, item)) for item in value)
+                rows.append((field.label, value))
+        return rows
+
+    def _normalised(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"].strip(),
+            "last_name": data["last_name"].strip(),
+            "phone": data["phone"].strip(),
+            "preferred_tasks": [task for task in Task.values if task in data["preferred_tasks"]],
+            "preferred_weekdays": sorted(set(data["preferred_weekdays"])),
+            "preferred_day_parts": [
+                part for part in DayPart.values if part in data["preferred_day_parts"]
+            ],
+        }
+
     def save(self, user, profile):
+        """Save, audited; raises VersionConflict when the profile changed since the page was
+        loaded."""
+        with transaction.atomic():
+            claim_version(VolunteerProfile, profile.pk, self.loaded_version)
+            self._save(user, profile)
+            profile.version = VolunteerProfile.objects.values_list("version", flat=True).get(
+                pk=profile.pk
+            )
+            log_action(actor=user, action=AuditEvent.Action.PROFILE_CHANGED, subject=user.email)
+
+    def _save(self, user, profile):
         data = self.cleaned_data
         user.first_name = data["first_name"].strip()
         user.last_name = data["last_name"].strip()

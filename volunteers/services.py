@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of
-from buurtkamer.models import log_action
+from buurtkamer.models import AuditEvent, log_action
 from locations.models import Closure, DayPart, Location
 
 from .members import NOT_AVAILABLE, available_members, locations_available_to, status_at
@@ -154,7 +154,7 @@ def save_templates(location, *, rows, changed_by) -> None:
                 template.save(update_fields=["minimum", "maximum"])
         log_action(
             actor=changed_by,
-            action="roster_templates_changed",
+            action=AuditEvent.Action.ROSTER_TEMPLATES_CHANGED,
             location=location,
             templates=len(wanted),
         )
@@ -266,7 +266,7 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
         if assigned_by is not None and assigned_by != volunteer:
             log_action(
                 actor=assigned_by,
-                action="roster_assigned",
+                action=AuditEvent.Action.ROSTER_ASSIGNED,
                 location=shift.location,
                 subject=shift,
                 shift=shift.pk,
@@ -346,7 +346,7 @@ def cancel_assignment(assignment, *, by, reason="", base_url="") -> Assignment:
         if by != assignment.volunteer:
             log_action(
                 actor=by,
-                action="roster_unassigned",
+                action=AuditEvent.Action.ROSTER_UNASSIGNED,
                 location=assignment.shift.location,
                 subject=assignment.shift,
                 shift=assignment.shift_id,
@@ -402,7 +402,7 @@ def mark_attendance(assignment, attendance, *, by) -> Assignment:
     assignment.save(update_fields=["attendance"])
     log_action(
         actor=by,
-        action="roster_attendance",
+        action=AuditEvent.Action.ROSTER_ATTENDANCE,
         location=assignment.shift.location,
         subject=assignment.shift,
         assignment=assignment.pk,

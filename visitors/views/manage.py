@@ -16,16 +16,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, location_required
+from locations.models import DayPart
 
 from .. import services
 from ..forms import ReferralForm, TallyForm, TallyNumbersForm
-from ..models import ManualTally, Source, Tablet
+from ..models import ManualTally, Referral, Source, Tablet
 
 
 def _when(tally):
     """ "dinsdag 3 november, ochtend" for messages."""
     return f"{date_format(tally.date, 'l j F')}, {tally.get_day_part_display()}"
+
+
+def _when_of(data):
+    return f"{date_format(data['date'], 'l j F')}, {DayPart(data['day_part']).label}"
 
 
 # Tablets -------------------------------------------------------------------------------------
@@ -101,6 +107,7 @@ def today(request, location):
             "list_limit": TODAY_LIST_LIMIT,
             "referrals": services.referral_counts(location, date),
             "referral_form": ReferralForm(),
+            "undoable_referrals": services.undoable_referrals(location),
             "tablet_source": Source.TABLET,
             "tablet_url": reverse("visitors:tablet", kwargs={"slug": location.slug}),
         },
@@ -112,21 +119,41 @@ def today(request, location):
 def referral(request, location):
     """+1 referred onward today: only the location, the day and where to; nobody is named."""
     form = ReferralForm(request.POST)
-    if form.is_valid():
+    today_url = reverse("visitors:today", kwargs={"slug": location.slug})
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect(today_url)
+    with submitted_once(request, form.submission_key_value) as claim:
+        if claim.earlier:
+            return repeat_response(request, claim.earlier, today_url)
         target = form.cleaned_data["target"]
-        services.record_referral(location=location, target=target, user=request.user)
-        messages.success(
-            request, _("Geteld: 1 doorverwijzing naar %(target)s.") % {"target": target}
-        )
+        made = services.record_referral(location=location, target=target, user=request.user)
+        claim.made(today_url, made)
+    messages.success(request, _("Geteld: 1 doorverwijzing naar %(target)s.") % {"target": target})
+    return redirect(today_url)
+
+
+@require_POST
+@location_required(Action.MANAGE_VISITS)
+def referral_undo(request, location, pk):
+    """Undo a "+1" within 10 minutes, like a tap; it is kept, no longer counted."""
+    made = get_object_or_404(Referral.objects.select_related("target"), pk=pk, location=location)
+    try:
+        services.undo_referral(referral=made, user=request.user)
+    except services.VisitError as error:
+        messages.error(request, error.message)
     else:
-        messages.error(request, form.errors["target"][0])
+        messages.success(
+            request,
+            _("Ongedaan gemaakt: 1 doorverwijzing naar %(target)s.") % {"target": made.target},
+        )
     return redirect("visitors:today", slug=location.slug)
 
 
 # Manual tallies ------------------------------------------------------------------------------
 
 
-def _tallies_page(request, location, form, status=200):
+def _tallies_page(request, location, form, status=200, **extra):
     return TemplateResponse(
         request,
         "visitors/manage/tallies.html",
@@ -135,35 +162,20 @@ def _tallies_page(request, location, form, status=200):
             "form": form,
             "tallies": services.recent_tallies(location, form.today),
             "weeks": services.TALLY_LIST_WEEKS,
+            **extra,
         },
         status=status,
     )
 
 
-def _warn_if_counted_before(request, tally):
-    counted = services.counted_before(tally.location, tally.date, tally.day_part, leave_out=tally)
-    when = _when(tally)
-    if counted[Source.TABLET]:
-        messages.warning(
-            request,
-            ngettext(
-                "Let op: de tablet telde op %(when)s al %(count)s bezoeker. "
-                "Kijk of je niemand dubbel telt.",
-                "Let op: de tablet telde op %(when)s al %(count)s bezoekers. "
-                "Kijk of je niemand dubbel telt.",
-                counted[Source.TABLET],
-            )
-            % {"when": when, "count": counted[Source.TABLET]},
-        )
-    if counted[Source.MANUAL]:
-        messages.warning(
-            request,
-            _(
-                "Let op: voor %(when)s is al eerder geturfd. Kijk of je niemand dubbel telt; "
-                "een turflijst kun je hieronder corrigeren of laten vervallen."
-            )
-            % {"when": when},
-        )
+def _offer_correction(request, location, form, earlier):
+    """A day-part has one tally: a second one is offered as a correction of the first."""
+    data = form.tally_data()
+    correct_url = reverse("visitors:tally-edit", kwargs={"slug": location.slug, "pk": earlier.pk})
+    correct_url += f"?visitors={data['visitors']}&first_visits={data['first_visits']}"
+    return _tallies_page(
+        request, location, form, status=409, earlier=earlier, correct_url=correct_url
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,7 +197,25 @@ def tallies(request, location):
     if not form.is_valid():
         messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde vakjes na."))
         return _tallies_page(request, location, form, status=400)
-    tally = services.record_tally(location=location, user=request.user, **form.cleaned_data)
+    data = form.tally_data()
+    list_url = reverse("visitors:tallies", kwargs={"slug": location.slug})
+    with submitted_once(request, form.submission_key_value) as claim:
+        if claim.earlier:
+            return repeat_response(request, claim.earlier, list_url)
+        earlier = services.active_tally(location, data["date"], data["day_part"])
+        if earlier is not None:
+            return _offer_correction(request, location, form, earlier)
+        doubts = services.tally_doubts(location, data["date"], data["day_part"])
+        if doubts and not form.cleaned_data["confirm"]:
+            # Asked before saving; the typed values stay in the form, with the checkbox.
+            return _tallies_page(request, location, form, doubts=doubts, when=_when_of(data))
+        try:
+            tally = services.record_tally(location=location, user=request.user, **data)
+        except services.VisitError as error:
+            if error.code != "already_tallied":
+                raise
+            return _offer_correction(request, location, form, error.tally)
+        claim.made(list_url, tally)
     messages.success(
         request,
         ngettext(
@@ -198,8 +228,7 @@ def tallies(request, location):
             "when": _when(tally),
         },
     )
-    _warn_if_counted_before(request, tally)
-    return redirect("visitors:tallies", slug=location.slug)
+    return redirect(list_url)
 
 
 def _tally_of(location, pk):
@@ -221,9 +250,12 @@ def tally_edit(request, location, pk):
     if tally.voided_at is not None:
         return _refuse_voided(request, location)
     if request.method == "GET":
-        form = TallyNumbersForm(
-            initial={"visitors": tally.visitors, "first_visits": tally.first_visits}
-        )
+        initial = {"visitors": tally.visitors, "first_visits": tally.first_visits}
+        # Offered from a second tally for the same day-part: its numbers, when they are valid.
+        offered = TallyNumbersForm(request.GET)
+        if "visitors" in request.GET and offered.is_valid():
+            initial.update(offered.cleaned_data)
+        form = TallyNumbersForm(initial=initial)
     else:
         form = TallyNumbersForm(request.POST)
         if form.is_valid():

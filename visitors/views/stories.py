@@ -4,21 +4,25 @@ short anonymous texts for their location and a date. Never a visitor's name."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from buurtkamer.dates import BoundedDateField
-from buurtkamer.models import log_action
+from buurtkamer.once import OnceFormMixin, repeat_response, submitted_once
 from buurtkamer.permissions import Action, location_required
 
+from .. import services
 from ..models import Story, StoryKind
 
 LATEST = 50  # the page lists the newest stories; older ones are in the year overview
 
 
 class StoryForm(forms.ModelForm):
+    """A story's date, kind and text (changing one)."""
+
     class Meta:
         model = Story
         fields = ["date", "kind", "text"]
@@ -54,6 +58,10 @@ class StoryForm(forms.ModelForm):
         return date
 
 
+class NewStoryForm(OnceFormMixin, StoryForm):
+    """Adding a story: sent once (buurtkamer/once.py)."""
+
+
 def _story_of(location, pk):
     return get_object_or_404(Story, pk=pk, location=location)
 
@@ -61,21 +69,22 @@ def _story_of(location, pk):
 @require_http_methods(["GET", "POST"])
 @location_required(Action.MANAGE_VISITS)
 def stories(request, location):
-    form = StoryForm(
+    form = NewStoryForm(
         request.POST or None,
         initial={"date": timezone.localdate(), "kind": StoryKind.STORY},
     )
     if request.method == "POST":
         if form.is_valid():
-            story = form.save(commit=False)
-            story.location = location
-            story.created_by = request.user
-            story.save()
-            log_action(
-                actor=request.user, action="story_added", location=location, subject=str(story)
-            )
+            list_url = reverse("visitors:stories", kwargs={"slug": location.slug})
+            with submitted_once(request, form.submission_key_value) as claim:
+                if claim.earlier:
+                    return repeat_response(request, claim.earlier, list_url)
+                story = services.add_story(
+                    story=form.save(commit=False), location=location, user=request.user
+                )
+                claim.made(list_url, story)
             messages.success(request, _("Het verhaal is opgeslagen."))
-            return redirect("visitors:stories", slug=location.slug)
+            return redirect(list_url)
         messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde vakjes na."))
     latest = (
         Story.objects.filter(location=location)
@@ -97,10 +106,7 @@ def story_edit(request, location, pk):
     form = StoryForm(request.POST or None, instance=story)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
-            log_action(
-                actor=request.user, action="story_changed", location=location, subject=str(story)
-            )
+            services.change_story(story=form.save(commit=False), user=request.user)
             messages.success(request, _("Het verhaal is gewijzigd."))
             return redirect("visitors:stories", slug=location.slug)
         messages.error(request, _("Niet opgeslagen: kijk de rood gemarkeerde vakjes na."))
@@ -120,7 +126,6 @@ def story_delete(request, location, pk):
         return render(
             request, "visitors/reports/story_delete.html", {"location": location, "story": story}
         )
-    log_action(actor=request.user, action="story_deleted", location=location, subject=str(story))
-    story.delete()
+    services.delete_story(story=story, user=request.user)
     messages.success(request, _("Het verhaal is verwijderd."))
     return redirect("visitors:stories", slug=location.slug)

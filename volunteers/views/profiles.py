@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.permissions import Action, location_required
+from buurtkamer.versions import VersionConflict, refuse_newer
 from locations.models import Membership
 
 from .. import profiles, services
@@ -36,15 +37,28 @@ def my_profile(request):
     user = request.user
     # Looking makes nothing; the first save makes the profile (as aspirant).
     profile = VolunteerProfile.objects.filter(user=user).first() or VolunteerProfile(user=user)
+    newer = None
     if request.method == "POST":
         form = MyProfileForm(request.POST)
         if form.is_valid():
-            form.save(user, profile if profile.pk else profiles.get_profile(user))
-            messages.success(request, _("Je gegevens zijn opgeslagen."))
-            return redirect("volunteers:my-profile")
-        status = 400
+            try:
+                form.save(user, profile if profile.pk else profiles.get_profile(user))
+            except VersionConflict:
+                user.refresh_from_db(fields=["first_name", "last_name"])
+                profile = profiles.get_profile(user)
+                newer = form.newer_values(user, profile)
+                if newer:
+                    refuse_newer(request, form, profile.version)
+            if not newer:
+                messages.success(request, _("Je gegevens zijn opgeslagen."))
+                return redirect("volunteers:my-profile")
+            status = 409
+        else:
+            status = 400
     else:
-        form = MyProfileForm(initial=MyProfileForm.initial_for(user, profile))
+        form = MyProfileForm(
+            initial=MyProfileForm.initial_for(user, profile), version=profile.version
+        )
         status = 200
     trainings = list(profile.trainings.order_by("-followed_on")) if profile.pk else []
     memberships = [
@@ -62,6 +76,7 @@ def my_profile(request):
             "profile": profile,
             "memberships": memberships,
             "trainings": trainings,
+            "newer": newer,
         },
         status=status,
     )

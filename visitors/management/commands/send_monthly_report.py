@@ -24,7 +24,7 @@ from locations.models import Location
 from visitors.report_exports import report_csv, report_xlsx
 from visitors.reports import Filters, build_report, month_end
 
-ACTION = "monthly_report_sent"
+ACTION = AuditEvent.Action.MONTHLY_REPORT_SENT
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

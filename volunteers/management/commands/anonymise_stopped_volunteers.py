@@ -6,6 +6,7 @@ twice changes nothing the second time."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from buurtkamer.once import purge_old_keys
 from locations.services import purge_old_logbook_entries
 from volunteers import profiles
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             for name in due:
                 self.stdout.write(f"  {name}")
         self._purge_logbook(dry_run)
+        if not dry_run:
+            # The one-time keys of sent forms (buurtkamer/once.py) are only needed briefly.
+            purge_old_keys()
 
     def _purge_logbook(self, dry_run):
         if dry_run:
