@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from buurtkamer.models import AuditEvent, log_action
+from buurtkamer.versions import claim_version
 from locations.models import Closure, DayPart, Location, OpeningHours
 from volunteers.models import Shift, Task
 
@@ -28,6 +29,39 @@ class GenerationResult:
     updated: int = 0
     removed: int = 0
     kept_shifts: list = field(default_factory=list)  # occurrences whose shift has people on it
+
+
+def create_activity(form, *, user) -> Activity:
+    """Save a new activity (a series) from its validated form; audited. Its dates are made
+    by generate_occurrences afterwards."""
+    with transaction.atomic():
+        activity = form.save()
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.ACTIVITY_CREATED,
+            location=activity.location,
+            subject=activity.title,
+        )
+    return activity
+
+
+def change_activity(form, *, user) -> Activity:
+    """Save an edited series from its validated form (a VersionedFormMixin ModelForm) if nobody
+    saved it since the form was loaded (VersionConflict otherwise: nothing is overwritten);
+    audited."""
+    with transaction.atomic():
+        claim_version(Activity, form.instance.pk, form.loaded_version)
+        form.instance.version = Activity.objects.values_list("version", flat=True).get(
+            pk=form.instance.pk
+        )
+        activity = form.save()
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.ACTIVITY_CHANGED,
+            location=activity.location,
+            subject=activity.title,
+        )
+    return activity
 
 
 def generate_occurrences(

@@ -7,7 +7,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from buurtkamer.dates import clamp, in_range, monday_of, parse_date
-from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
-from buurtkamer.versions import VersionConflict, claim_version, newer_values, refuse_newer
+from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from locations.models import Location
 from visitors.models import Visit
 
@@ -254,13 +252,7 @@ def activity_new(request, location):
         if claim.earlier:
             listing = reverse("activities:activity-list", kwargs={"slug": location.slug})
             return repeat_response(request, claim.earlier, listing)
-        activity = form.save()
-        log_action(
-            actor=request.user,
-            action=AuditEvent.Action.ACTIVITY_CREATED,
-            location=location,
-            subject=activity.title,
-        )
+        activity = services.create_activity(form, user=request.user)
         claim.made(activity.get_absolute_url(), activity.title)
     messages.success(request, _("De activiteit is opgeslagen en staat in de agenda."))
     _after_saving(request, activity)
@@ -278,18 +270,7 @@ def activity_edit(request, location, pk):
     if not form.is_valid():
         return _activity_form_page(request, location, form, activity, status=400)
     try:
-        with transaction.atomic():
-            claim_version(Activity, activity.pk, form.loaded_version)
-            form.instance.version = Activity.objects.values_list("version", flat=True).get(
-                pk=activity.pk
-            )
-            activity = form.save()
-            log_action(
-                actor=request.user,
-                action=AuditEvent.Action.ACTIVITY_CHANGED,
-                location=location,
-                subject=activity.title,
-            )
+        activity = services.change_activity(form, user=request.user)
     except VersionConflict:
         fresh = _activity_of(location, pk)
         newer = newer_values(form, fresh)

@@ -73,6 +73,11 @@ def range_message(day: datetime.date, earliest: datetime.date, latest: datetime.
     }
 
 
+def not_after_today(today: datetime.date) -> datetime.date:
+    """A bound for dates that lie in the past or today (a VOG received, a training followed)."""
+    return today
+
+
 class BoundedDateField(forms.DateField):
     """A date from 2000 up to five years ahead, or tighter: `earliest` and `latest` are dates
     or callables taking today. Outside them: a Dutch form error naming the nearest bound."""

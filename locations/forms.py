@@ -5,7 +5,7 @@ from django.forms import formset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from buurtkamer.dates import BoundedDateField, years_before
+from buurtkamer.dates import BoundedDateField, not_after_today, years_before
 from buurtkamer.once import OnceFormMixin
 from buurtkamer.versions import VersionedFormMixin
 
@@ -262,7 +262,7 @@ class LogEntryForm(OnceFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # At most a year back (older would soon fall out of the retention period anyway).
-        self.fields["date"].limit(earliest=years_before, latest=lambda today: today)
+        self.fields["date"].limit(earliest=years_before, latest=not_after_today)
         self.fields["day_part"].choices = [
             ("", _("Hele dag / weet ik niet")),
             *((value, capfirst(label)) for value, label in DayPart.choices),

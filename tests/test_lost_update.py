@@ -18,7 +18,7 @@ from activities.models import Activity, Category
 from buurtkamer.models import AuditEvent
 from locations.forms import BaseOpeningHoursFormSet
 from locations.models import Location, OpeningHours, Role
-from volunteers.models import VolunteerProfile
+from volunteers.models import MemberRecord, VolunteerProfile
 
 from .factories import LocationFactory, MembershipFactory
 from .test_roster_race import require_postgresql, run_at_once
@@ -279,3 +279,31 @@ def test_a_profile_saved_from_an_older_page_is_refused(place):
     volunteer.refresh_from_db()
     assert (profile.phone, volunteer.last_name) == ("0612345678", "")
     assert AuditEvent.objects.filter(action=AuditEvent.Action.PROFILE_CHANGED).count() == 1
+
+
+# What a location's coordinators record about a volunteer ------------------------------------------
+
+
+def test_the_second_of_two_coordinators_saving_notes_is_refused(place, boss, colleague):
+    membership = MembershipFactory(location=place, role=Role.VOLUNTEER, user__first_name="Ids")
+    detail = reverse("volunteers:detail", kwargs={"slug": "proef", "pk": membership.user_id})
+    url = reverse("volunteers:edit-onboarding", kwargs={"slug": "proef", "pk": membership.user_id})
+    first, second = signed_in(boss), signed_in(colleague)
+    loaded = version_on(first, detail)
+    assert version_on(second, detail) == loaded
+
+    saved = first.post(url, {"notes": "Wil graag in de keuken.", "version": loaded})
+    refused = second.post(url, {"notes": "Komt op dinsdag.", "version": loaded})
+
+    assert saved.status_code == 302
+    assert refused.status_code == 409
+    assert REFUSED in refused.text
+    assert "Komt op dinsdag." in refused.text  # what the second typed stays in the form
+    assert "Wil graag in de keuken." in refused.text  # and the newer notes are shown
+    record = MemberRecord.objects.get(membership=membership)
+    assert record.notes == "Wil graag in de keuken."
+    # Saving again from the refused form is a deliberate choice: it now goes through.
+    again = re.search(r'name="version" value="(\d+)"', refused.text).group(1)
+    assert second.post(url, {"notes": "Komt op dinsdag.", "version": again}).status_code == 302
+    record.refresh_from_db()
+    assert record.notes == "Komt op dinsdag."

@@ -95,6 +95,9 @@ class MemberRecord(models.Model):
         related_name="buddy_in_records",
     )
     notes = models.TextField(_("notities (alleen coördinatoren van deze locatie)"), blank=True)
+    # Raised by every save of the VOG date, buddy or notes: two coordinators editing at once
+    # cannot overwrite each other (profiles.save_details).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("gegevens per locatie")

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buurtkamer.dates import BoundedDateField
+from buurtkamer.dates import BoundedDateField, not_after_today
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionedFormMixin, claim_version
 from locations.models import DayPart, Weekday
@@ -165,12 +165,13 @@ class StatusForm(forms.Form):
         return since
 
 
-class OnboardingForm(forms.Form):
+class OnboardingForm(VersionedFormMixin, forms.Form):
     """VOG date, buddy (another available member of the same location: members.available_members,
     intake and aspirant marked, never paused or stopped) and the coordinators' notes."""
 
-    vog_received_on = forms.DateField(
-        label=_("VOG ontvangen op"), required=False, widget=DateInput()
+    # Not in the future, not before 2000 (buurtkamer.dates: every date from a form is bounded).
+    vog_received_on = BoundedDateField(
+        label=_("VOG ontvangen op"), required=False, widget=DateInput(), latest=not_after_today
     )
     buddy = forms.ModelChoiceField(
         label=_("Buddy"),
@@ -195,19 +196,9 @@ class OnboardingForm(forms.Form):
         self.fields["buddy"].queryset = available_members(location).exclude(pk=person.pk)
         self.fields["buddy"].label_from_instance = member_label
 
-    def clean_vog_received_on(self):
-        day = self.cleaned_data["vog_received_on"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("De VOG kan niet in de toekomst ontvangen zijn."))
-        return day
-
 
 class TrainingForm(forms.Form):
     name = forms.CharField(label=_("Training"), max_length=120)
-    followed_on = BoundedDateField(label=_("Gevolgd op"), widget=DateInput())
-
-    def clean_followed_on(self):
-        day = self.cleaned_data["followed_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("Een training kan niet in de toekomst gevolgd zijn."))
-        return day
+    followed_on = BoundedDateField(
+        label=_("Gevolgd op"), widget=DateInput(), latest=not_after_today
+    )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from buurtkamer.dates import years_before
 from buurtkamer.exports import csv_text
 from buurtkamer.models import AuditEvent, log_action
+from buurtkamer.versions import VersionConflict
 from locations.models import LogEntry, Membership, Role
 
 from .models import Assignment, MemberRecord, Status, StatusChange, Training, VolunteerProfile
@@ -174,10 +175,13 @@ def change_status(*, membership, status, since, changed_by, today=None) -> Statu
     return change
 
 
-def save_details(*, membership, vog_received_on, buddy, notes, changed_by) -> list[str]:
+def save_details(
+    *, membership, vog_received_on, buddy, notes, changed_by, version=None
+) -> list[str]:
     """Save what this location's coordinators record about a member (VOG date, buddy, notes);
     audited with the names of the fields that changed, never their content. Returns those
-    names (empty: nothing changed)."""
+    names (empty: nothing changed). `version` is the record's version the form was loaded at:
+    when someone saved in between, VersionConflict (nothing is overwritten)."""
     record = get_record(membership)
     with transaction.atomic():
         record = (
@@ -190,9 +194,12 @@ def save_details(*, membership, vog_received_on, buddy, notes, changed_by) -> li
         changed = [name for name, value in new.items() if getattr(record, name) != value]
         if not changed:
             return []
+        if version is not None and record.version != version:
+            raise VersionConflict
         for name, value in new.items():
             setattr(record, name, value)
-        record.save(update_fields=["vog_received_on", "buddy", "notes"])
+        record.version += 1
+        record.save(update_fields=["vog_received_on", "buddy", "notes", "version"])
         fields = [name.removesuffix("_id") for name in changed]
         log_action(
             actor=changed_by,

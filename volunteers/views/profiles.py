@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.permissions import Action, location_required
-from buurtkamer.versions import VersionConflict, refuse_newer
+from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from locations.models import Membership
 
 from .. import profiles, services
@@ -180,6 +180,7 @@ def _detail_page(request, location, membership, *, status=200, **forms):
         OnboardingForm(
             location=location,
             person=person,
+            version=record.version,
             initial={
                 "vog_received_on": record.vog_received_on,
                 "buddy": record.buddy_id,
@@ -338,13 +339,26 @@ def edit_onboarding(request, location, pk):
     form = OnboardingForm(request.POST, location=location, person=person)
     if not form.is_valid():
         return _detail_page(request, location, membership, status=400, onboarding_form=form)
-    changed = profiles.save_details(
-        membership=membership,
-        vog_received_on=form.cleaned_data["vog_received_on"],
-        buddy=form.cleaned_data["buddy"],
-        notes=form.cleaned_data["notes"],
-        changed_by=request.user,
-    )
+    try:
+        changed = profiles.save_details(
+            membership=membership,
+            vog_received_on=form.cleaned_data["vog_received_on"],
+            buddy=form.cleaned_data["buddy"],
+            notes=form.cleaned_data["notes"],
+            changed_by=request.user,
+            version=form.loaded_version,
+        )
+    except VersionConflict:
+        fresh = profiles.record_or_default(membership)
+        refuse_newer(request, form, fresh.version)
+        return _detail_page(
+            request,
+            location,
+            membership,
+            status=409,
+            onboarding_form=form,
+            newer=newer_values(form, fresh),
+        )
     if changed:
         messages.success(request, _("De gegevens van %(name)s zijn opgeslagen.") % {"name": person})
     else:
