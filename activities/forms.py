@@ -98,7 +98,9 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
         # never paused or stopped).
         self.fields["organisers"].queryset = available_members(location)
         self.fields["organisers"].label_from_instance = member_label
+        # "0,50" as Dutch people write it: a text box (a number box cannot show a comma).
         self.fields["price"].localize = True
+        self.fields["price"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
         self.fields["price"].widget.is_localized = True
         if not self._starts_in_the_past():
             del self.fields["confirm_past"]

@@ -2,6 +2,7 @@
 room conflicts and opening hours, activity-support shifts, and the team's pages."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -730,3 +731,46 @@ def test_the_pages_load_nothing_lazily(
             with fetch_mode_raise():
                 response = client.get(path)
             assert response.status_code == 200, path
+
+
+def test_the_edit_page_shows_the_price_as_people_write_it_and_an_edit_keeps_it(
+    client, login, coordinator, dokkum
+):
+    """Found in the browser: a number box cannot show "0,50", so the price looked empty and
+    every later edit made a paid activity free."""
+    category = Category.objects.get_or_create(name="Prijssoort")[0]
+    activity = Activity.objects.create(
+        location=dokkum,
+        title="Koffieochtend",
+        category=category,
+        recurrence="once",
+        starts_on=datetime.date(2030, 3, 5),
+        starts_at=datetime.time(10),
+        ends_at=datetime.time(11, 30),
+        price=Decimal("0.50"),
+    )
+    url = reverse("activities:activity-edit", kwargs={"slug": "dokkum", "pk": activity.pk})
+    login(coordinator)
+
+    page = client.get(url)
+    price_input = re.search(r'<input[^>]*name="price"[^>]*>', page.text).group(0)
+    assert 'type="text"' in price_input and 'value="0,50"' in price_input
+
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    saved = client.post(
+        url,
+        {
+            "title": "Koffieochtend met koek",
+            "category": category.pk,
+            "recurrence": "once",
+            "starts_on": "2030-03-05",
+            "starts_at": "10:00",
+            "ends_at": "11:30",
+            "volunteers_needed": "0",
+            "price": "0,50",  # what the browser sends back from the box
+            "version": version,
+        },
+    )
+    assert saved.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.title, activity.price) == ("Koffieochtend met koek", Decimal("0.50"))

@@ -290,12 +290,16 @@ def test_the_tablet_writes_in_the_logbook_without_anyone_logging_in(
         assert form.status_code == 200
         assert "Schrijf nooit de naam van een bezoeker op." in form.text
         assert 'name="author_name"' in form.text
-        response = tablet_client.post(
-            tablet_logbook_url(), {**entry_data(), "csrfmiddlewaretoken": csrf_of(form)}
-        )
+        # What the browser sends: the form's own one-time key with it; a second tap on
+        # "opslaan" (the same key again) writes nothing more.
+        key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', form.text).group(1)
+        body = {**entry_data(), "csrfmiddlewaretoken": csrf_of(form), "submission_key": key}
+        response = tablet_client.post(tablet_logbook_url(), body)
+        again = tablet_client.post(tablet_logbook_url(), body)
 
     assert response.status_code == 302
     assert response["Location"] == tablet_url()
+    assert (again.status_code, again["Location"]) == (302, tablet_url())
     entry = LogEntry.objects.get()
     assert (entry.location, entry.tablet, entry.author_name, entry.author) == (
         dokkum,

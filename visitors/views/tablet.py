@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.services import on_duty_today, todays_occurrences
+from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, get_location_for
 from locations import services as location_services
 from locations.forms import TabletLogEntryForm
@@ -348,11 +350,16 @@ def tablet_logbook(request, slug):
     if request.method == "POST":
         form = TabletLogEntryForm(request.POST)
         if form.is_valid():
-            location_services.write_log_entry(
-                location=location, author=None, tablet=tablet, **form.cleaned_data
-            )
+            counting_screen = reverse("visitors:tablet", kwargs={"slug": slug})
+            with submitted_once(request, form.submission_key_value) as claim:
+                if claim.earlier:  # a second tap on "opslaan": written once
+                    return repeat_response(request, claim.earlier, counting_screen)
+                entry = location_services.write_log_entry(
+                    location=location, author=None, tablet=tablet, **form.typed()
+                )
+                claim.made(counting_screen, entry.pk)
             messages.success(request, _("Je bericht staat in het logboek. Dank je wel!"))
-            return redirect("visitors:tablet", slug=slug)
+            return redirect(counting_screen)
         status = 400
     else:
         now = timezone.localtime()
