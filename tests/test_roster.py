@@ -275,6 +275,24 @@ def test_the_open_places_page(login, volunteer, dokkum, burgum, django_assert_ma
     assert page.text.count("Ik kom") > 20
 
 
+def test_the_start_page_counts_the_places_the_open_places_page_offers(login, volunteer, dokkum):
+    """Found in the browser: the start page counted 39 places in four weeks while "Open
+    plekken" offered six weeks, with places at times the volunteer already works. One window,
+    one count: the places they can take."""
+    services.take_place(make_shift(dokkum, days=3, task=Task.KITCHEN), volunteer)
+    make_shift(dokkum, days=3, task=Task.HOST, maximum=3)  # at a time they already work
+    offered = make_shift(dokkum, days=10, task=Task.HOST, maximum=2)  # 2 places
+    make_shift(dokkum, days=7 * services.OPEN_PLACES_WEEKS + 2, task=Task.HOST)  # too far ahead
+    client = login(volunteer)
+
+    start = client.get(reverse("dashboard"))
+    listing = client.get(reverse("volunteers:open-places"))
+
+    assert "Er zijn 2 open plekken in de komende vier weken." in start.text
+    assert listing.text.count("Ik kom") == 1
+    assert reverse("volunteers:take", kwargs={"pk": offered.pk}) in listing.text
+
+
 # Cancelling ---------------------------------------------------------------------------------------
 
 

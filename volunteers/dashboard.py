@@ -16,10 +16,9 @@ from locations.models import Role
 
 from .models import Assignment, Shift, Task, day_parts_without_lead
 from .profiles import onboarding_todos
-from .services import open_places
+from .services import open_places, open_places_window
 
 WEEKS_AHEAD = 4
-OPEN_PLACES_DAYS = 28
 LATE_CANCELLATIONS_DAYS = 14
 SHOWN = 8  # items per list on the dashboard; the rest is counted
 
@@ -64,13 +63,13 @@ def _volunteer_panel(user, locations, today):
     by_id = {location.pk: location for location in locations}
     if not by_id:
         return None
-    end = today + datetime.timedelta(days=OPEN_PLACES_DAYS - 1)
-    open_shifts = list(open_places(locations, today, end, user=user))
+    open_shifts = list(open_places(locations, *open_places_window(today), user=user))
     return {
         "template": "volunteers/dashboard/volunteer.html",
         "next_shifts": _next_shifts(user, by_id, today),
         "open_shifts": open_shifts[:SHOWN],
-        "open_places": sum(shift.places_left for shift in open_shifts),
+        # The places they can take (not at a time they already work), as "Open plekken" offers.
+        "open_places": sum(shift.places_left for shift in open_shifts if not shift.busy),
         "my_shifts_url": reverse("volunteers:my-shifts"),
         "open_places_url": reverse("volunteers:open-places"),
     }

@@ -422,6 +422,16 @@ def _standing():
     )
 
 
+# How far ahead volunteers are offered open places: the start page's count and the "Open plekken"
+# page use the same window, so their figures agree.
+OPEN_PLACES_WEEKS = 4
+
+
+def open_places_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day (inclusive) of the open places offered to volunteers."""
+    return today, today + datetime.timedelta(weeks=OPEN_PLACES_WEEKS, days=-1)
+
+
 def open_places(locations, start, end, *, user=None):
     """The shifts at these locations from `start` to `end` (dates, inclusive) that have not
     started and still have room, with `taken`; with `user`: not those they already stand on,

@@ -30,7 +30,6 @@ from ..members import current_members
 from ..models import Assignment, Shift
 
 WEEKS_SHOWN = 4
-OPEN_PLACES_WEEKS = 6
 
 
 def _base_url(request) -> str:
@@ -114,12 +113,7 @@ def open_places(request):
     today = timezone.localdate()
     locations = list(_my_locations(request.user))
     shifts = list(
-        services.open_places(
-            locations,
-            today,
-            today + datetime.timedelta(weeks=OPEN_PLACES_WEEKS),
-            user=request.user,
-        )
+        services.open_places(locations, *services.open_places_window(today), user=request.user)
     )
     return TemplateResponse(
         request,
@@ -127,7 +121,7 @@ def open_places(request):
         {
             "shifts": shifts,
             "locations": locations,
-            "weeks": OPEN_PLACES_WEEKS,
+            "weeks": services.OPEN_PLACES_WEEKS,
             "after_cancel": "afgemeld" in request.GET,
         },
     )
