@@ -276,7 +276,7 @@ def activity_edit(request, location, pk):
         newer = newer_values(form, fresh)
         if not newer:  # the same values again (a double click): nothing to refuse
             return redirect(fresh.get_absolute_url())
-        refuse_newer(request, form, fresh.version)
+        refuse_newer(form, fresh.version)
         return _activity_form_page(request, location, form, fresh, status=409, newer=newer)
     messages.success(
         request,

@@ -12,15 +12,8 @@ A post without a version (another client than the browser form) is saved as befo
 """
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
-from django.utils.translation import gettext_lazy as _
-
-CONFLICT_MESSAGE = _(
-    "Iemand anders heeft dit intussen gewijzigd. Wat jij invulde staat hieronder nog; de "
-    "nieuwe versie staat erboven. Sla opnieuw op als jouw versie moet blijven."
-)
 
 
 class VersionConflict(Exception):
@@ -105,8 +98,8 @@ def newer_values(form, fresh) -> list[tuple[str, object]]:
     return rows
 
 
-def refuse_newer(request, form, version) -> None:
-    """Tell the person their save was refused; the form keeps what they typed and now stands
-    at the newer `version`."""
-    messages.error(request, CONFLICT_MESSAGE)
+def refuse_newer(form, version) -> None:
+    """After a refused save: the form keeps what they typed and now stands at the newer
+    `version`, so saving it again (on purpose) goes through. The page says why with
+    includes/newer_values.html."""
     form.reload_version(version)

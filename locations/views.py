@@ -275,7 +275,7 @@ def opening_hours(request, location):
                 )
             except VersionConflict:
                 location.refresh_from_db(fields=["opening_hours_version"])
-                refuse_newer(request, version_form, location.opening_hours_version)
+                refuse_newer(version_form, location.opening_hours_version)
                 newer = _current_slots(location)
                 status = 409
             else:
@@ -482,7 +482,7 @@ def house_rules(request, location):
                 if not newer:  # the same text again (a double click): nothing to refuse
                     messages.success(request, _("De huisregels en het adres zijn opgeslagen."))
                     return redirect(location)
-                refuse_newer(request, form, fresh.version)
+                refuse_newer(form, fresh.version)
                 return TemplateResponse(
                     request,
                     "locations/house_rules.html",

@@ -48,7 +48,7 @@ def my_profile(request):
                 profile = profiles.get_profile(user)
                 newer = form.newer_values(user, profile)
                 if newer:
-                    refuse_newer(request, form, profile.version)
+                    refuse_newer(form, profile.version)
             if not newer:
                 messages.success(request, _("Je gegevens zijn opgeslagen."))
                 return redirect("volunteers:my-profile")
@@ -350,7 +350,7 @@ def edit_onboarding(request, location, pk):
         )
     except VersionConflict:
         fresh = profiles.record_or_default(membership)
-        refuse_newer(request, form, fresh.version)
+        refuse_newer(form, fresh.version)
         return _detail_page(
             request,
             location,
