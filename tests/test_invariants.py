@@ -196,6 +196,7 @@ class Buurtkamer(RuleBasedStateMachine):
         self.kept = set()  # occurrences with attendance, notes or check-ins
         self.taps = {}  # client_id -> [day, undone]
         self.tallies = {}  # tally pk -> [day, visitors, voided]
+        self.tally_slots = {}  # tally pk -> (day, day part)
         self.status_set_at = {}  # (user pk, location pk) -> when the last status was recorded
 
     # Helpers ---------------------------------------------------------------------------------
@@ -352,15 +353,25 @@ class Buurtkamer(RuleBasedStateMachine):
     def record_a_tally(self, days_ago, day_part, visitors, first):
         self.tick()
         day = TODAY - datetime.timedelta(days=days_ago)
-        tally = visit_services.record_tally(
-            location=self.location,
-            date=day,
-            day_part=day_part,
-            visitors=visitors,
-            first_visits=min(first, visitors),
-            user=self.coordinator,
-        )
+        try:
+            tally = visit_services.record_tally(
+                location=self.location,
+                date=day,
+                day_part=day_part,
+                visitors=visitors,
+                first_visits=min(first, visitors),
+                user=self.coordinator,
+            )
+        except visit_services.VisitError as error:
+            # At most one active tally per day-part: a second is refused (to be corrected).
+            assert error.code == "already_tallied", error.code
+            assert (day, day_part) in self.active_tally_slots(), "refused without a tally"
+            return
         self.tallies[tally.pk] = [day, visitors, False]
+        self.tally_slots[tally.pk] = (day, day_part)
+
+    def active_tally_slots(self):
+        return {slot for pk, slot in self.tally_slots.items() if not self.tallies[pk][2]}
 
     @precondition(lambda self: self.tallies)
     @rule(tally=PICK, visitors=st.integers(min_value=0, max_value=6))
