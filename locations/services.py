@@ -239,11 +239,13 @@ def answer_invitation(*, membership: Membership, person, accept: bool) -> Member
     return locked
 
 
-def accept_invitations_of_new_person(user) -> int:
-    """A person who was invited without an account set their first password through the link
-    in the invitation: that is their yes to the invitations open for them. Returns how many."""
+def accept_invitations_of_new_person(user, *, password_form) -> int:
+    """A person who was invited without an account sets their first password through the link
+    in the invitation (`password_form`, a valid SetPasswordForm): that is their yes to the
+    invitations open for them, in one transaction with the password. Returns how many."""
     now = timezone.now()
     with transaction.atomic():
+        password_form.save()
         open_ones = list(
             Membership.objects.invitations()
             .select_for_update()

@@ -312,8 +312,7 @@ def accept_invitation(request, uidb64, token):
         return TemplateResponse(request, "locations/invitation_invalid.html", status=404)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.accept_invitations_of_new_person(user)
+        services.accept_invitations_of_new_person(user, password_form=form)
         if Authenticator.objects.filter(user=user).exists():
             # Two-factor authentication is on: log in the normal way, with the second step.
             messages.success(request, _("Je wachtwoord is ingesteld. Log nu in."))
