@@ -23,6 +23,7 @@ Referrals: Dokkum 3 Nov 2 × the first target of the list, Burgum 2 Nov 1 × the
 
 import datetime
 import io
+import re
 import uuid
 import zoneinfo
 
@@ -380,14 +381,49 @@ def test_month_labels_are_lowercase_dutch_abbreviations_in_table_and_chart(datas
     assert ">maa<" not in content and ">Mrt<" not in content
 
 
+def _drawn(chart):
+    from django.template.loader import render_to_string
+
+    return render_to_string(chart.template, {"chart": chart})
+
+
 def test_a_chart_without_data_shows_only_a_zero_on_its_axis():
     from visitors.charts import bar_chart
 
-    empty = str(bar_chart("Leeg", ["jan", "feb"], [0, 0]))
+    empty = _drawn(bar_chart("Leeg", ["jan", "feb"], [0, 0]))
     axis = empty.count('text-anchor="end" font-size="12"')
     assert axis == 1 and '">0</text>' in empty and '">1</text>' not in empty
-    some = str(bar_chart("Iets", ["jan", "feb"], [3, 8]))
+    some = _drawn(bar_chart("Iets", ["jan", "feb"], [3, 8]))
     assert some.count('text-anchor="end" font-size="12"') == 3  # 0, 5 and 10
+
+
+def test_chart_coordinates_keep_a_decimal_point_in_dutch():
+    from visitors.charts import bar_chart, sparkline
+
+    drawn = _drawn(bar_chart("Iets", ["jan", "feb", "mrt"], [3, 8, 1]))
+    assert 'width="137.2"' in drawn and not re.search(r'="[0-9.]*,', drawn)
+    assert 'points="4.0,23.2 60.0,4.0 116.0,18.4"' in _drawn(sparkline("Trend", [1, 5, 2]))
+
+
+def test_free_text_in_a_chart_stays_text(staff, login):
+    """Titles and labels (a location's name) are escaped by the chart templates."""
+    from visitors.charts import bar_chart, heat_map, horizontal_bars, sparkline
+
+    evil = '<script>alert("x")</script>'
+    for chart in (
+        bar_chart(evil, [evil], [1]),
+        horizontal_bars(evil, [evil], [1]),
+        heat_map(evil, [evil], [evil], [[1]]),
+        sparkline(evil, [1]),
+    ):
+        drawn = _drawn(chart)
+        assert "<script>" not in drawn and "&lt;script&gt;" in drawn
+    from .factories import LocationFactory
+
+    location = LocationFactory(name="<img src=x onerror=alert(1)>")
+    content = login(staff).get(reverse("visitors:report"), {"locatie": location.slug})
+    assert b"<img src=x" not in content.content
+    assert b'class="report-chart"' in content.content
 
 
 def test_same_number_of_queries_for_a_month_and_five_years(

@@ -1,18 +1,20 @@
-"""Charts as SVG markup made on the server: no script, no style attribute, no <style>.
+"""The geometry of the report charts: coordinates, bars, labels as plain data, no markup.
 
+Each function returns a `Chart` whose SVG is drawn by a Django template in
+templates/visitors/charts/ (autoescaped, so a location name stays text). The pages include it
+with `{% include chart.template with chart=chart %}`: no script, no style attribute, no <style>.
 The strict Content-Security-Policy (style-src 'self') forbids inline styles; SVG presentation
 attributes (fill, stroke, font-size) are not styles, so these charts can be put inline in the
 page and still print and read without JavaScript. Every chart has a <title> (its name for a
 screen reader) and the page shows the table of its numbers beside it.
+
+Coordinates are handed over as ready strings ("12.5"), so the template's number localisation
+(Dutch decimal comma, thousands dots) cannot change an SVG attribute.
 """
 
 import itertools
+from dataclasses import dataclass, field
 
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-
-BLUE = "#0b5394"
-GREY = "#6c757d"
 TEXT = "#212529"
 COLOURS = ["#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000"]
 # From light to dark blue; the darkest tone gets white text.
@@ -21,15 +23,29 @@ HEAT = ["#f1f5fb", "#d4e3f5", "#a9c6ea", "#6d9fd9", "#2f6fba", "#0b4a8f"]
 _ids = itertools.count(1)
 
 
-def _svg(width, height, title, body, *, label_id=None):
-    number = next(_ids)
-    title_id = label_id or f"grafiek-{number}"
-    return mark_safe(  # noqa: S308 - every text inside went through escape()
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'class="report-chart" role="img" aria-labelledby="{title_id}" '
-        f'preserveAspectRatio="xMinYMin meet">'
-        f'<title id="{title_id}">{escape(title)}</title>{body}</svg>'
+@dataclass
+class Chart:
+    template: str
+    width: int
+    height: int
+    title: str
+    title_id: str
+    data: dict = field(default_factory=dict)
+
+
+def _chart(kind, width, height, title, **data):
+    return Chart(
+        template=f"visitors/charts/{kind}.svg",
+        width=width,
+        height=height,
+        title=str(title),
+        title_id=f"grafiek-{next(_ids)}",
+        data=data,
     )
+
+
+def _f(number):
+    return f"{number:.1f}"
 
 
 def _nice_max(value):
@@ -53,39 +69,36 @@ def bar_chart(title, labels, values, *, width=640, height=260, every=1):
     n = max(len(values), 1)
     slot = plot_w / n
     bar = max(slot * 0.7, 1)
-    parts = []
+    grid = []
     for fraction in (0, 0.5, 1):
         y = top + plot_h - plot_h * fraction
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-            f'stroke="#dee2e6" stroke-width="1"/>'
-        )
         tick = top_value * fraction
+        line = {"x1": left, "x2": width - right, "y": _f(y), "tick": None}
         # Only whole numbers, and with no data only the 0 (not "1, 0, 0").
         if tick == int(tick) and (fraction == 0 or any(values)):
-            parts.append(
-                f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
-                f'fill="{TEXT}">{int(tick)}</text>'
-            )
+            line["tick"] = {"x": left - 6, "y": _f(y + 4), "text": str(int(tick))}
+        grid.append(line)
     step = max(every, -(-n // 12))
+    bars = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top_value
         x = left + index * slot + (slot - bar) / 2
-        y = top + plot_h - h
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{BLUE}">'
-            f"<title>{escape(label)}: {value}</title></rect>"
+        bars.append(
+            {
+                "x": _f(x),
+                "y": _f(top + plot_h - h),
+                "width": _f(bar),
+                "height": _f(h),
+                "title": f"{label}: {value}",
+                "label": (
+                    {"x": _f(x + bar / 2), "y": height - bottom + 16, "text": _short(label)}
+                    if index % step == 0
+                    else None
+                ),
+            }
         )
-        if index % step == 0:
-            parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-                f'font-size="11" fill="{TEXT}">{escape(_short(label))}</text>'
-            )
-    parts.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
-        f'stroke="{GREY}" stroke-width="1"/>'
-    )
-    return _svg(width, height, title, "".join(parts))
+    axis = {"x1": left, "x2": width - right, "y": top + plot_h}
+    return _chart("bar", width, height, title, grid=grid, bars=bars, axis=axis)
 
 
 def _short(label, length=12):
@@ -98,19 +111,24 @@ def horizontal_bars(title, labels, values, *, width=640, row=30):
     left, right = 210, 60
     height = max(len(values), 1) * row + 10
     top_value = max(max(values, default=0), 1)
-    parts = []
+    rows = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 5 + index * row
         w = (width - left - right) * value / top_value
-        colour = COLOURS[index % len(COLOURS)]
-        parts.append(
-            f'<text x="{left - 8}" y="{y + row / 2 + 4:.1f}" text-anchor="end" font-size="13" '
-            f'fill="{TEXT}">{escape(_short(label, 28))}</text>'
-            f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{colour}"/>'
-            f'<text x="{left + w + 6:.1f}" y="{y + row / 2 + 4:.1f}" font-size="13" '
-            f'fill="{TEXT}">{value}</text>'
+        rows.append(
+            {
+                "label": {"x": left - 8, "y": _f(y + row / 2 + 4), "text": _short(label, 28)},
+                "bar": {
+                    "x": left,
+                    "y": y + 4,
+                    "width": _f(w),
+                    "height": row - 8,
+                    "fill": COLOURS[index % len(COLOURS)],
+                },
+                "value": {"x": _f(left + w + 6), "y": _f(y + row / 2 + 4), "text": str(value)},
+            }
         )
-    return _svg(width, height, title, "".join(parts))
+    return _chart("horizontal_bars", width, height, title, rows=rows)
 
 
 def heat_map(title, row_labels, column_labels, values):
@@ -119,29 +137,37 @@ def heat_map(title, row_labels, column_labels, values):
     width = left + cell_w * len(column_labels) + 4
     height = top + cell_h * len(row_labels) + 4
     peak = max((v for row in values for v in row), default=0) or 1
-    parts = []
-    for column, label in enumerate(column_labels):
-        parts.append(
-            f'<text x="{left + column * cell_w + cell_w / 2}" y="{top - 10}" '
-            f'text-anchor="middle" font-size="13" fill="{TEXT}">{escape(label)}</text>'
-        )
+    columns = [
+        {"x": str(left + column * cell_w + cell_w / 2), "y": top - 10, "text": str(label)}
+        for column, label in enumerate(column_labels)
+    ]
+    rows = []
     for row, label in enumerate(row_labels):
         y = top + row * cell_h
-        parts.append(
-            f'<text x="{left - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end" font-size="13" '
-            f'fill="{TEXT}">{escape(label)}</text>'
-        )
+        cells = []
         for column, value in enumerate(values[row]):
             tone = min(int(value / peak * (len(HEAT) - 1) + 0.999), len(HEAT) - 1) if value else 0
-            ink = "#ffffff" if tone >= 4 else TEXT
             x = left + column * cell_w
-            parts.append(
-                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                f'fill="{HEAT[tone]}" stroke="#ced4da" stroke-width="1"/>'
-                f'<text x="{x + cell_w / 2}" y="{y + cell_h / 2 + 5}" text-anchor="middle" '
-                f'font-size="13" fill="{ink}">{value}</text>'
+            cells.append(
+                {
+                    "x": x + 1,
+                    "y": y + 1,
+                    "width": cell_w - 2,
+                    "height": cell_h - 2,
+                    "fill": HEAT[tone],
+                    "text_x": str(x + cell_w / 2),
+                    "text_y": str(y + cell_h / 2 + 5),
+                    "ink": "#ffffff" if tone >= 4 else TEXT,
+                    "text": str(value),
+                }
             )
-    return _svg(width, height, title, "".join(parts))
+        rows.append(
+            {
+                "label": {"x": left - 8, "y": str(y + cell_h / 2 + 4), "text": str(label)},
+                "cells": cells,
+            }
+        )
+    return _chart("heat_map", width, height, title, columns=columns, rows=rows)
 
 
 def sparkline(title, values, *, width=120, height=32):
@@ -155,10 +181,12 @@ def sparkline(title, values, *, width=120, height=32):
         (4 + index * step, height - 4 - (height - 8) * value / peak)
         for index, value in enumerate(values)
     ]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
     last_x, last_y = points[-1]
-    body = (
-        f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>'
-        f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="3" fill="{BLUE}"/>'
+    return _chart(
+        "sparkline",
+        width,
+        height,
+        title,
+        points=" ".join(f"{_f(x)},{_f(y)}" for x, y in points),
+        last={"x": _f(last_x), "y": _f(last_y)},
     )
-    return _svg(width, height, title, body)
