@@ -287,11 +287,6 @@ class OccurrenceQuerySet(models.QuerySet):
     def between(self, start, end):
         return self.filter(date__gte=start, date__lte=end)
 
-    def for_listing(self):
-        return self.select_related("activity", "activity__category", "room").order_by(
-            "date", "starts_at", "activity__title"
-        )
-
 
 class Occurrence(models.Model):
     """One date of an activity. Changed by hand (moved, cancelled): the series leaves it be."""

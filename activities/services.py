@@ -163,16 +163,15 @@ def _cancel_off_the_series(occurrence: Occurrence) -> None:
 
 def holds_data(occurrences) -> set[int]:
     """The ids of these occurrences that hold something worth keeping: attendance, notes or
-    check-ins (visits that came for it). One query for the check-ins."""
-    from visitors.models import Visit
-
+    check-ins (visits that came for it, through Visit.occurrence's related name). One query
+    for the check-ins."""
     kept = {o.pk for o in occurrences if o.attendance is not None or o.notes.strip()}
     rest = [o.pk for o in occurrences if o.pk not in kept]
     if rest:
         kept |= set(
-            Visit.objects.filter(occurrence_id__in=rest)
+            Occurrence.objects.filter(pk__in=rest, visits__isnull=False)
             .order_by()
-            .values_list("occurrence_id", flat=True)
+            .values_list("pk", flat=True)
             .distinct()
         )
     return kept
@@ -472,10 +471,6 @@ class Day:
     closures: list = field(default_factory=list)
     in_month: bool = True
 
-    @property
-    def is_today(self):
-        return self.date == timezone.localdate()
-
 
 def days_with_occurrences(locations, start, end, *, with_partners=False, in_month=None):
     """[Day] from start to end for these locations: their occurrences (cancelled ones too,
@@ -559,40 +554,3 @@ def occurrence_for_visit(location: Location, occurrence_id, day: datetime.date):
         .filter(pk=occurrence_id, activity__location=location, date=day)
         .first()
     )
-
-
-@dataclass
-class DutyGroup:
-    day_part: str
-    day_part_label: str
-    task_label: str
-    first_names: list
-
-
-def on_duty_today(location: Location, today=None) -> list[DutyGroup]:
-    """Who is on today's roster here, as first names grouped by day-part and task: the only
-    volunteer data a tablet ever shows. One query."""
-    from volunteers.models import Assignment
-
-    today = today or timezone.localdate()
-    rows = (
-        Assignment.objects.active()
-        .filter(shift__location=location, shift__date=today)
-        .order_by("shift__starts_at", "shift__task", "volunteer__first_name")
-        .values_list("shift__day_part", "shift__task", "volunteer__first_name")
-    )
-    order = {part.value: index for index, part in enumerate(DayPart)}
-    groups: dict[tuple, DutyGroup] = {}
-    for day_part, task, first_name in rows:
-        key = (day_part, task)
-        if key not in groups:
-            groups[key] = DutyGroup(
-                day_part=day_part,
-                day_part_label=DayPart(day_part).label,
-                task_label=Task(task).label,
-                first_names=[],
-            )
-        name = (first_name or "").strip()
-        if name and name not in groups[key].first_names:
-            groups[key].first_names.append(name)
-    return sorted(groups.values(), key=lambda group: order.get(group.day_part, 9))

@@ -23,7 +23,6 @@ from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from locations.models import Location
-from visitors.models import Visit
 
 from . import catalogue, services
 from .forms import (
@@ -307,7 +306,7 @@ def _occurrence_page(request, location, occurrence, *, forms=None, status=200):
     may_manage = can(request.user, Action.MANAGE_LOCATION, location)
     conflicts = services.room_conflicts([occurrence]).get(occurrence.pk, [])
     slots = services.opening_slots([location.pk])
-    checkins = Visit.objects.counted().filter(occurrence=occurrence).count()
+    checkins = occurrence.visits.counted().count()  # Visit.occurrence, related_name
     return TemplateResponse(
         request,
         "activities/occurrence.html",

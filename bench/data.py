@@ -28,7 +28,7 @@ from django.utils import timezone
 from activities import services as programme_services
 from activities.models import Activity, Category, Occurrence
 from buurtkamer.dates import years_before
-from buurtkamer.management.commands.demo import ADDRESSES, OPENING_HOURS
+from locations.demo import ADDRESSES, OPENING_HOURS
 from locations.models import Location, Membership, OpeningHours, Role
 from visitors import services
 from visitors.models import CameVia, ReferralTarget, Tablet

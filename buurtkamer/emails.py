@@ -1,8 +1,22 @@
 """E-mails as template triplets: `<name>_subject.txt`, `<name>.txt` and `<name>.html`."""
 
+import os
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+
+def site_url() -> str:
+    """Where the site lives, for links in e-mails sent outside a request (cron): the SITE_URL
+    setting or environment variable, else https:// and the first allowed host."""
+    url = getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")
+    if url:
+        return url.rstrip("/")
+    hosts = [host for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
+    host = hosts[0].lstrip(".") if hosts else "localhost"
+    scheme = "http" if host in ("localhost", "127.0.0.1") else "https"
+    return f"{scheme}://{host}"
 
 
 def send_templated_email(template: str, context: dict, to: list[str]) -> None:

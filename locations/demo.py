@@ -1,12 +1,49 @@
 """Demo data of the locations area, loaded by `manage.py demo` after the locations and people:
-house rules, closures (Koningsdag, Christmas week, the summer break) and logbook entries."""
+house rules, closures (Koningsdag, Christmas week, the summer break) and logbook entries. Also
+the demo's addresses and opening hours (set by `manage.py demo`, used by generate_history and
+the benchmarks)."""
 
 import datetime
 
 from django.utils import timezone
 
-from .models import Closure, DayPart, Location, LogEntry, Membership, Role
+from .models import Closure, DayPart, Location, LogEntry, Membership, Role, Weekday
 from .services import add_closure, closure_presets
+
+# The demo's buurtkamers: address and opening hours per location slug.
+ADDRESSES = {
+    "burgum": ("Schoolstraat 12", "9251 EE"),
+    "dokkum": ("Harddraversweg 3", "9101 XA"),
+    "kollum": ("Voorstraat 40", "9291 CN"),
+    "de-westereen": ("Haadwei 88", "9271 AB"),
+}
+
+MORNING = (datetime.time(9, 30), datetime.time(12, 0))
+AFTERNOON = (datetime.time(13, 30), datetime.time(16, 30))
+EVENING = (datetime.time(19, 0), datetime.time(21, 0))
+
+OPENING_HOURS = {
+    "burgum": {
+        Weekday.MONDAY: {DayPart.MORNING: MORNING},
+        Weekday.WEDNESDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
+        Weekday.FRIDAY: {DayPart.MORNING: MORNING},
+    },
+    "dokkum": {
+        Weekday.TUESDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
+        Weekday.THURSDAY: {DayPart.MORNING: MORNING, DayPart.EVENING: EVENING},
+        Weekday.SATURDAY: {DayPart.MORNING: (datetime.time(10, 0), datetime.time(12, 30))},
+    },
+    "kollum": {
+        Weekday.MONDAY: {DayPart.AFTERNOON: AFTERNOON},
+        Weekday.THURSDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
+    },
+    "de-westereen": {
+        Weekday.TUESDAY: {DayPart.MORNING: MORNING},
+        Weekday.WEDNESDAY: {DayPart.EVENING: EVENING},
+        Weekday.FRIDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
+    },
+}
+
 
 HOUSE_RULES = """Iedereen is welkom. U hoeft zich niet aan te melden.
 We gaan vriendelijk en met respect met elkaar om.

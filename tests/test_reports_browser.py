@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from locations.models import Location, Role
-from visitors.management.commands.generate_history import generate
+from visitors.history import generate
 from visitors.models import Story
 
 from .factories import MembershipFactory, UserFactory, force_login

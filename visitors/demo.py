@@ -6,6 +6,7 @@ import datetime
 
 from locations.models import Location
 
+from .history import generate
 from .models import Story, StoryKind
 
 HISTORY_WEEKS = 12
@@ -38,8 +39,6 @@ STORIES = [
 
 def load(*, today, stdout):
     """Add this area's demo data; safe to run again (nothing doubled)."""
-    from .management.commands.generate_history import generate
-
     added = generate(
         start=today - datetime.timedelta(weeks=HISTORY_WEEKS),
         end=today - datetime.timedelta(days=1),

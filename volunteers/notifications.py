@@ -7,7 +7,6 @@ twice. A failed send is logged and never raised to the person who caused it.
 
 import datetime
 import logging
-import os
 from collections import defaultdict
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from buurtkamer.emails import send_templated_email
+from buurtkamer.emails import send_templated_email, site_url
 from locations.models import Membership
 
 from .feeds import address_of, my_shifts_path
@@ -26,18 +25,6 @@ logger = logging.getLogger(__name__)
 
 ANNOUNCE_DAYS_AHEAD = 14  # an open place further ahead is not announced (there is time)
 ALERT_DAYS_AHEAD = 3  # coordinators hear of understaffed shifts this many days ahead
-
-
-def default_base_url() -> str:
-    """Where the site lives, for links in e-mails sent outside a request (cron): the SITE_URL
-    setting or environment variable, else https:// and the first allowed host."""
-    site_url = getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")
-    if site_url:
-        return site_url.rstrip("/")
-    hosts = [host for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
-    host = hosts[0].lstrip(".") if hosts else "localhost"
-    scheme = "http" if host in ("localhost", "127.0.0.1") else "https"
-    return f"{scheme}://{host}"
 
 
 def _url(base_url: str, path: str) -> str:
@@ -73,7 +60,7 @@ def after_cancellation(assignment, *, base_url):
     transaction.on_commit): announce the open place to the location's other active volunteers
     who are free then (if the shift is within 14 days) and tell the coordinators of a late
     cancellation. Never raises for a failed send."""
-    base_url = base_url or default_base_url()
+    base_url = base_url or site_url()
     try:
         announce_open_place(assignment, base_url=base_url)
     except Exception:
@@ -195,7 +182,7 @@ def _tell_volunteer(template: str, assignment, by) -> bool:
             "task": shift.get_task_display(),
             "day_part": shift.get_day_part_display(),
             "by": by,
-            "my_shifts_url": _url(default_base_url(), my_shifts_path()),
+            "my_shifts_url": _url(site_url(), my_shifts_path()),
         }
         return _send(template, context, assignment.volunteer)
     except Exception:

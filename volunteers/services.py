@@ -461,15 +461,6 @@ def open_places(locations, start, end, *, user=None):
     return shifts
 
 
-def my_assignments(user):
-    return (
-        Assignment.objects.active()
-        .filter(volunteer=user)
-        .select_related("shift__location")
-        .order_by("shift__date", "shift__starts_at")
-    )
-
-
 @dataclass
 class Slot:
     """One day-part of one day: its shifts in task order. Its times are the location's
@@ -573,19 +564,36 @@ def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
     return result
 
 
-def may_manage_roster(user, location) -> bool:
-    from buurtkamer.permissions import Action, can
+@dataclass
+class DutyGroup:
+    day_part: str
+    day_part_label: str
+    task_label: str
+    first_names: list
 
-    return can(user, Action.MANAGE_LOCATION, location)
 
-
-__all__ = [
-    "RosterError",
-    "cancel_assignment",
-    "generate_shifts",
-    "generate_shifts_for_all",
-    "mark_attendance",
-    "open_places",
-    "roster_grid",
-    "take_place",
-]
+def on_duty_today(location: Location, today=None) -> list[DutyGroup]:
+    """Who is on today's roster here, as first names grouped by day-part and task: the only
+    volunteer data a tablet ever shows. One query."""
+    today = today or timezone.localdate()
+    rows = (
+        Assignment.objects.active()
+        .filter(shift__location=location, shift__date=today)
+        .order_by("shift__starts_at", "shift__task", "volunteer__first_name")
+        .values_list("shift__day_part", "shift__task", "volunteer__first_name")
+    )
+    order = {part.value: index for index, part in enumerate(DayPart)}
+    groups: dict[tuple, DutyGroup] = {}
+    for day_part, task, first_name in rows:
+        key = (day_part, task)
+        if key not in groups:
+            groups[key] = DutyGroup(
+                day_part=day_part,
+                day_part_label=DayPart(day_part).label,
+                task_label=Task(task).label,
+                first_names=[],
+            )
+        name = (first_name or "").strip()
+        if name and name not in groups[key].first_names:
+            groups[key].first_names.append(name)
+    return sorted(groups.values(), key=lambda group: order.get(group.day_part, 9))

@@ -29,12 +29,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.services import on_duty_today, todays_occurrences
+from activities.services import todays_occurrences
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, get_location_for
 from locations import services as location_services
 from locations.forms import TabletLogEntryForm
 from locations.models import Location
+from volunteers.services import on_duty_today
 
 from .. import services
 from ..forms import CheckinForm, PairForm, UndoForm

@@ -1,7 +1,5 @@
 """Demo data for trying Buurtkamer locally: accounts per role, addresses, opening hours, teams."""
 
-import datetime
-
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +11,8 @@ import activities.demo
 import locations.demo
 import visitors.demo
 import volunteers.demo
-from locations.models import DayPart, Location, Membership, OpeningHours, Role, Weekday
+from locations.demo import ADDRESSES, OPENING_HOURS
+from locations.models import Location, Membership, OpeningHours, Role
 
 DEMO_PASSWORD = "buurtkamer"  # noqa: S105 - demo accounts only, refused when debug is off
 
@@ -36,39 +35,6 @@ DEMO_TEAM = [
     ("klaas.kollum@example.org", "Klaas", "Jongsma", {"kollum": Role.VOLUNTEER}),
     ("froukje.westereen@example.org", "Froukje", "Zijlstra", {"de-westereen": Role.VOLUNTEER}),
 ]
-
-ADDRESSES = {
-    "burgum": ("Schoolstraat 12", "9251 EE"),
-    "dokkum": ("Harddraversweg 3", "9101 XA"),
-    "kollum": ("Voorstraat 40", "9291 CN"),
-    "de-westereen": ("Haadwei 88", "9271 AB"),
-}
-
-MORNING = (datetime.time(9, 30), datetime.time(12, 0))
-AFTERNOON = (datetime.time(13, 30), datetime.time(16, 30))
-EVENING = (datetime.time(19, 0), datetime.time(21, 0))
-
-OPENING_HOURS = {
-    "burgum": {
-        Weekday.MONDAY: {DayPart.MORNING: MORNING},
-        Weekday.WEDNESDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
-        Weekday.FRIDAY: {DayPart.MORNING: MORNING},
-    },
-    "dokkum": {
-        Weekday.TUESDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
-        Weekday.THURSDAY: {DayPart.MORNING: MORNING, DayPart.EVENING: EVENING},
-        Weekday.SATURDAY: {DayPart.MORNING: (datetime.time(10, 0), datetime.time(12, 30))},
-    },
-    "kollum": {
-        Weekday.MONDAY: {DayPart.AFTERNOON: AFTERNOON},
-        Weekday.THURSDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
-    },
-    "de-westereen": {
-        Weekday.TUESDAY: {DayPart.MORNING: MORNING},
-        Weekday.WEDNESDAY: {DayPart.EVENING: EVENING},
-        Weekday.FRIDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
-    },
-}
 
 
 class Command(BaseCommand):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from buurtkamer.emails import site_url
 from buurtkamer.models import AuditEvent
 from locations.models import Location
 from visitors.report_exports import report_csv, report_xlsx
@@ -36,8 +37,6 @@ def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 def send_monthly_report(*, month_start: datetime.date, base_url: str) -> list[str]:
     """Send the report of the month starting on month_start to every active staff member who
     has not had it; returns the addresses sent to."""
-    from volunteers.notifications import default_base_url  # noqa: F401 - same base URL rule
-
     month = month_start.strftime("%Y-%m")
     already = set(
         AuditEvent.objects.filter(action=ACTION, subject=month).values_list(
@@ -96,8 +95,6 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="Another month than last month: YYYY-MM.")
 
     def handle(self, *args, month=None, **options):
-        from volunteers.notifications import default_base_url
-
         if month:
             try:
                 month_start = datetime.date.fromisoformat(f"{month}-01")
@@ -107,7 +104,7 @@ class Command(BaseCommand):
             month_start, _end = last_month(timezone.localdate())
         with translation.override(settings.LANGUAGE_CODE):
             try:
-                sent = send_monthly_report(month_start=month_start, base_url=default_base_url())
+                sent = send_monthly_report(month_start=month_start, base_url=site_url())
             except (OSError, SMTPException) as error:
                 raise CommandError(
                     f"Sending failed (run again to send the rest): {error}"

@@ -3,6 +3,7 @@ lead: run daily from cron (see README, "Cron"). Each shift is reported once."""
 
 from django.core.management.base import BaseCommand
 
+from buurtkamer.emails import site_url
 from volunteers import notifications
 
 
@@ -18,7 +19,5 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default=None, help="e.g. https://buurtkamer.aanzet.nl")
 
     def handle(self, *args, base_url=None, **options):
-        sent = notifications.send_roster_alerts(
-            base_url=base_url or notifications.default_base_url()
-        )
+        sent = notifications.send_roster_alerts(base_url=base_url or site_url())
         self.stdout.write(f"Sent {sent} alert(s) to coordinators.")

@@ -3,6 +3,7 @@ nothing new; two overlapping runs do not send anything twice either."""
 
 from django.core.management.base import BaseCommand
 
+from buurtkamer.emails import site_url
 from volunteers import notifications
 
 
@@ -17,7 +18,5 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default=None, help="e.g. https://buurtkamer.aanzet.nl")
 
     def handle(self, *args, base_url=None, **options):
-        sent = notifications.send_shift_reminders(
-            base_url=base_url or notifications.default_base_url()
-        )
+        sent = notifications.send_shift_reminders(base_url=base_url or site_url())
         self.stdout.write(f"Sent {sent} reminder(s).")

@@ -1,0 +1,57 @@
+"""The shape of the code (issue 13): the app graph has no cycle activities ↔ visitors, and no
+module takes data or helpers from a management command (commands call code, not the other way
+round). Read from the source with ast, so a lazy import inside a function counts too."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIRS = ["buurtkamer", "locations", "visitors", "volunteers", "activities", "bench", "tests"]
+
+
+def _imports(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            yield "." * node.level + (node.module or "")
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def _python_files(directory: str):
+    return sorted(p for p in (ROOT / directory).rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_activities_never_imports_visitors():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in _python_files("activities")
+        for module in _imports(path)
+        if module == "visitors" or module.startswith("visitors.")
+    ]
+    assert offenders == []
+
+
+def test_nothing_imports_from_a_management_command():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for directory in SOURCE_DIRS
+        for path in _python_files(directory)
+        if "commands" not in path.parts
+        for module in _imports(path)
+        if "management.commands" in module
+    ]
+    assert offenders == []
+
+
+def test_commands_take_their_work_from_the_apps():
+    """The moved pieces live where the apps (and the commands) find them."""
+    from buurtkamer.emails import site_url
+    from locations.demo import ADDRESSES, OPENING_HOURS
+    from visitors.history import generate
+    from volunteers.services import on_duty_today
+
+    assert set(ADDRESSES) == set(OPENING_HOURS)
+    assert callable(generate) and callable(on_duty_today) and callable(site_url)
