@@ -6,10 +6,10 @@ and a recurrence rule. Its Occurrences are the single dates, generated a few wee
 10:00 in Dokkum on both sides of a daylight-saving change.
 """
 
-import calendar
 import datetime
 from decimal import Decimal
 
+from dateutil import rrule
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -122,15 +122,9 @@ WEEKDAY_NAMES = {
 }
 
 
-def nth_weekday(year: int, month: int, isoweekday: int, week: int) -> datetime.date | None:
-    """The n-th (1–4, or -1 for the last) given weekday of a month."""
-    days_in_month = calendar.monthrange(year, month)[1]
-    if week == WeekOfMonth.LAST:
-        day = datetime.date(year, month, days_in_month)
-        return day - datetime.timedelta(days=(day.isoweekday() - isoweekday) % 7)
-    first = datetime.date(year, month, 1)
-    day = first + datetime.timedelta(days=(isoweekday - first.isoweekday()) % 7 + 7 * (week - 1))
-    return day if day.month == month else None
+def _midnight(day: datetime.date) -> datetime.datetime:
+    """A date as the naive datetime rrule counts in (wall-clock dates, so no DST effects)."""
+    return datetime.datetime.combine(day, datetime.time.min)
 
 
 class Activity(models.Model):
@@ -221,23 +215,31 @@ class Activity(models.Model):
             return []
         if self.recurrence == Recurrence.ONCE:
             return [self.starts_on] if first <= self.starts_on <= last else []
-        if self.recurrence in (Recurrence.WEEKLY, Recurrence.FORTNIGHTLY):
-            step = 7 if self.recurrence == Recurrence.WEEKLY else 14
-            offset = (first - self.starts_on).days
-            day = self.starts_on + datetime.timedelta(days=-(-offset // step) * step)
-            days = []
-            while day <= last:
-                days.append(day)
-                day += datetime.timedelta(days=step)
-            return days
-        days = []
-        year, month = first.year, first.month
-        while datetime.date(year, month, 1) <= last:
-            day = nth_weekday(year, month, self.weekday, self.week_of_month or 1)
-            if day is not None and first <= day <= last:
-                days.append(day)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return days
+        return [
+            moment.date()
+            for moment in self.rule.between(_midnight(first), _midnight(last), inc=True)
+        ]
+
+    @property
+    def rule(self) -> rrule.rrule:
+        """The (repeating) series as a dateutil rrule, from its start date up to and including
+        its end date: weekly and fortnightly counted from the start date, monthly on the n-th
+        (or last) weekday of the start date."""
+        until = _midnight(self.ends_on) if self.ends_on else None
+        if self.recurrence == Recurrence.MONTHLY:
+            weekday = rrule.weekdays[self.starts_on.weekday()]
+            return rrule.rrule(
+                rrule.MONTHLY,
+                byweekday=weekday(self.week_of_month or WeekOfMonth.FIRST),
+                dtstart=_midnight(self.starts_on),
+                until=until,
+            )
+        return rrule.rrule(
+            rrule.WEEKLY,
+            interval=2 if self.recurrence == Recurrence.FORTNIGHTLY else 1,
+            dtstart=_midnight(self.starts_on),
+            until=until,
+        )
 
     @property
     def recurrence_text(self) -> str:

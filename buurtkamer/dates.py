@@ -2,6 +2,8 @@
 
 - `years_before`: the same day a number of years earlier (29 February → 28 February), the one
   way "the same period a year ago" is computed.
+- `months_before`, `month_end`, `previous_month`: calendar-month arithmetic on dateutil's
+  `relativedelta` (31 March minus one month is 28/29 February: the end of the month is kept).
 - `earliest_date` / `latest_date` / `in_range` / `clamp`: the dates the application accepts
   at all (from 2000 to five years ahead). Every date from a URL or a form is checked against
   them, so a typo like 0001-01-01 or 9999-12-31 is a clear message and never an OverflowError.
@@ -10,6 +12,7 @@
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +32,23 @@ def years_before(day: datetime.date, years: int = 1) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February in a year that has none
         return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months earlier (negative: later); a day the target month
+    does not have becomes that month's last day (31 March minus one month: 28/29 February)."""
+    return day - relativedelta(months=months)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of the month a day falls in."""
+    return day + relativedelta(day=31)
+
+
+def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day of the month before the one today falls in."""
+    start = today + relativedelta(months=-1, day=1)
+    return start, month_end(start)
 
 
 def same_week_a_year_before(monday: datetime.date) -> datetime.date:

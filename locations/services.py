@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from smtplib import SMTPException
 
 from allauth.account.models import EmailAddress
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -19,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import months_before
 from buurtkamer.emails import send_templated_email
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionConflict, claim_version
@@ -667,7 +667,7 @@ def open_follow_up_counts(location_ids=None) -> dict[int, int]:
 def logbook_cutoff(today: datetime.date | None = None) -> datetime.date:
     """The first day still kept: entries written before it are past the retention period."""
     today = today or timezone.localdate()
-    return today - relativedelta(months=settings.LOGBOOK_RETENTION_MONTHS)
+    return months_before(today, settings.LOGBOOK_RETENTION_MONTHS)
 
 
 def purge_old_logbook_entries(*, now: datetime.datetime | None = None) -> int:

@@ -28,7 +28,9 @@ from buurtkamer.dates import (
     in_range,
     latest_date,
     monday_of,
+    month_end,
     parse_date,
+    previous_month,
     range_message,
     years_before,
 )
@@ -74,8 +76,7 @@ def preset_range(preset: str, today: datetime.date) -> tuple[datetime.date, date
     if preset == "deze-maand":
         return today.replace(day=1), month_end(today)
     if preset == "vorige-maand":
-        last = today.replace(day=1) - datetime.timedelta(days=1)
-        return last.replace(day=1), last
+        return previous_month(today)
     if preset == "dit-kwartaal":
         first_month = (today.month - 1) // 3 * 3 + 1
         start = today.replace(month=first_month, day=1)
@@ -86,11 +87,6 @@ def preset_range(preset: str, today: datetime.date) -> tuple[datetime.date, date
         year = today.year - 1
         return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     raise ValueError(preset)
-
-
-def month_end(day: datetime.date) -> datetime.date:
-    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
 
 
 def default_grouping(start, end) -> str:

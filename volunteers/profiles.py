@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from buurtkamer.dates import years_before
+from buurtkamer.dates import months_before, years_before
 from buurtkamer.exports import csv_text
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionConflict
@@ -653,18 +653,6 @@ def export_csv(data: dict) -> str:
 
 def retention_months() -> int:
     return getattr(settings, "VOLUNTEER_RETENTION_MONTHS", 12)
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, candidate_day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _cutoff_moment(*, months=None, today=None) -> datetime.datetime:

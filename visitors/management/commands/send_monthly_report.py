@@ -19,19 +19,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from buurtkamer.dates import month_end, previous_month
 from buurtkamer.emails import site_url
 from buurtkamer.models import AuditEvent
 from locations.models import Location
 from visitors.report_exports import report_csv, report_xlsx
-from visitors.reports import Filters, build_report, month_end
+from visitors.reports import Filters, build_report
 
 ACTION = AuditEvent.Action.MONTHLY_REPORT_SENT
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    end = today.replace(day=1) - datetime.timedelta(days=1)
-    return end.replace(day=1), end
+    return previous_month(today)
 
 
 def send_monthly_report(*, month_start: datetime.date, base_url: str) -> list[str]:
