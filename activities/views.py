@@ -5,8 +5,6 @@ activities/services.py."""
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +18,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from buurtkamer.dates import clamp, in_range, monday_of, parse_date
 from buurtkamer.once import repeat_response, submitted_once
-from buurtkamer.permissions import Action, can, coordinated_location_ids, location_required
+from buurtkamer.permissions import (
+    Action,
+    can,
+    location_required,
+    locations_for,
+    manages_some_location_required,
+    staff_required,
+)
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from locations.models import Location
 
@@ -109,10 +114,8 @@ def calendar(request, location):
 
 
 @require_safe
-@login_required
+@staff_required
 def calendar_all(request):
-    if not request.user.is_aanzet_staff:
-        raise PermissionDenied
     if moved := _out_of_range_redirect(request):
         return moved
     locations = list(Location.objects.active().order_by("name"))
@@ -467,20 +470,8 @@ def room_edit(request, location, pk):
 # Categories and partners (shared by the locations) --------------------------------------------
 
 
-def _coordinator_or_staff(request) -> set[int] | None:
-    """The ids of the locations this person manages (None: staff, all of them); 403 for
-    anyone who coordinates nowhere."""
-    if request.user.is_aanzet_staff:
-        return None
-    ids = coordinated_location_ids(request.user)
-    if not ids:
-        raise PermissionDenied
-    return ids
-
-
-@login_required
+@manages_some_location_required
 def categories(request):
-    _coordinator_or_staff(request)
     form = CategoryForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -495,9 +486,8 @@ def categories(request):
     )
 
 
-@login_required
+@manages_some_location_required
 def category_edit(request, category_id):
-    _coordinator_or_staff(request)
     category = get_object_or_404(Category, pk=category_id)
     form = CategoryForm(request.POST or None, instance=category)
     status = 200
@@ -521,14 +511,14 @@ def category_edit(request, category_id):
 
 def _partner_scope(request):
     """(partners this person may see and edit, the locations they may link them to)."""
-    ids = _coordinator_or_staff(request)
-    if ids is None:
-        return Partner.objects.all(), Location.objects.all()
-    return Partner.objects.for_locations(ids), Location.objects.filter(pk__in=ids)
+    locations = locations_for(request.user, Action.MANAGE_LOCATION)
+    if not can(request.user, Action.VIEW_ALL_LOCATIONS):
+        return Partner.objects.for_locations(locations), locations
+    return Partner.objects.all(), locations
 
 
 @require_safe
-@login_required
+@manages_some_location_required
 def partners(request):
     partner_qs, _locations = _partner_scope(request)
     listing = partner_qs.prefetch_related(
@@ -537,7 +527,7 @@ def partners(request):
     return render(request, "activities/partners.html", {"partners": listing})
 
 
-@login_required
+@manages_some_location_required
 def partner_new(request):
     _partners, locations = _partner_scope(request)
     form = PartnerForm(request.POST or None, locations=locations)
@@ -556,7 +546,7 @@ def partner_new(request):
     )
 
 
-@login_required
+@manages_some_location_required
 def partner_edit(request, partner_id):
     partner_qs, locations = _partner_scope(request)
     partner = get_object_or_404(partner_qs, pk=partner_id)

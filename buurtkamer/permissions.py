@@ -1,9 +1,12 @@
 """The one place that decides who may do what where.
 
-Every view asks `can(user, action, location)` or uses one of the decorators below. Roles are
-per location (locations.Membership); AanZet staff may do everything everywhere. A person who
-does not belong to a location gets 404 for it (its existence stays private); a member who may
-look but not change gets 403.
+Every view asks `can(user, action, location)`, lists `locations_for(user, action)` (the
+locations where the person may do it), checks `is_member(user, location)`, or uses one of the
+decorators below (`location_required`, `staff_required`, `manages_some_location_required`). No
+other module looks at roles or at `is_aanzet_staff` to decide access. Roles are per location
+(locations.Membership); AanZet staff may do everything everywhere. A person who does not belong
+to a location gets 404 for it (its existence stays private); a member who may look but not
+change gets 403.
 """
 
 import enum
@@ -11,6 +14,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -67,6 +71,33 @@ def coordinated_location_ids(user) -> set[int]:
     return {pk for pk, role in roles_by_location(user).items() if role == Role.COORDINATOR}
 
 
+def locations_for(user, action: Action) -> QuerySet[Location]:
+    """The locations where the person may do `action`: all of them for staff, none for someone
+    who is not logged in (or no longer active), else those where a current membership's role
+    allows it (an invitation not yet accepted allows nothing)."""
+    if not user.is_authenticated or not user.is_active:
+        return Location.objects.none()
+    if user.is_aanzet_staff:
+        return Location.objects.all()
+    return Location.objects.filter(
+        id__in=Membership.objects.current()
+        .filter(user=user, role__in=ROLES_FOR_ACTION[action])
+        .values("location_id")
+    )
+
+
+def is_member(user, location: Location | int) -> bool:
+    """Whether the person has a current membership (any role) at the location. Staff are not
+    members by being staff: this is for what only the team itself gets (taking a place)."""
+    pk = location.pk if isinstance(location, Location) else location
+    return pk in roles_by_location(user)
+
+
+def member_locations(user) -> QuerySet[Location]:
+    """The locations where the person has a current membership (staff: only their own)."""
+    return Location.objects.filter(pk__in=list(roles_by_location(user)))
+
+
 def get_location_for(user, slug: str, action: Action = Action.VIEW_LOCATION) -> Location:
     """The location with this slug if the person may do `action` there.
 
@@ -102,6 +133,20 @@ def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_aanzet_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def manages_some_location_required(view):
+    """View decorator: for those who manage at least one location (coordinators) and staff;
+    others who are logged in get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can(request.user, Action.MANAGE_LOCATION):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

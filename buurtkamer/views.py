@@ -12,10 +12,10 @@ import activities.dashboard
 import locations.dashboard
 import visitors.dashboard
 import volunteers.dashboard
-from locations.models import Location, Membership, Role
+from locations.models import Membership, Role
 from visitors.models import Visit
 
-from .permissions import Action, can, roles_by_location
+from .permissions import Action, can, locations_for, roles_by_location
 
 # Each area adds a panel to the dashboard, in this order.
 DASHBOARD_PANELS = [
@@ -33,7 +33,7 @@ def dashboard(request):
     user = request.user
     roles = roles_by_location(user)
     locations = list(
-        Location.objects.visible_to(user).prefetch_related("opening_hours").order_by("name")
+        locations_for(user, Action.VIEW_LOCATION).prefetch_related("opening_hours").order_by("name")
     )
     if user.is_aanzet_staff or Role.COORDINATOR in roles.values():
         team_sizes = Membership.objects.team_sizes()

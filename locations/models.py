@@ -47,16 +47,6 @@ class LocationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
-    def visible_to(self, user):
-        """The locations a person belongs to; staff see them all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_aanzet_staff:
-            return self
-        return self.filter(
-            id__in=Membership.objects.current().filter(user=user).values("location_id")
-        )
-
 
 class Location(models.Model):
     name = models.CharField(_("naam"), max_length=100)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.once import already_sent, repeat_response, submitted_once
-from buurtkamer.permissions import Action, can, location_required
+from buurtkamer.permissions import Action, can, location_required, locations_for
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from volunteers.services import assignments_on_closed_days
 
@@ -37,7 +37,9 @@ PAST_CLOSURES = 20  # the closures page shows this many of the past ones
 @login_required
 def location_list(request):
     locations = (
-        Location.objects.visible_to(request.user).prefetch_related("opening_hours").order_by("name")
+        locations_for(request.user, Action.VIEW_LOCATION)
+        .prefetch_related("opening_hours")
+        .order_by("name")
     )
     return render(request, "locations/location_list.html", {"locations": locations})
 

@@ -34,8 +34,8 @@ from buurtkamer.dates import (
     range_message,
     years_before,
 )
-from buurtkamer.permissions import coordinated_location_ids
-from locations.models import Closure, DayPart, Location, OpeningHours, Weekday
+from buurtkamer.permissions import Action, locations_for
+from locations.models import Closure, DayPart, OpeningHours, Weekday
 from volunteers.models import Assignment
 
 from .models import FirstVisit, Referral, Story, Visit
@@ -161,12 +161,10 @@ def report_locations(user):
     """The locations a person may see reports of: all for staff, coordinated ones otherwise.
 
     Nobody else may see reports: PermissionDenied (403)."""
-    if user.is_authenticated and user.is_aanzet_staff:
-        return list(Location.objects.order_by("name"))
-    ids = coordinated_location_ids(user) if user.is_authenticated else set()
-    if not ids:
+    locations = list(locations_for(user, Action.MANAGE_LOCATION).order_by("name"))
+    if not locations:
         raise PermissionDenied
-    return list(Location.objects.filter(pk__in=ids).order_by("name"))
+    return locations
 
 
 def parse_filters(params, user, *, today=None) -> Filters:

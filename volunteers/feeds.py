@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buurtkamer.permissions import coordinated_location_ids
-from locations.models import Closure, Location
+from buurtkamer.permissions import Action, locations_for
+from locations.models import Closure
 
 from .models import Assignment, RosterFeedToken, Shift, VolunteerProfile
 from .profiles import get_profile
@@ -272,10 +272,7 @@ def _location_url(request, token: str, location) -> str:
 
 def _coordinated_locations(user):
     """The locations whose roster feed the person may have: coordinated ones (staff: all)."""
-    locations = Location.objects.active().order_by("name")
-    if user.is_aanzet_staff:
-        return list(locations)
-    return list(locations.filter(id__in=coordinated_location_ids(user)))
+    return list(locations_for(user, Action.MANAGE_LOCATION).active().order_by("name"))
 
 
 def location_feed_url(request, location) -> str:

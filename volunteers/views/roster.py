@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.dates import clamp, monday_of
-from buurtkamer.permissions import Action, can, location_required, roles_by_location
-from locations.models import DayPart, Location, Weekday
+from buurtkamer.permissions import Action, can, is_member, location_required, member_locations
+from locations.models import DayPart, Weekday
 
 from .. import services
 from ..forms import AssignForm, AttendanceForm, CancelForm, GenerateForm, TemplatesForm
@@ -103,8 +103,7 @@ def my_shifts(request):
 
 
 def _my_locations(user):
-    roles = roles_by_location(user)
-    return Location.objects.filter(pk__in=list(roles), active=True).order_by("name")
+    return member_locations(user).filter(active=True).order_by("name")
 
 
 @require_safe
@@ -130,7 +129,7 @@ def open_places(request):
 def _member_shift(user, pk) -> Shift:
     """The shift if the person is a current member of its location; 404 otherwise."""
     shift = get_object_or_404(Shift.objects.with_state().select_related("location"), pk=pk)
-    if shift.location_id not in roles_by_location(user):
+    if not is_member(user, shift.location_id):
         raise Http404
     return shift
 
@@ -319,10 +318,8 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
         # Available and free at that time (one query with its subqueries).
         assign_form = AssignForm(members=services.assignable_for(shift))
     mine = next((row for row in standing if row.volunteer_id == request.user.pk), None)
-    is_member = location.pk in roles_by_location(request.user)
-    offer = (
-        not may_manage and is_member and not mine and not shift.has_started() and not shift.closed
-    )
+    member = is_member(request.user, location)
+    offer = not may_manage and member and not mine and not shift.has_started() and not shift.closed
     elsewhere = offer and services.overlapping(request.user, shift).exists()
     return TemplateResponse(
         request,
@@ -338,7 +335,7 @@ def _render_shift(request, location, shift, *, assign_form=None, status=200):
             "assign_form": assign_form if may_manage else None,
             "started": shift.has_started(),
             "mine": mine,
-            "is_member": is_member,
+            "is_member": member,
             "elsewhere": elsewhere,
             "attendance_form": AttendanceForm(),
             "week": _iso_week(shift.date),
