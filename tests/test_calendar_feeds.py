@@ -133,7 +133,9 @@ def test_the_feed_has_sensible_headers(client, volunteer, new_year_2027):
 def test_the_feed_shows_only_the_persons_standing_shifts_with_a_stable_uid(
     client, dokkum, volunteer, coordinator, new_year_2027
 ):
-    colleague = MembershipFactory(location=dokkum, user__first_name="Sjoerd").user
+    colleague = MembershipFactory(
+        location=dokkum, user__first_name="Sjoerd", user__last_name="Zwartsenberg"
+    ).user
     kept = make_shift(dokkum, datetime.date(2027, 1, 12))
     mine = Assignment.objects.create(shift=kept, volunteer=volunteer)
     Assignment.objects.create(shift=kept, volunteer=colleague)
