@@ -72,6 +72,16 @@ def after_cancellation(assignment, *, base_url):
             logger.exception("Telling of the late cancellation %s failed", assignment.pk)
 
 
+def _shift_context(shift) -> dict:
+    """What every e-mail about a shift shows of it: the shift, where, and which task."""
+    return {
+        "shift": shift,
+        "location": shift.location,
+        "address": address_of(shift.location),
+        "task": shift.get_task_display(),
+    }
+
+
 def free_colleagues(shift, *, exclude_user_ids=()):
     """The location's current members with an active volunteer status there who have no standing
     assignment overlapping this shift (at any location), as users."""
@@ -120,10 +130,7 @@ def announce_open_place(assignment, *, base_url, now=None) -> int:
     if not claimed:
         return 0
     context = {
-        "shift": shift,
-        "location": shift.location,
-        "address": address_of(shift.location),
-        "task": shift.get_task_display(),
+        **_shift_context(shift),
         "open_places": shift.places_left,
         "take_url": _url(base_url, _take_path(shift)),
     }
@@ -175,11 +182,8 @@ def _tell_volunteer(template: str, assignment, by) -> bool:
         )
         shift = assignment.shift
         context = {
+            **_shift_context(shift),
             "assignment": assignment,
-            "shift": shift,
-            "location": shift.location,
-            "address": address_of(shift.location),
-            "task": shift.get_task_display(),
             "day_part": shift.get_day_part_display(),
             "by": by,
             "my_shifts_url": _url(site_url(), my_shifts_path()),
@@ -311,11 +315,8 @@ def send_shift_reminders(*, base_url, today=None) -> int:
     for assignment in claimed:
         shift = assignment.shift
         context = {
+            **_shift_context(shift),
             "assignment": assignment,
-            "shift": shift,
-            "location": shift.location,
-            "address": address_of(shift.location),
-            "task": shift.get_task_display(),
             "others": [name for uid, name in others[shift.pk] if uid != assignment.volunteer_id],
             "cancel_url": cancel_url,
         }
