@@ -28,7 +28,7 @@ from django.utils import timezone
 from activities import services as programme_services
 from activities.models import Activity, Category, Occurrence
 from buurtkamer.dates import years_before
-from locations.demo import ADDRESSES, OPENING_HOURS
+from locations.demo import ADDRESSES, demo_opening_hours
 from locations.models import Location, Membership, OpeningHours, Role
 from visitors import services
 from visitors.models import CameVia, ReferralTarget, Tablet
@@ -116,17 +116,7 @@ def _locations() -> dict[str, Location]:
         location = locations[slug]
         location.address, location.postal_code = address, postal_code
         location.save(update_fields=["address", "postal_code"])
-        OpeningHours.objects.bulk_create(
-            OpeningHours(
-                location=location,
-                weekday=weekday,
-                day_part=part,
-                opens_at=opens_at,
-                closes_at=closes_at,
-            )
-            for weekday, parts in OPENING_HOURS[slug].items()
-            for part, (opens_at, closes_at) in parts.items()
-        )
+        OpeningHours.objects.bulk_create(demo_opening_hours(location))
     return locations
 
 

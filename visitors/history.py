@@ -43,25 +43,17 @@ TALLY_TIME = {
 
 def ensure_opening_hours(locations):
     """The demo's opening hours for every location that has none (the four buurtkamers)."""
-    from locations.demo import OPENING_HOURS
+    from locations.demo import demo_opening_hours
 
     missing = set(
         Location.objects.exclude(opening_hours__isnull=False).values_list("pk", flat=True)
     )
-    new = [
-        OpeningHours(
-            location=location,
-            weekday=weekday,
-            day_part=part,
-            opens_at=opens_at,
-            closes_at=closes_at,
-        )
+    OpeningHours.objects.bulk_create(
+        hours
         for location in locations
-        if location.pk in missing and location.slug in OPENING_HOURS
-        for weekday, parts in OPENING_HOURS[location.slug].items()
-        for part, (opens_at, closes_at) in parts.items()
-    ]
-    OpeningHours.objects.bulk_create(new)
+        if location.pk in missing
+        for hours in demo_opening_hours(location)
+    )
 
 
 def season(day: datetime.date) -> float:
