@@ -507,6 +507,7 @@ def roster_url(token, location):
 
 def my_feed_box(client, login, user):
     login(user)
+    client.post(reverse("volunteers:make-feed"))
     return client.get(reverse("volunteers:my-shifts")).context["my_feed"]
 
 
