@@ -456,3 +456,28 @@ def test_the_feed_box_on_my_shifts_in_the_browser(browser, live_server):
         page.set_viewport_size({"width": width, "height": height})
         box.screenshot(path=SHOTS / f"feed-box-coordinator-{width}x{height}.png")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_make_the_links_once():
+    """On PostgreSQL with real threads: the person's row is locked, so the second click waits
+    and finds the link made (one roster secret, one audit event)."""
+    from buurtkamer.models import AuditEvent
+    from volunteers import feeds
+    from volunteers.models import RosterFeedToken, VolunteerProfile
+
+    from .factories import LocationFactory
+    from .test_roster_race import require_postgresql, run_at_once
+
+    require_postgresql()
+    location = LocationFactory()
+    coordinator = MembershipFactory(location=location, role=Role.COORDINATOR).user
+    # With a profile already there, only the lock keeps two clicks from both making (and
+    # logging) the roster secret.
+    VolunteerProfile.objects.create(user=coordinator)
+    results = run_at_once([lambda: feeds.make_links(coordinator) for _ in range(4)])
+    assert [error for _made, error in results if error is not None] == []
+    assert sorted(made for made, _error in results) == [False, False, False, True]
+    assert VolunteerProfile.objects.filter(user=coordinator).count() == 1
+    assert RosterFeedToken.objects.filter(user=coordinator).count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CALENDAR_LINKS_MADE).count() == 1
