@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import months_before
 from buurtkamer.emails import send_templated_email
+from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionConflict, claim_version
 
@@ -28,13 +29,8 @@ from .models import Closure, Location, LogEntry, Membership, OpeningHours, Role
 logger = logging.getLogger(__name__)
 
 
-class TeamError(Exception):
+class TeamError(DomainError):
     """A team change that cannot be made; `message` is shown to the coordinator."""
-
-    def __init__(self, code: str, message):
-        super().__init__(code)
-        self.code = code
-        self.message = message
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -423,13 +419,8 @@ AUDIT_HOUSE_RULES_CHANGED = AuditEvent.Action.HOUSE_RULES_CHANGED
 AUDIT_FOLLOW_UP_CLOSED = AuditEvent.Action.FOLLOW_UP_CLOSED
 
 
-class LocationError(Exception):
+class LocationError(DomainError):
     """A change to a location's closures or logbook that cannot be made; `message` is shown."""
-
-    def __init__(self, code: str, message):
-        super().__init__(code)
-        self.code = code
-        self.message = message
 
 
 # Closures ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of, same_week_a_year_before
-from locations.models import Role
+from buurtkamer.permissions import Dashboard, coordinated_locations
 from locations.services import open_follow_up_counts
 from volunteers.models import Shift
 
@@ -110,17 +110,17 @@ def fill_rates(locations, today):
     return result
 
 
-def panel(request, *, kind, locations, roles):
+def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
-    kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
-    objects on it (already fetched); roles: {location id: Role} of this person. The dict
-    returned must hold "template", which the dashboard includes with the dict as `panel`.
+    kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
+    (already fetched). The dict returned must hold "template", which the dashboard includes
+    with the dict as `panel`.
     """
-    if kind == "staff":
+    if kind == Dashboard.STAFF:
         shown = list(locations)
-    elif kind == "coordinator":
-        shown = [location for location in locations if roles.get(location.pk) == Role.COORDINATOR]
+    elif kind == Dashboard.COORDINATOR:
+        shown = coordinated_locations(request.user, locations)
     else:
         return None
     if not shown:
