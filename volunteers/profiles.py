@@ -392,24 +392,12 @@ def export_data(user) -> dict:
     its coordinators recorded (status and its history, VOG date, buddy, notes), trainings,
     memberships, every assignment (cancellations and attendance included) and the logbook
     entries they wrote. Of other people only the first name of their buddy."""
-    profile = VolunteerProfile.objects.filter(user=user).first()
     memberships = list(
         Membership.objects.filter(user=user)
         .select_related("location", "volunteer_record", "volunteer_record__buddy")
         .order_by("started_at", "pk")
     )
-    histories = {}
-    for change in StatusChange.objects.filter(record__membership__user=user).order_by(
-        "since", "changed_at"
-    ):
-        histories.setdefault(change.record_id, []).append(
-            {
-                "status": change.status,
-                "since": _iso(change.since),
-                "changed_at": _iso(timezone.localtime(change.changed_at)),
-            }
-        )
-    data = {
+    return {
         "exported_at": timezone.localtime().isoformat(),
         "account": {
             "email": user.email,
@@ -418,20 +406,8 @@ def export_data(user) -> dict:
             "date_joined": _iso(timezone.localtime(user.date_joined)),
             "last_login": _iso(user.last_login and timezone.localtime(user.last_login)),
         },
-        "profile": None,
-        "per_location": [
-            {
-                "location": membership.location.name,
-                "status": record.status,
-                "status_since": _iso(record.status_since),
-                "vog_received_on": _iso(record.vog_received_on),
-                "buddy": record.buddy.first_name if record.buddy else "",
-                "notes": record.notes,
-                "status_history": histories.get(record.pk, []),
-            }
-            for membership in memberships
-            if (record := getattr(membership, "volunteer_record", None)) is not None
-        ],
+        "profile": _profile_data(user),
+        "per_location": _records_data(user, memberships),
         "trainings": [
             {"name": training.name, "followed_on": _iso(training.followed_on)}
             for training in Training.objects.filter(profile__user=user).order_by("followed_on")
@@ -445,40 +421,76 @@ def export_data(user) -> dict:
             }
             for membership in memberships
         ],
-        "assignments": [
-            {
-                "location": assignment.shift.location.name,
-                "date": _iso(assignment.shift.date),
-                "day_part": assignment.shift.day_part,
-                "task": assignment.shift.task,
-                "starts_at": _iso(assignment.shift.starts_at),
-                "ends_at": _iso(assignment.shift.ends_at),
-                "signed_up_at": _iso(timezone.localtime(assignment.created_at)),
-                "assigned_by_coordinator": bool(
-                    assignment.assigned_by_id and assignment.assigned_by_id != user.pk
-                ),
-                "cancelled_at": _iso(
-                    assignment.cancelled_at and timezone.localtime(assignment.cancelled_at)
-                ),
-                "cancel_reason": assignment.cancel_reason,
-                "cancelled_late": assignment.cancelled_late,
-                "attendance": assignment.attendance,
-            }
-            for assignment in Assignment.objects.filter(volunteer=user)
-            .select_related("shift__location")
-            .order_by("shift__date", "shift__starts_at")
-        ],
+        "assignments": _assignments_data(user),
         "logbook_entries": _logbook_entries_of(user),
     }
-    if profile is not None:
-        data["profile"] = {
-            "phone": profile.phone,
-            "preferred_tasks": list(profile.preferred_tasks),
-            "preferred_weekdays": list(profile.preferred_weekdays),
-            "preferred_day_parts": list(profile.preferred_day_parts),
-            "anonymised_at": _iso(profile.anonymised_at),
+
+
+def _profile_data(user) -> dict | None:
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    return {
+        "phone": profile.phone,
+        "preferred_tasks": list(profile.preferred_tasks),
+        "preferred_weekdays": list(profile.preferred_weekdays),
+        "preferred_day_parts": list(profile.preferred_day_parts),
+        "anonymised_at": _iso(profile.anonymised_at),
+    }
+
+
+def _records_data(user, memberships) -> list[dict]:
+    """What each location's coordinators recorded, with the status history."""
+    histories = {}
+    for change in StatusChange.objects.filter(record__membership__user=user).order_by(
+        "since", "changed_at"
+    ):
+        histories.setdefault(change.record_id, []).append(
+            {
+                "status": change.status,
+                "since": _iso(change.since),
+                "changed_at": _iso(timezone.localtime(change.changed_at)),
+            }
+        )
+    return [
+        {
+            "location": membership.location.name,
+            "status": record.status,
+            "status_since": _iso(record.status_since),
+            "vog_received_on": _iso(record.vog_received_on),
+            "buddy": record.buddy.first_name if record.buddy else "",
+            "notes": record.notes,
+            "status_history": histories.get(record.pk, []),
         }
-    return data
+        for membership in memberships
+        if (record := getattr(membership, "volunteer_record", None)) is not None
+    ]
+
+
+def _assignments_data(user) -> list[dict]:
+    return [
+        {
+            "location": assignment.shift.location.name,
+            "date": _iso(assignment.shift.date),
+            "day_part": assignment.shift.day_part,
+            "task": assignment.shift.task,
+            "starts_at": _iso(assignment.shift.starts_at),
+            "ends_at": _iso(assignment.shift.ends_at),
+            "signed_up_at": _iso(timezone.localtime(assignment.created_at)),
+            "assigned_by_coordinator": bool(
+                assignment.assigned_by_id and assignment.assigned_by_id != user.pk
+            ),
+            "cancelled_at": _iso(
+                assignment.cancelled_at and timezone.localtime(assignment.cancelled_at)
+            ),
+            "cancel_reason": assignment.cancel_reason,
+            "cancelled_late": assignment.cancelled_late,
+            "attendance": assignment.attendance,
+        }
+        for assignment in Assignment.objects.filter(volunteer=user)
+        .select_related("shift__location")
+        .order_by("shift__date", "shift__starts_at")
+    ]
 
 
 def log_export(user, wanted: str) -> None:
