@@ -196,59 +196,10 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
     audited and, after the commit, e-mailed to the person (notifications.tell_assigned)."""
     from . import notifications
 
-    User = get_user_model()
+    by_themselves = assigned_by is None or assigned_by == volunteer
     with transaction.atomic():
-        if RACE_GUARD:
-            # The person first, then the shift: one order, so no deadlock.
-            User.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").first()
-            shift = Shift.objects.select_for_update().select_related("location").get(pk=shift.pk)
-        else:
-            shift = Shift.objects.select_related("location").get(pk=shift.pk)
-        if shift.has_started():
-            raise RosterError("past", _("Deze dienst is al begonnen of voorbij."))
-        closure = shift.location.closure_on(shift.date)
-        if closure is not None:
-            raise RosterError("closed", closed_message(shift, closure))
-        status = status_at(volunteer, shift.location)
-        if status is None or not volunteer.is_active:
-            raise RosterError(
-                "not_member",
-                _("%(name)s hoort niet (meer) bij %(location)s.")
-                % {"name": volunteer.first_name or volunteer, "location": shift.location.name},
-            )
-        if status in NOT_AVAILABLE:
-            if assigned_by is None or assigned_by == volunteer:
-                message = _(
-                    "Je staat bij %(location)s op %(status)s, dus je kunt geen dienst nemen. "
-                    "Vraag je coördinator als je weer wilt beginnen."
-                )
-            else:
-                message = _(
-                    "%(name)s staat bij %(location)s op %(status)s en kan niet worden "
-                    "ingedeeld. Zet eerst de status terug op actief."
-                )
-            raise RosterError(
-                "not_available",
-                message
-                % {
-                    "name": volunteer.get_full_name() or volunteer,
-                    "location": shift.location.name,
-                    "status": Status(status).label,
-                },
-            )
-        if overlapping(volunteer, shift).exists():
-            if assigned_by is None or assigned_by == volunteer:
-                message = _("Je staat op dat moment al op het rooster.")
-            else:
-                message = _("%(name)s staat op dat moment al op het rooster.") % {
-                    "name": volunteer.first_name or volunteer
-                }
-            raise RosterError("overlap", message)
-        taken = Assignment.objects.active().filter(shift=shift).count()
-        if taken >= shift.maximum:
-            raise RosterError(
-                "full", _("Helaas, deze plek is net door iemand anders genomen. De dienst is vol.")
-            )
+        shift = _lock_person_and_shift(volunteer, shift)
+        _refuse_unless_assignable(shift, volunteer, by_themselves=by_themselves)
         if not RACE_GUARD and RACE_PAUSE:
             time.sleep(RACE_PAUSE)
         try:
@@ -256,11 +207,11 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
                 assignment = Assignment.objects.create(
                     shift=shift,
                     volunteer=volunteer,
-                    assigned_by=assigned_by if assigned_by != volunteer else None,
+                    assigned_by=None if by_themselves else assigned_by,
                 )
         except IntegrityError:
             raise RosterError("overlap", _("Je staat op dat moment al op het rooster.")) from None
-        if assigned_by is not None and assigned_by != volunteer:
+        if not by_themselves:
             log_action(
                 actor=assigned_by,
                 action=AuditEvent.Action.ROSTER_ASSIGNED,
@@ -271,6 +222,64 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
             )
             transaction.on_commit(lambda: notifications.tell_assigned(assignment))
     return assignment
+
+
+def _lock_person_and_shift(volunteer, shift) -> Shift:
+    """The shift afresh, and (with RACE_GUARD) the person and the shift locked: the person
+    first, then the shift, one order, so no deadlock."""
+    if not RACE_GUARD:
+        return Shift.objects.select_related("location").get(pk=shift.pk)
+    get_user_model().objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").first()
+    return Shift.objects.select_for_update().select_related("location").get(pk=shift.pk)
+
+
+def _refuse_unless_assignable(shift, volunteer, *, by_themselves: bool) -> None:
+    """RosterError unless the person can stand on the shift now; said to the person themselves
+    or to the coordinator who assigns them."""
+    if shift.has_started():
+        raise RosterError("past", _("Deze dienst is al begonnen of voorbij."))
+    closure = shift.location.closure_on(shift.date)
+    if closure is not None:
+        raise RosterError("closed", closed_message(shift, closure))
+    status = status_at(volunteer, shift.location)
+    if status is None or not volunteer.is_active:
+        raise RosterError(
+            "not_member",
+            _("%(name)s hoort niet (meer) bij %(location)s.")
+            % {"name": volunteer.first_name or volunteer, "location": shift.location.name},
+        )
+    if status in NOT_AVAILABLE:
+        if by_themselves:
+            message = _(
+                "Je staat bij %(location)s op %(status)s, dus je kunt geen dienst nemen. "
+                "Vraag je coördinator als je weer wilt beginnen."
+            )
+        else:
+            message = _(
+                "%(name)s staat bij %(location)s op %(status)s en kan niet worden "
+                "ingedeeld. Zet eerst de status terug op actief."
+            )
+        raise RosterError(
+            "not_available",
+            message
+            % {
+                "name": volunteer.get_full_name() or volunteer,
+                "location": shift.location.name,
+                "status": Status(status).label,
+            },
+        )
+    if overlapping(volunteer, shift).exists():
+        if by_themselves:
+            message = _("Je staat op dat moment al op het rooster.")
+        else:
+            message = _("%(name)s staat op dat moment al op het rooster.") % {
+                "name": volunteer.first_name or volunteer
+            }
+        raise RosterError("overlap", message)
+    if Assignment.objects.active().filter(shift=shift).count() >= shift.maximum:
+        raise RosterError(
+            "full", _("Helaas, deze plek is net door iemand anders genomen. De dienst is vol.")
+        )
 
 
 def closed_message(shift, closure) -> str:
