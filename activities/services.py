@@ -89,57 +89,16 @@ def generate_occurrences(
         }
         with_data = holds_data([o for day, o in existing.items() if day not in wanted])
         for day, occurrence in existing.items():
-            if occurrence.changed_by_hand:
-                continue
+            if occurrence.changed_by_hand or (day not in wanted and day <= today):
+                continue  # changed by hand, or today (or earlier) off the series: as it was
             if day not in wanted:
-                if day <= today:
-                    continue  # today (or earlier) stays as it was
-                if occurrence.pk in with_data:  # its shift is settled below
-                    _cancel_off_the_series(occurrence)
-                    continue
-                if _remove_support_shift(occurrence):
-                    occurrence.delete()
-                    result.removed += 1
-                else:  # people are on its shift: keep it, but as cancelled
-                    _cancel_off_the_series(occurrence)
-                    result.kept_shifts.append(occurrence)
-                continue
-            changed = (
-                occurrence.starts_at != activity.starts_at
-                or occurrence.ends_at != activity.ends_at
-                or occurrence.room_id != activity.room_id
-            )
-            closure = closed.get((activity.location_id, day))
-            if closure is not None and occurrence.status == OccurrenceStatus.PLANNED:
-                _cancel_by(occurrence, closure)
-                changed = True
-            if changed:
-                occurrence.starts_at = activity.starts_at
-                occurrence.ends_at = activity.ends_at
-                occurrence.room_id = activity.room_id
-                occurrence.save(
-                    update_fields=[
-                        "starts_at",
-                        "ends_at",
-                        "room",
-                        "status",
-                        "cancel_reason",
-                        "cancelled_by_closure",
-                    ]
-                )
+                _take_off_the_series(occurrence, occurrence.pk in with_data, result)
+            elif _follow_the_series(occurrence, activity, closed.get((activity.location_id, day))):
                 result.updated += 1
-        new = []
-        for day in sorted(wanted - set(existing)):
-            occurrence = Occurrence(
-                activity=activity,
-                date=day,
-                starts_at=activity.starts_at,
-                ends_at=activity.ends_at,
-                room_id=activity.room_id,
-            )
-            if (closure := closed.get((activity.location_id, day))) is not None:
-                _cancel_by(occurrence, closure)
-            new.append(occurrence)
+        new = [
+            _new_occurrence(activity, day, closed.get((activity.location_id, day)))
+            for day in sorted(wanted - set(existing))
+        ]
         # A concurrent run may have made the same date: the unique constraint decides.
         Occurrence.objects.bulk_create(new, ignore_conflicts=True)
         result.created = len(new)
@@ -151,6 +110,61 @@ def generate_occurrences(
             if not sync_support_shift(occurrence, activity=activity, today=today):
                 result.kept_shifts.append(occurrence)
     return result
+
+
+def _take_off_the_series(occurrence: Occurrence, holds_data: bool, result) -> None:
+    """A coming date the series no longer has: deleted, or cancelled when something hangs on it
+    (its data, or people on its support shift)."""
+    if holds_data:  # its shift is settled by sync_support_shift
+        _cancel_off_the_series(occurrence)
+    elif _remove_support_shift(occurrence):
+        occurrence.delete()
+        result.removed += 1
+    else:  # people are on its shift: keep it, but as cancelled
+        _cancel_off_the_series(occurrence)
+        result.kept_shifts.append(occurrence)
+
+
+def _follow_the_series(occurrence: Occurrence, activity: Activity, closure) -> bool:
+    """The series' times and room on a date it has, cancelled by a closure of that day if it
+    was planned. Whether anything changed (then it is saved)."""
+    changed = (
+        occurrence.starts_at != activity.starts_at
+        or occurrence.ends_at != activity.ends_at
+        or occurrence.room_id != activity.room_id
+    )
+    if closure is not None and occurrence.status == OccurrenceStatus.PLANNED:
+        _cancel_by(occurrence, closure)
+        changed = True
+    if changed:
+        occurrence.starts_at = activity.starts_at
+        occurrence.ends_at = activity.ends_at
+        occurrence.room_id = activity.room_id
+        occurrence.save(
+            update_fields=[
+                "starts_at",
+                "ends_at",
+                "room",
+                "status",
+                "cancel_reason",
+                "cancelled_by_closure",
+            ]
+        )
+    return changed
+
+
+def _new_occurrence(activity: Activity, day, closure) -> Occurrence:
+    """An unsaved date of the series; cancelled by the closure if the location is closed then."""
+    occurrence = Occurrence(
+        activity=activity,
+        date=day,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        room_id=activity.room_id,
+    )
+    if closure is not None:
+        _cancel_by(occurrence, closure)
+    return occurrence
 
 
 def _cancel_off_the_series(occurrence: Occurrence) -> None:
