@@ -687,11 +687,10 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISS"
 
 
-def report(results: dict) -> str:
+def _report_header(results: dict) -> list[str]:
     lines = []
     add = lines.append
     m = results["machine"]
-    add("")
     add(
         f"Buurtkamer benchmark {results['timestamp']}  commit {m.get('commit', '?')}  "
         f"{m['cpus']} CPUs ({m.get('cpu', '?')}), PostgreSQL {m['postgresql']}"
@@ -708,7 +707,12 @@ def report(results: dict) -> str:
     add(f"load average (1 min) of the machine: {start} at the start, {end} at the end")
     if start > m["cpus"] / 2:
         add("  NOTE: the machine was busy with other work when the benchmark started")
-    add("")
+    return lines
+
+
+def _report_sequential(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     seq = results["checkin_vs_baseline"]
     queries = results["queries"]
     add(f"Check-in vs baseline, sequential, {seq['checkin']['n']} each after {WARMUP} warm-up")
@@ -723,7 +727,12 @@ def report(results: dict) -> str:
         f"  ratio {ratio:.2f}x (p95 {seq['p95_ratio']:.2f}x)   target <= {TARGET_RATIO}x   "
         f"{verdict(results['targets_met']['checkin_vs_baseline_ratio'])}"
     )
-    add("")
+    return lines
+
+
+def _report_throughput(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     load = results["throughput"]
     add(
         f"Throughput, {CONCURRENCY} connections, {LOAD_SECONDS} s per endpoint "
@@ -755,7 +764,12 @@ def report(results: dict) -> str:
         f"lost {results['lost']}, doubles {results['doubles']}   "
         f"{verdict(results['targets_met']['nothing_lost'])}"
     )
-    add("")
+    return lines
+
+
+def _report_pages(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     add(f"Pages, {PAGE_SAMPLES} sequential GETs each after {PAGE_WARMUP} warm-up")
     add(f"  {'':<22} {'median ms':>10} {'p95 ms':>8} {'queries':>8}   target < {TARGET_PAGE_MS} ms")
     for name, page in results["pages"].items():
@@ -766,9 +780,19 @@ def report(results: dict) -> str:
             f"  {name:<22} {page['median_ms']:>10.1f} {page['p95_ms']:>8.1f} "
             f"{page['queries']:>8}   {verdict(page['median_ms'] < TARGET_PAGE_MS)}"
         )
-    add("")
+    return lines
+
+
+def _report_end(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     add(f"Run time {results['run_seconds']:.0f} s; results in bench/results.json")
-    return "\n".join(lines)
+    return lines
+
+
+def report(results: dict) -> str:
+    sections = [_report_header, _report_sequential, _report_throughput, _report_pages, _report_end]
+    return "\n".join(["", *(line for section in sections for line in [*section(results), ""])][:-1])
 
 
 # Main ---------------------------------------------------------------------------------------
