@@ -35,8 +35,8 @@ from openpyxl import load_workbook
 from locations.models import Closure, DayPart, Location, OpeningHours, Weekday
 from visitors import services
 from visitors.models import CameVia, FirstVisit, Referral, ReferralTarget, Story, Visit
-from visitors.report_exports import read_back_csv
 from visitors.reports import Filters, build_report
+from visitors.reports.exports import read_back_csv
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=AMSTERDAM)
