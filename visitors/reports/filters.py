@@ -190,12 +190,14 @@ class ReportFilterForm(forms.Form):
         help_text=gettext_lazy("Kies “van – tot” om zelf de datums te bepalen."),
     )
     van = BoundedDateField(
-        label=gettext_lazy("Van"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Van"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     tot = BoundedDateField(
         label=gettext_lazy("Tot en met"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     per = forms.ChoiceField(
         label=gettext_lazy("Verloop"), choices=_choices(Grouping), required=False

@@ -12,7 +12,7 @@ from .. import charts
 from .figures import bucket_short_label
 from .filters import Filters, Grouping, Per
 from .report import build_report
-from .tables import shown_rows
+from .tables import TEXT, Column, figures_of, shown_rows
 
 
 def _charts(report):
@@ -42,13 +42,36 @@ def _charts(report):
     }
 
 
-def sections(report):
-    """[{"table", "rows", "chart"}] in the order of the page."""
-    chart_of = _charts(report)
-    return [
-        {"table": table, "rows": shown_rows(table), "chart": chart_of.get(table.key)}
-        for table in report.tables
+def _figures_by_unit(report):
+    """The table per unit turned a quarter: a row per figure, a column per unit. Twelve
+    figures side by side do not fit a 1024 px screen; four locations and a total do."""
+    columns = [Column(_("Cijfer"), TEXT), *(Column(unit.label) for unit in report.units)]
+    columns.append(Column(_("Totaal")))
+    rows = [
+        [
+            str(figure.label),
+            *(report.per_unit[unit.key][figure.key] for unit in report.units),
+            report.totals[figure.key],
+        ]
+        for figure in figures_of(report.filters)
     ]
+    return {"columns": columns, "rows": rows}
+
+
+def sections(report):
+    """[{"table", "rows", "chart", "view"}] in the order of the page; "view" is what the page
+    draws (the same numbers; the table per unit turned a quarter)."""
+    chart_of = _charts(report)
+    result = []
+    for table in report.tables:
+        rows = shown_rows(table)
+        view = {"columns": table.columns, "rows": rows}
+        if table.key == "per-eenheid":
+            view = _figures_by_unit(report)
+        result.append(
+            {"table": table, "rows": rows, "chart": chart_of.get(table.key), "view": view}
+        )
+    return result
 
 
 def _year_page(report, location, index, rows, months, stories):
