@@ -9,10 +9,11 @@ is used instead, so the page always shows figures; a location the person may not
 import datetime
 from dataclasses import dataclass, field
 
+from crispy_forms.bootstrap import InlineCheckboxes, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import Div, Layout
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -226,9 +227,7 @@ class ReportFilterForm(forms.Form):
         helper.form_method = "get"
         helper.form_tag = False
         helper.disable_csrf = True
-        places = (
-            [Field("locatie", wrapper_class="report-locations")] if "locatie" in self.fields else []
-        )
+        places = [InlineCheckboxes("locatie")] if "locatie" in self.fields else []
         helper.layout = Layout(
             Div(
                 Div("periode", css_class="col-md-6 col-xl-3"),
@@ -239,7 +238,7 @@ class ReportFilterForm(forms.Form):
                 css_class="row g-3",
             ),
             *places,
-            Submit("", _("Toon cijfers"), css_class="mt-1"),
+            StrictButton(_("Toon cijfers"), type="submit", css_class="btn-primary"),
         )
         return helper
 
@@ -264,8 +263,13 @@ def _period(form, today):
     if preset == Period.CUSTOM:
         if not (form.has_error("van") or form.has_error("tot") or form.non_field_errors()):
             return preset, data["van"], data["tot"], ""
-        messages = [*form.errors.get("van", []), *form.errors.get("tot", [])]
-        messages += form.non_field_errors()
+        errors = form.errors.as_data()
+        messages = [
+            m
+            for name in ("van", "tot", NON_FIELD_ERRORS)
+            for e in errors.get(name, [])
+            for m in e.messages
+        ]
         notice = " ".join([*messages[:1], _("Je ziet nu de cijfers van deze maand.")])
         preset = Period.THIS_MONTH
         return (preset, *preset_range(preset, today), notice)
