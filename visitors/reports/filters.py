@@ -120,12 +120,8 @@ class Filters:
     @property
     def whole_year(self) -> bool:
         """1 January to 31 December of one year: the period before *is* the year before."""
-        return (self.start.month, self.start.day, self.end.month, self.end.day) == (
-            1,
-            1,
-            12,
-            31,
-        ) and (self.start.year == self.end.year)
+        first_day = datetime.date(self.start.year, 1, 1)
+        return self.start == first_day and self.end == datetime.date(self.start.year, 12, 31)
 
     @property
     def label(self):
