@@ -533,7 +533,11 @@ def test_the_filters_are_a_form_and_wrong_input_is_a_dutch_message_not_a_500(dat
     assert page.status_code == 200
     form, filters = page.context["form"], page.context["filters"]
     assert form.errors["tot"] == ["Deze datum ligt voor de begindatum. Kies een latere datum."]
-    assert "per" in form.errors and "indeling" in form.errors
+    assert (
+        form.errors["per"]
+        == form.errors["indeling"]
+        == ["Kies een van de mogelijkheden uit de lijst."]
+    )
     assert (filters.preset, filters.start) == ("deze-maand", datetime.date(2026, 12, 1))
     assert (filters.grouping, filters.per) == ("dag", "locatie")  # the defaults
     assert "Je ziet nu de cijfers van deze maand." in page.content.decode()

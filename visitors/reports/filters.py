@@ -179,11 +179,16 @@ def _choices(text_choices):
     return [(value, capfirst(label)) for value, label in text_choices.choices]
 
 
+# What a link with a choice that does not exist (any more) hears: the default is then used.
+NOT_A_CHOICE = {"invalid_choice": gettext_lazy("Kies een van de mogelijkheden uit de lijst.")}
+
+
 class ReportFilterForm(forms.Form):
     periode = forms.ChoiceField(
         label=gettext_lazy("Periode"),
         choices=_choices(Period),
         required=False,
+        error_messages=NOT_A_CHOICE,
         help_text=gettext_lazy("Kies “van – tot” om zelf de datums te bepalen."),
     )
     van = BoundedDateField(
@@ -197,10 +202,16 @@ class ReportFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     per = forms.ChoiceField(
-        label=gettext_lazy("Verloop"), choices=_choices(Grouping), required=False
+        label=gettext_lazy("Verloop"),
+        choices=_choices(Grouping),
+        required=False,
+        error_messages=NOT_A_CHOICE,
     )
     indeling = forms.ChoiceField(
-        label=gettext_lazy("Naast elkaar"), choices=_choices(Per), required=False
+        label=gettext_lazy("Naast elkaar"),
+        choices=_choices(Per),
+        required=False,
+        error_messages=NOT_A_CHOICE,
     )
     locatie = forms.MultipleChoiceField(
         label=gettext_lazy("Locaties (niets aangevinkt: alle)"),
