@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import claim_version
 from locations.models import Closure, DayPart, Location, OpeningHours
@@ -330,12 +331,8 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, user) -> bool:
     return shift_gone
 
 
-class OccurrenceError(Exception):
+class OccurrenceError(DomainError):
     """A change to an occurrence that cannot be made; `message` is shown."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def restore_occurrence(occurrence: Occurrence, *, user) -> None:
@@ -343,8 +340,9 @@ def restore_occurrence(occurrence: Occurrence, *, user) -> None:
     closure = occurrence.activity.location.closure_on(occurrence.date)
     if closure is not None:
         raise OccurrenceError(
+            "closed",
             gettext("De buurtkamer is die dag dicht (%(reason)s): dit kan niet doorgaan.")
-            % {"reason": closure.reason}
+            % {"reason": closure.reason},
         )
     with transaction.atomic():
         occurrence.status = OccurrenceStatus.PLANNED

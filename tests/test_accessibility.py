@@ -179,6 +179,7 @@ PAGES = [
     ("anonymous", reverse("account_reset_password"), None),
     ("volunteer", reverse("dashboard"), "Goedendag"),
     ("volunteer", reverse("locations:detail", kwargs=DOKKUM), "Buurtkamer Dokkum"),
+    ("volunteer", reverse("volunteers:my-shifts"), "Mijn diensten"),
     ("coordinator", reverse("dashboard"), "Goedendag"),
     ("coordinator", reverse("locations:detail", kwargs=DOKKUM), "Buurtkamer Dokkum"),
     ("coordinator", reverse("locations:team", kwargs=DOKKUM), None),

@@ -19,7 +19,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of, same_week_a_year_before
-from locations.models import Role, Weekday
+from buurtkamer.permissions import Dashboard, coordinated_locations
+from locations.models import Weekday
 from locations.services import open_follow_up_counts
 from volunteers.models import Shift
 
@@ -141,17 +142,17 @@ def _row(location, figures, fills, follow_ups):
     }
 
 
-def panel(request, *, kind, locations, roles):
+def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
-    kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
-    objects on it (already fetched); roles: {location id: Role} of this person. The dict
-    returned must hold "template", which the dashboard includes with the dict as `panel`.
+    kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
+    (already fetched). The dict returned must hold "template", which the dashboard includes
+    with the dict as `panel`.
     """
-    if kind == "staff":
+    if kind == Dashboard.STAFF:
         shown = list(locations)
-    elif kind == "coordinator":
-        shown = [location for location in locations if roles.get(location.pk) == Role.COORDINATOR]
+    elif kind == Dashboard.COORDINATOR:
+        shown = coordinated_locations(request.user, locations)
     else:
         return None
     if not shown:
@@ -179,6 +180,6 @@ def panel(request, *, kind, locations, roles):
         "openings": openings,
         "weekday": Weekday(today.isoweekday()).label,
         "trend_weeks": TREND_WEEKS,
-        "lead": kind == "staff",  # the staff dashboard starts with it: what staff come for
+        "lead": kind == Dashboard.STAFF,  # the staff dashboard starts with it: what staff come for
         "report_url": reverse("visitors:report"),
     }

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from locations.models import Role
+from buurtkamer.permissions import Dashboard, coordinated_locations
 
 from .models import Assignment, Shift, Task, day_parts_without_lead
 from .profiles import onboarding_todos
@@ -23,20 +23,18 @@ LATE_CANCELLATIONS_DAYS = 14
 SHOWN = 8  # items per list on the dashboard; the rest is counted
 
 
-def panel(request, *, kind, locations, roles):
+def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
-    kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
-    objects on it (already fetched); roles: {location id: Role} of this person. The dict
-    returned must hold "template", which the dashboard includes with the dict as `panel`.
+    kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
+    (already fetched). The dict returned must hold "template", which the dashboard includes
+    with the dict as `panel`.
     """
     today = timezone.localdate()
-    if kind == "staff":
+    if kind == Dashboard.STAFF:
         return _staff_panel(locations, today)
-    if kind == "coordinator":
-        coordinated = [
-            location for location in locations if roles.get(location.pk) == Role.COORDINATOR
-        ]
+    if kind == Dashboard.COORDINATOR:
+        coordinated = coordinated_locations(request.user, locations)
         return _coordinator_panel(request.user, coordinated, locations, today)
     return _volunteer_panel(request.user, locations, today)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import months_before, years_before
+from buurtkamer.errors import DomainError
 from buurtkamer.exports import csv_text
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionConflict
@@ -39,11 +40,8 @@ ANONYMISED_FIRST_NAME = "Oud-vrijwilliger"
 ANONYMISED_EMAIL_DOMAIN = "geanonimiseerd.invalid"
 
 
-class ProfileError(Exception):
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class ProfileError(DomainError):
+    """A status change or anonymisation that cannot be made; `message` is shown."""
 
 
 # The profile ----------------------------------------------------------------------------------
@@ -114,17 +112,17 @@ def status_date_error(since, *, earliest, today=None):
     today = today or timezone.localdate()
     if since > today:
         return ProfileError(
-            _("Een status kan niet in de toekomst ingaan. Kies vandaag of een eerdere datum."),
             "future",
+            _("Een status kan niet in de toekomst ingaan. Kies vandaag of een eerdere datum."),
         )
     if earliest is not None and since < earliest:
         return ProfileError(
+            "before_previous",
             _(
                 "Die datum ligt vóór de vorige statuswijziging (%(date)s). Kies een datum vanaf "
                 "%(date)s."
             )
             % {"date": earliest.strftime("%d-%m-%Y")},
-            "before_previous",
         )
     return None
 
@@ -143,7 +141,7 @@ def change_status(*, membership, status, since, changed_by, today=None) -> Statu
     passed (see due_for_anonymisation).
     """
     if status not in Status.values:
-        raise ProfileError(_("Kies een geldige status."), "invalid_status")
+        raise ProfileError("invalid_status", _("Kies een geldige status."))
     record = get_record(membership)
     with transaction.atomic():
         record = (
@@ -719,7 +717,7 @@ def anonymise(user, *, actor=None, now=None, only_if_due=None) -> bool:
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
         if user.is_aanzet_staff or user.is_admin or user.is_superuser:
-            raise ProfileError(_("Medewerkers en beheerders worden niet geanonimiseerd."), "staff")
+            raise ProfileError("staff", _("Medewerkers en beheerders worden niet geanonimiseerd."))
         profile = get_profile(user)
         profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.anonymised_at is not None:

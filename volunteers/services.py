@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of
+from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from locations.models import Closure, DayPart, Location
 
@@ -43,7 +43,7 @@ TASK_ORDER = {Task.SHIFT_LEAD: 0, Task.HOST: 1, Task.KITCHEN: 2, Task.ACTIVITY: 
 PART_ORDER = {part: number for number, part in enumerate(DayPart)}
 
 
-class RosterError(ValidationError):
+class RosterError(DomainError):
     """A place that cannot be taken, cancelled or marked; the message is for the person."""
 
 
@@ -205,16 +205,16 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
         else:
             shift = Shift.objects.select_related("location").get(pk=shift.pk)
         if shift.has_started():
-            raise RosterError(_("Deze dienst is al begonnen of voorbij."), code="past")
+            raise RosterError("past", _("Deze dienst is al begonnen of voorbij."))
         closure = shift.location.closure_on(shift.date)
         if closure is not None:
-            raise RosterError(closed_message(shift, closure), code="closed")
+            raise RosterError("closed", closed_message(shift, closure))
         status = status_at(volunteer, shift.location)
         if status is None or not volunteer.is_active:
             raise RosterError(
+                "not_member",
                 _("%(name)s hoort niet (meer) bij %(location)s.")
                 % {"name": volunteer.first_name or volunteer, "location": shift.location.name},
-                code="not_member",
             )
         if status in NOT_AVAILABLE:
             if assigned_by is None or assigned_by == volunteer:
@@ -228,13 +228,13 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
                     "ingedeeld. Zet eerst de status terug op actief."
                 )
             raise RosterError(
+                "not_available",
                 message
                 % {
                     "name": volunteer.get_full_name() or volunteer,
                     "location": shift.location.name,
                     "status": Status(status).label,
                 },
-                code="not_available",
             )
         if overlapping(volunteer, shift).exists():
             if assigned_by is None or assigned_by == volunteer:
@@ -243,12 +243,11 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
                 message = _("%(name)s staat op dat moment al op het rooster.") % {
                     "name": volunteer.first_name or volunteer
                 }
-            raise RosterError(message, code="overlap")
+            raise RosterError("overlap", message)
         taken = Assignment.objects.active().filter(shift=shift).count()
         if taken >= shift.maximum:
             raise RosterError(
-                _("Helaas, deze plek is net door iemand anders genomen. De dienst is vol."),
-                code="full",
+                "full", _("Helaas, deze plek is net door iemand anders genomen. De dienst is vol.")
             )
         if not RACE_GUARD and RACE_PAUSE:
             time.sleep(RACE_PAUSE)
@@ -260,9 +259,7 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
                     assigned_by=assigned_by if assigned_by != volunteer else None,
                 )
         except IntegrityError:
-            raise RosterError(
-                _("Je staat op dat moment al op het rooster."), code="overlap"
-            ) from None
+            raise RosterError("overlap", _("Je staat op dat moment al op het rooster.")) from None
         if assigned_by is not None and assigned_by != volunteer:
             log_action(
                 actor=assigned_by,
@@ -333,9 +330,9 @@ def cancel_assignment(assignment, *, by, reason="", base_url="") -> Assignment:
             .get(pk=assignment.pk)
         )
         if assignment.cancelled_at is not None:
-            raise RosterError(_("Deze afmelding was al gedaan."), code="cancelled")
+            raise RosterError("cancelled", _("Deze afmelding was al gedaan."))
         if assignment.shift.has_started(now):
-            raise RosterError(_("Deze dienst is al begonnen: afmelden kan niet meer."), code="past")
+            raise RosterError("past", _("Deze dienst is al begonnen: afmelden kan niet meer."))
         assignment.cancelled_at = now
         assignment.cancelled_by = by
         assignment.cancel_reason = (reason or "").strip()[:300]
@@ -390,13 +387,13 @@ def release_from_roster(volunteer, location, *, by, assignment_ids=None, base_ur
 def mark_attendance(assignment, attendance, *, by) -> Assignment:
     """Attended or no-show ("" clears it); only once the shift has started."""
     if attendance not in {"", *Attendance.values}:
-        raise RosterError(_("Kies aanwezig of niet gekomen."), code="invalid")
+        raise RosterError("invalid", _("Kies aanwezig of niet gekomen."))
     assignment = Assignment.objects.select_related("shift__location").get(pk=assignment.pk)
     if assignment.cancelled_at is not None:
-        raise RosterError(_("Deze persoon had zich afgemeld."), code="cancelled")
+        raise RosterError("cancelled", _("Deze persoon had zich afgemeld."))
     if not assignment.shift.has_started():
         raise RosterError(
-            _("Aanwezigheid kun je pas aangeven als de dienst begonnen is."), code="future"
+            "future", _("Aanwezigheid kun je pas aangeven als de dienst begonnen is.")
         )
     assignment.attendance = attendance
     assignment.save(update_fields=["attendance"])

@@ -80,5 +80,6 @@ urlpatterns = [
         feeds.location_feed,
         name="location-feed",
     ),
+    path("agenda/link-maken/", feeds.make_feed, name="make-feed"),
     path("agenda/nieuwe-link/", feeds.regenerate_feed, name="regenerate-feed"),
 ]

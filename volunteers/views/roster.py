@@ -143,7 +143,7 @@ def take(request, pk):
         try:
             services.take_place(shift, request.user)
         except services.RosterError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, error.message)
             return redirect("volunteers:open-places")
         messages.success(
             request,
@@ -198,7 +198,7 @@ def cancel(request, pk):
                 base_url=_base_url(request),
             )
         except services.RosterError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, error.message)
             return redirect("volunteers:my-shifts")
         messages.success(
             request,
@@ -357,7 +357,7 @@ def assign(request, location, pk):
     try:
         services.take_place(shift, person, assigned_by=request.user)
     except services.RosterError as error:
-        messages.error(request, error.messages[0])
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
@@ -385,7 +385,7 @@ def unassign(request, location, pk):
             assignment, by=request.user, reason=reason, base_url=_base_url(request)
         )
     except services.RosterError as error:
-        messages.error(request, error.messages[0])
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
@@ -406,7 +406,7 @@ def attendance(request, location, pk):
         try:
             services.mark_attendance(assignment, form.cleaned_data["attendance"], by=request.user)
         except services.RosterError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, error.message)
         else:
             messages.success(request, _("De aanwezigheid is opgeslagen."))
     return redirect("volunteers:shift", slug=location.slug, pk=assignment.shift_id)
