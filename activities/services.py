@@ -393,7 +393,11 @@ def change_occurrence(occurrence: Occurrence, *, user, **changes) -> bool:
 
 def record_attendance(occurrence: Occurrence, *, attendance, notes, user) -> None:
     """The number of participants and notes of a date: from then on it counts as changed by
-    hand, so a series edit leaves it (and its figures) alone."""
+    hand, so a series edit leaves it (and its figures) alone. Refused before the day itself."""
+    if not occurrence.participants_can_be_counted():
+        raise OccurrenceError(
+            gettext("Het aantal deelnemers vul je in op de dag zelf of daarna, niet vooraf.")
+        )
     occurrence.attendance = attendance
     occurrence.notes = notes
     occurrence.changed_by_hand = True

@@ -321,6 +321,7 @@ def _occurrence_page(request, location, occurrence, *, forms=None, status=200):
             "outside_hours": services.outside_opening_hours(occurrence, location.pk, slots),
             "checkins": checkins,
             "today": timezone.localdate(),
+            "may_count": occurrence.participants_can_be_counted(),
             "may_manage": may_manage,
             "cancel_form": forms.get("cancel") or CancelForm(),
             "edit_form": forms.get("edit")
@@ -396,10 +397,13 @@ def occurrence_edit(request, location, pk):
     if changed:
         messages.success(
             request,
-            _("Deze keer is aangepast. Wijzigingen in de reeks laten deze keer voortaan met rust."),
+            _(
+                "Deze keer is aangepast. Als je later de hele activiteit verandert, blijft "
+                "deze keer zoals hij nu is."
+            ),
         )
     else:
-        messages.info(request, _("Er was niets veranderd; deze keer volgt nog gewoon de reeks."))
+        messages.info(request, _("Er was niets veranderd; deze keer gaat gewoon mee met de activiteit."))
     return redirect(occurrence.get_absolute_url())
 
 
@@ -412,13 +416,17 @@ def occurrence_attendance(request, location, pk):
         return _occurrence_page(
             request, location, occurrence, forms={"attendance": form}, status=400
         )
-    services.record_attendance(
-        occurrence,
-        attendance=form.cleaned_data["attendance"],
-        notes=form.cleaned_data["notes"],
-        user=request.user,
-    )
-    messages.success(request, _("Het aantal deelnemers is opgeslagen."))
+    try:
+        services.record_attendance(
+            occurrence,
+            attendance=form.cleaned_data["attendance"],
+            notes=form.cleaned_data["notes"],
+            user=request.user,
+        )
+    except services.OccurrenceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Het aantal deelnemers is opgeslagen."))
     return redirect(occurrence.get_absolute_url())
 
 
