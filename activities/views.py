@@ -403,7 +403,9 @@ def occurrence_edit(request, location, pk):
             ),
         )
     else:
-        messages.info(request, _("Er was niets veranderd; deze keer gaat gewoon mee met de activiteit."))
+        messages.info(
+            request, _("Er was niets veranderd; deze keer gaat gewoon mee met de activiteit.")
+        )
     return redirect(occurrence.get_absolute_url())
 
 

@@ -1,9 +1,10 @@
 """What every form shares: headed parts (fieldsets) through crispy-forms.
 
-A form lists its parts once, `fieldsets = [(legend, [name, (name, name), ...]), ...]` (legend None: no heading); a tuple
-puts fields that belong together (begins at / ends at) side by side. The page renders it with
-`{% crispy form %}` inside its own <form> tag. Widths come from static/css/buurtkamer.css: a time,
-date or number box is narrow, a text area full width, for every form alike.
+A form lists its parts once: `fieldsets = [(legend, [name, (name, name), ...]), ...]`, legend None
+for no heading; a tuple puts fields that belong together (begins at / ends at) side by side. The
+page renders it with `{% crispy form %}` inside its own <form> tag. Widths come from
+static/css/buurtkamer.css: a time, date or number box is narrow, a text area full width, for
+every form alike.
 """
 
 from crispy_forms.helper import FormHelper
