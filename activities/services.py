@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from buurtkamer.dates import monday_of, parse_date
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import claim_version
 from locations.models import Closure, DayPart, Location, OpeningHours
@@ -474,6 +475,38 @@ class Day:
     occurrences: list = field(default_factory=list)
     closures: list = field(default_factory=list)
     in_month: bool = True
+
+
+# The poster can be printed for this week or the next (on Friday for the coming week); its
+# ?week= is "deze", "volgende" or a date in one of those two weeks.
+POSTER_WEEKS = {"deze": 0, "volgende": 1}
+
+
+def poster_week(asked, today=None) -> tuple[datetime.date, bool]:
+    """(the Monday of the poster's week, whether the asked week was refused). Absent: this
+    week; anything outside this week and the next (or not a week at all): this week, refused."""
+    this_monday = monday_of(today or timezone.localdate())
+    if not asked:
+        return this_monday, False
+    if asked in POSTER_WEEKS:
+        return this_monday + datetime.timedelta(weeks=POSTER_WEEKS[asked]), False
+    day = parse_date(asked)
+    if day is not None and 0 <= (monday_of(day) - this_monday).days // 7 < len(POSTER_WEEKS):
+        return monday_of(day), False
+    return this_monday, True
+
+
+def poster_density(days) -> str:
+    """How full the poster's week is, for its type size: a quiet week in large type fills the
+    A4 as well as a busy week in smaller type (static/css/poster.css)."""
+    lines = sum(len(day.occurrences) + len(day.closures) + 1 for day in days if day.occurrences or day.closures)
+    if lines <= 12:
+        return "quiet"
+    if lines <= 24:
+        return "normal"
+    if lines <= 40:
+        return "busy"
+    return "crowded"
 
 
 def days_with_occurrences(locations, start, end, *, with_partners=False, in_month=None):

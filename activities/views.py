@@ -585,8 +585,8 @@ def _public_location(slug):
     return get_object_or_404(Location.objects.active().prefetch_related("opening_hours"), slug=slug)
 
 
-def _programme_context(location, weeks):
-    start = monday_of(timezone.localdate())
+def _programme_context(location, weeks, start=None):
+    start = start or monday_of(timezone.localdate())
     end = start + datetime.timedelta(days=7 * weeks - 1)
     days = services.days_with_occurrences([location], start, end, with_partners=True)
     return {
@@ -627,8 +627,23 @@ def programme(request, slug):
 @require_safe
 def poster(request, slug):
     location = _public_location(slug)
-    context = _programme_context(location, weeks=1)
-    context["week"] = context["weeks"][0]["days"]
+    monday, refused = services.poster_week(request.GET.get("week"))
+    context = _programme_context(location, weeks=1, start=monday)
+    week = context["weeks"][0]["days"]
+    this_monday = monday_of(context["today"])
+    context.update(
+        week=week,
+        refused=refused,
+        choices=[
+            (
+                key,
+                this_monday + datetime.timedelta(weeks=offset),
+                this_monday + datetime.timedelta(weeks=offset, days=6),
+            )
+            for key, offset in services.POSTER_WEEKS.items()
+        ],
+        density=services.poster_density(week),
+    )
     return _public(render(request, "activities/poster.html", context))
 
 
