@@ -499,7 +499,11 @@ def poster_week(asked, today=None) -> tuple[datetime.date, bool]:
 def poster_density(days) -> str:
     """How full the poster's week is, for its type size: a quiet week in large type fills the
     A4 as well as a busy week in smaller type (static/css/poster.css)."""
-    lines = sum(len(day.occurrences) + len(day.closures) + 1 for day in days if day.occurrences or day.closures)
+    lines = sum(
+        len(day.occurrences) + len(day.closures) + 1  # its heading
+        for day in days
+        if day.occurrences or day.closures
+    )
     if lines <= 12:
         return "quiet"
     if lines <= 24:
