@@ -506,9 +506,9 @@ def poster_density(days) -> str:
     )
     if lines <= 12:
         return "quiet"
-    if lines <= 24:
+    if lines <= 20:
         return "normal"
-    if lines <= 40:
+    if lines <= 30:
         return "busy"
     return "crowded"
 
