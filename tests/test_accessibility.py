@@ -308,7 +308,7 @@ def test_the_coordinators_forms_the_programme_and_the_poster_have_no_serious_vio
         location=dokkum,
         title="Koffieochtend",
         description="Een kop koffie en een praatje; iedereen is welkom.",
-        category=Category.objects.get(name="Koffie en inloop"),
+        category=Category.objects.get_or_create(name="Koffie en inloop")[0],
         starts_on=today,
         starts_at=datetime.time(10, 0),
         ends_at=datetime.time(11, 30),

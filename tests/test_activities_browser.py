@@ -288,7 +288,6 @@ def test_the_activity_form_has_narrow_times_and_checks_in_the_house_colour(
     activity = Activity.objects.filter(location=dokkum).order_by("pk").first()
     log_in(page, coordinator.email, f"/locaties/dokkum/activiteiten/{activity.pk}/bewerken/")
 
-    width = page.evaluate("sel => document.querySelector(sel).getBoundingClientRect().width", "")
     widths = {
         name: page.locator(f"#id_{name}").bounding_box()["width"]
         for name in ("starts_at", "ends_at", "starts_on", "price", "capacity", "description")
@@ -324,7 +323,6 @@ def test_the_activity_form_has_narrow_times_and_checks_in_the_house_colour(
     assert page.locator(".form-check").first.bounding_box()["height"] >= 44
     label.click(position={"x": label.bounding_box()["width"] - 3, "y": 5})
     assert page.locator("#id_organisers_1").is_checked()
-    assert width == 0 or width  # (no element matched the empty selector: nothing to check)
     shoot(page, "activity-form-finished")
     assert foreign == []
 
