@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from buurtkamer.dates import monday_of, parse_date
 from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import claim_version
@@ -405,18 +406,24 @@ def change_occurrence(occurrence: Occurrence, *, user, **changes) -> bool:
 
 def record_attendance(occurrence: Occurrence, *, attendance, notes, user) -> None:
     """The number of participants and notes of a date: from then on it counts as changed by
-    hand, so a series edit leaves it (and its figures) alone."""
-    occurrence.attendance = attendance
-    occurrence.notes = notes
-    occurrence.changed_by_hand = True
-    occurrence.save(update_fields=["attendance", "notes", "changed_by_hand"])
-    log_action(
-        actor=user,
-        action=AuditEvent.Action.ACTIVITY_ATTENDANCE,
-        location=occurrence.activity.location,
-        subject=str(occurrence),
-        attendance=attendance,
-    )
+    hand, so a series edit leaves it (and its figures) alone. Refused before the day itself."""
+    if not occurrence.participants_can_be_counted():
+        raise OccurrenceError(
+            "not_yet",
+            gettext("Het aantal deelnemers vul je in op de dag zelf of daarna, niet vooraf."),
+        )
+    with transaction.atomic():
+        occurrence.attendance = attendance
+        occurrence.notes = notes
+        occurrence.changed_by_hand = True
+        occurrence.save(update_fields=["attendance", "notes", "changed_by_hand"])
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.ACTIVITY_ATTENDANCE,
+            location=occurrence.activity.location,
+            subject=str(occurrence),
+            attendance=attendance,
+        )
 
 
 # Conflicts and opening hours ------------------------------------------------------------------
@@ -482,6 +489,42 @@ class Day:
     occurrences: list = field(default_factory=list)
     closures: list = field(default_factory=list)
     in_month: bool = True
+
+
+# The poster can be printed for this week or the next (on Friday for the coming week); its
+# ?week= is "deze", "volgende" or a date in one of those two weeks.
+POSTER_WEEKS = {"deze": 0, "volgende": 1}
+
+
+def poster_week(asked, today=None) -> tuple[datetime.date, bool]:
+    """(the Monday of the poster's week, whether the asked week was refused). Absent: this
+    week; anything outside this week and the next (or not a week at all): this week, refused."""
+    this_monday = monday_of(today or timezone.localdate())
+    if not asked:
+        return this_monday, False
+    if asked in POSTER_WEEKS:
+        return this_monday + datetime.timedelta(weeks=POSTER_WEEKS[asked]), False
+    day = parse_date(asked)
+    if day is not None and 0 <= (monday_of(day) - this_monday).days // 7 < len(POSTER_WEEKS):
+        return monday_of(day), False
+    return this_monday, True
+
+
+def poster_density(days) -> str:
+    """How full the poster's week is, for its type size: a quiet week in large type fills the
+    A4 as well as a busy week in smaller type (static/css/poster.css)."""
+    lines = sum(
+        len(day.occurrences) + len(day.closures) + 1  # its heading
+        for day in days
+        if day.occurrences or day.closures
+    )
+    if lines <= 12:
+        return "quiet"
+    if lines <= 20:
+        return "normal"
+    if lines <= 30:
+        return "busy"
+    return "crowded"
 
 
 def days_with_occurrences(locations, start, end, *, with_partners=False, in_month=None):
