@@ -140,6 +140,7 @@ def _coordinator_panel(user, coordinated, locations, today):
         "todos": todos[:SHOWN],
         "todos_count": len(todos),
         "locations": coordinated,
+        "several_locations": len(coordinated) > 1,  # else the gap list leaves out the name
         "next_shifts": _next_shifts(user, {location.pk: location for location in locations}, today),
         "my_shifts_url": reverse("volunteers:my-shifts"),
     }
