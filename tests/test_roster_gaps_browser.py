@@ -225,3 +225,30 @@ def test_the_changed_pages_have_no_serious_accessibility_violations(
     found = axe_violations(page, axe_script)
     assert not found, "axe-core on the dashboard with a gap open:\n" + "\n".join(found)
     context.close()
+
+
+def test_copy_text_puts_the_same_text_as_the_whatsapp_link_on_the_clipboard(
+    browser, live_server, world
+):
+    from urllib.parse import unquote
+
+    context = logged_in_as(
+        new_context(
+            browser, live_server, 1024, 768, permissions=["clipboard-read", "clipboard-write"]
+        ),
+        live_server,
+        world["coordinator"],
+    )
+    page = context.new_page()
+    page.goto(reverse("volunteers:roster", kwargs={"slug": "dokkum"}))
+    field = page.locator("#deel-tekst-rooster")
+    link = page.get_by_role("link", name="Deel in WhatsApp").get_attribute("href")
+
+    page.get_by_role("button", name="Kopieer tekst").click()
+    page.get_by_text("Gekopieerd.").wait_for()
+
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == field.input_value()
+    assert unquote(link.removeprefix("https://wa.me/?text=")) == copied
+    assert "nog 1 nodig" in copied
+    context.close()
