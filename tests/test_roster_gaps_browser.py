@@ -145,6 +145,8 @@ def test_two_clicks_from_the_dashboard_fill_a_gap(browser, live_server, world, w
     name = first.locator(".gap-name").inner_text()
     first.get_by_role("button", name=re.compile("^Indelen")).click()  # click two: assigned
     panel.get_by_text(f"{name} is ingedeeld").wait_for()
+    # The count beside the gap follows along (host: one of two needed was there already).
+    assert item.locator(".badge").inner_text() == f"{shift.minimum}/{shift.minimum}"
     shoot(page, "dashboard-gap-filled")
 
     assignment = Assignment.objects.active().get(shift=shift, assigned_by=world["coordinator"])

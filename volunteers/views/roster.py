@@ -442,6 +442,8 @@ def _render_gap(request, location, shift, *, status=200):
         "started": shift.has_started(),
         "week": _iso_week(shift.date),
         "month": shift.date,
+        # Opened from the dashboard's gap list: its count beside the gap follows along.
+        "update_badge": bool(request.htmx) and request.htmx.target == f"gat-{shift.pk}",
         **_share(request, location),
     }
     template = "volunteers/roster/_gap.html" if request.htmx else "volunteers/roster/gap.html"
