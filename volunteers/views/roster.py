@@ -411,7 +411,7 @@ def gap(request, location, pk):
                     try:
                         services.take_place(shift, person, assigned_by=request.user)
                     except services.RosterError as error:
-                        messages.error(request, error.messages[0])
+                        messages.error(request, error.message)
                     else:
                         claim.made(here, what=name)
                         messages.success(
