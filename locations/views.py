@@ -28,7 +28,9 @@ from .forms import (
     RoleForm,
     opening_hours_initial,
 )
+from . import workspace
 from .models import Closure, Location, Membership, Role
+from .today import today_at
 
 PAST_CLOSURES = 20  # the closures page shows this many of the past ones
 
@@ -47,17 +49,24 @@ def location_list(request):
 @require_safe
 @location_required(Action.VIEW_LOCATION)
 def location_detail(request, location):
-    coordinators = (
-        Membership.objects.coordinators().filter(location=location).select_related("user")
-    )
+    """"Vandaag": what matters at this location today, the first page of its workspace."""
     return render(
         request,
         "locations/location_detail.html",
+        {"location": location, **today_at(request.user, location, timezone.localdate())},
+    )
+
+
+@require_safe
+@location_required(Action.MANAGE_LOCATION)
+def location_settings(request, location):
+    """"Instellingen": the pages that set a location up, on one page with a word on each."""
+    return render(
+        request,
+        "locations/settings.html",
         {
             "location": location,
-            "opening_hours": location.opening_hours.all(),
-            "coordinators": coordinators,
-            "may_manage": can(request.user, Action.MANAGE_LOCATION, location),
+            "links": workspace.allowed_links(request.user, location, workspace.SETTINGS),
         },
     )
 

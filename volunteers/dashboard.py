@@ -139,7 +139,7 @@ def _staff_panel(locations, today):
     below, without_lead = gaps([location.pk for location in locations], today)
     below_count, lead_count = defaultdict(int), defaultdict(int)
     for shift in below:
-        below_count[shift.location_id] += shift.minimum - shift.taken
+        below_count[shift.location_id] += shift.places_needed
     for (location_id, _date, _part), _shift in without_lead:
         lead_count[location_id] += 1
     rows = [
