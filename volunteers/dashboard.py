@@ -64,6 +64,8 @@ def _volunteer_panel(user, locations, today):
     if not by_id:
         return None
     open_shifts = list(open_places(locations, *open_places_window(today), user=user))
+    # Places that are needed (below the minimum) first, then the extra ones; by date within.
+    open_shifts.sort(key=lambda shift: not shift.is_understaffed)
     return {
         "template": "volunteers/dashboard/volunteer.html",
         "next_shifts": _next_shifts(user, by_id, today),
