@@ -143,7 +143,9 @@ def test_choosing_ja_on_the_tablet_moves_nothing(tablet_page):
 def test_the_programme_and_who_is_there_are_in_view_on_a_landscape_tablet(tablet_page):
     for heading in ["Programma vandaag", "Wie zijn er vandaag"]:
         box = tablet_page.get_by_role("heading", name=heading).bounding_box()
-        assert 0 <= box["y"] and box["y"] + box["height"] <= 768, f"{heading!r} at {box}"
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768, f"{heading!r} at {box}"
+    cards = tablet_page.locator(".tablet-info").bounding_box()
+    assert cards["y"] + cards["height"] <= 768, f"the cards end at {cards}"
     assert too_wide(tablet_page) <= 0
 
 
