@@ -8,6 +8,7 @@ for this person.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,8 @@ class Link:
     # Other pages that count as this one (its detail and form pages).
     also: frozenset = frozenset()
     hint: str = ""  # a line about it on the settings page
+    # A page about every location, opened for this one with this query parameter (the report).
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ SECTIONS = (
                 "visitors:stories",
                 frozenset({"visitors:story-edit", "visitors:story-delete"}),
             ),
+            Link(_("Rapportage"), "visitors:report", query="locatie"),
         ),
     ),
     Section(
@@ -233,18 +237,20 @@ def _link(user, location, label, url_name, current, hint=""):
 
 def allowed_links(user, location, section: Section, view_name=None) -> list[dict]:
     """The pages of a section this person may open: {label, url, current}."""
-    links = (
-        _link(
-            user,
-            location,
-            link.label,
-            link.url_name,
-            view_name == link.url_name or view_name in link.also,
-            link.hint,
-        )
-        for link in section.links
-    )
-    return [link for link in links if link is not None]
+    found = []
+    for link in section.links:
+        if link.query:
+            # Opened for this location: for those who may open the section's own page.
+            if may_open(user, section.url_name, location):
+                url = f"{reverse(link.url_name)}?{urlencode({link.query: location.slug})}"
+                found.append({"label": link.label, "url": url, "current": False})
+            continue
+        current = view_name == link.url_name or view_name in link.also
+        if (
+            item := _link(user, location, link.label, link.url_name, current, link.hint)
+        ) is not None:
+            found.append(item)
+    return found
 
 
 def menu(user, location, view_name: str | None) -> dict:

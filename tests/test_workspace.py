@@ -106,7 +106,10 @@ def test_a_section_shows_its_own_pages_with_the_current_one_marked(client, coord
         "Bezoekers vandaag",
         "Turven achteraf",
         "Verhalen",
+        "Rapportage",
     ]
+    # The report of every location, opened for this one.
+    assert f'href="{reverse("visitors:report")}?locatie=dokkum"' in page
     assert [label for attributes, label in found if 'aria-current="page"' in attributes] == [
         "Turven achteraf"
     ]
