@@ -215,6 +215,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "buurtkamer.two_factor.MFAAdapter"  # the secrets encrypted in the database
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Buurtkamer"
+# New recovery codes only with a tick that the old ones then stop working.
+MFA_FORMS = {"generate_recovery_codes": "buurtkamer.two_factor.GenerateRecoveryCodesForm"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

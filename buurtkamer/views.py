@@ -46,6 +46,7 @@ def dashboard(request):
         location.team_size = team_sizes.get(location.pk, 0)
         location.visitors_today = visitors_today.get(location.pk, 0)
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
+        location.may_record_visits = can(user, Action.RECORD_VISITS, location)
     panels = [
         found
         for panel in DASHBOARD_PANELS
