@@ -363,6 +363,16 @@ VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 12)
 # (volunteers.services.cancel_assignment); coordinators are told of late cancellations.
 ROSTER_LATE_CANCEL_HOURS = env_int("ROSTER_LATE_CANCEL_HOURS", 48)
 
+# /healthz also checks that every scheduled job (buurtkamer/jobs.py) succeeded recently enough;
+# off in debug (`make run` runs no timers) and in the tests (tests of the check switch it on).
+HEALTHZ_JOBS = env_bool("DJANGO_HEALTHZ_JOBS", default=not DEBUG)
+
+# `manage.py backup`: where the dumps go, and how many are kept (the newest of each of the last
+# BACKUP_KEEP_DAILY days and of each of the last BACKUP_KEEP_MONTHLY months).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", "") or BASE_DIR / "backups")
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+
 # Where the site lives, for links in e-mails sent by cron jobs (outside a request), e.g.
 # https://buurtkamer.example.org. Empty: https:// and the first of ALLOWED_HOSTS.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
