@@ -232,7 +232,8 @@ USE_TZ = True
 
 # Static files: ours in static/, Bootstrap from the bootstrap-wrapper package, served by WhiteNoise.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# deploy/install.sh keeps it outside the code, so pages of the previous release still find theirs.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", bootstrap_wrapper.get_bootstrap_dir()),
