@@ -402,7 +402,7 @@ class Check:
             env={
                 **os.environ,
                 "PREFIX": str(self.prefix),
-                "VENV": str(Path(sys.executable).parent.parent),
+                "VENV": str(Path(os.path.abspath(sys.executable)).parent.parent),
                 "PIP_INSTALL": "0",
                 "APP_PORTS": " ".join(map(str, self.app_ports)),
                 "HTTP_PORT": str(self.http_port),
