@@ -29,6 +29,7 @@ import contextlib
 import http.client
 import json
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -408,6 +409,7 @@ class Check:
                 "HTTP_PORT": str(self.http_port),
                 "HTTPS_PORT": str(self.https_port),
                 "SERVER_NAME": "127.0.0.1",
+                "APP_USER": pwd.getpwuid(os.geteuid()).pw_name,  # no user of its own here
                 "TLS_CERT": str(self.tmp / "cert.pem"),
                 "TLS_KEY": str(self.tmp / "key.pem"),
                 "PYTHON": sys.executable,
@@ -421,6 +423,40 @@ class Check:
             raise CheckFailed(f"install.sh failed:\n{result.stdout}\n{result.stderr}")
         figures[f"install.sh ({label}) s"] = round(time.monotonic() - started, 1)
         expect(True, f"install.sh ({label}) in {figures[f'install.sh ({label}) s']} s")
+
+    def verify_units(self):
+        """systemd's own reading of the written units and timers (when systemd-analyze is
+        here; it needs no running systemd): no warning, and every OnCalendar parses."""
+        analyze = shutil.which("systemd-analyze")
+        if not analyze:
+            log("systemd-analyze not found: the unit files are only parsed by this check")
+            return
+        folder = self.tmp / "units"
+        folder.mkdir()
+        names = []
+        for unit in self.unit_dir.glob("buurtkamer*"):
+            if unit.name.endswith("@.service"):
+                instance = "8001" if unit.name.startswith("buurtkamer@") else "backup"
+                target = folder / unit.name.replace("@.", f"@{instance}.")
+            else:
+                target = folder / unit.name
+            shutil.copy(unit, target)
+            names.append(str(target))
+        result = subprocess.run(  # noqa: S603
+            [analyze, "verify", "--man=no", *sorted(names)],
+            capture_output=True, text=True, check=False,
+            env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"},
+        )  # fmt: skip
+        expect(
+            result.returncode == 0 and not result.stdout.strip() and not result.stderr.strip(),
+            f"systemd-analyze verify: {len(names)} units, no warning "
+            f"{(result.stdout + result.stderr).strip()}",
+        )
+        calendars = [unit_settings(Path(n))["OnCalendar"] for n in names if n.endswith(".timer")]
+        result = subprocess.run(  # noqa: S603
+            [analyze, "calendar", *calendars], capture_output=True, text=True, check=False
+        )
+        expect(result.returncode == 0, f"systemd-analyze calendar: {len(calendars)} times parse")
 
     def start_nginx(self):
         conf = self.tmp / "nginx.conf"
@@ -726,6 +762,7 @@ http {{
     def run(self):
         self.prepare()
         self.install("first install")
+        self.verify_units()
         log("demo data (DJANGO_DEBUG=1 for this one command: demo refuses otherwise)")
         self.manage("demo", extra_env={"DJANGO_DEBUG": "1"})
         self.start_app_servers()

@@ -97,14 +97,15 @@ def test_healthz_is_503_naming_an_unapplied_migration(client, db):
     assert response.json()["database"] == "ok"
 
 
-def test_healthz_names_both_failed_checks(client, db, jobs_checked):
+def test_with_a_migration_missing_the_jobs_are_not_checked(client, db, jobs_checked):
+    """The job table may be what the missing migration makes (an upgrade's first minutes)."""
     MigrationRecorder.Migration.objects.filter(app="visitors").order_by("-name").first().delete()
 
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json()["failed"] == ["migrations", "jobs"]
-    assert set(response.json()["jobs"]) == set(jobs.JOBS)
+    assert response.json()["failed"] == ["migrations"]
+    assert response.json()["jobs"] == "not checked"
 
 
 def test_the_job_check_is_off_in_debug_by_default():
