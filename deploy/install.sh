@@ -92,7 +92,7 @@ say "code into $release"
 mkdir -p "$release"
 tar -C "$SOURCE" --exclude=./.git --exclude=./.venv --exclude='./db.sqlite3*' \
   --exclude=./staticfiles --exclude=./backups --exclude='__pycache__' --exclude=./tests/.axe \
-  --exclude=./tests/screenshots -cf - . | tar -C "$release" -xf -
+  --exclude=./tests/screenshots -cf - . | tar -C "$release" --no-same-owner -xf -
 
 say "virtualenv ($VENV)"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
@@ -101,7 +101,10 @@ if [ "$PIP_INSTALL" = 1 ]; then
   "$VENV/bin/python" -m pip install --quiet "$release"
 fi
 
-# manage.py of the new release, as the app's user, with the app's environment.
+# manage.py of the new release with the app's environment: as root for what writes the code's
+# translations and the static files (the app's user may not change either), as the app's user
+# for the rest (PostgreSQL's peer authentication knows that user).
+manage_as_root() { (cd "$release" && "$VENV/bin/python" manage.py "$@"); }
 manage() {
   if [ -z "$PREFIX" ] && [ "$(id -un)" != "$APP_USER" ]; then
     (cd "$release" && runuser -u "$APP_USER" -- "$VENV/bin/python" manage.py "$@")
@@ -112,9 +115,9 @@ manage() {
 
 say "migrate, static files, translations, check --deploy"
 manage migrate --noinput
-manage collectstatic --noinput --verbosity 0
+manage_as_root collectstatic --noinput --verbosity 0
 if command -v msgfmt >/dev/null; then
-  manage compilemessages --verbosity 0
+  manage_as_root compilemessages --verbosity 0
 else
   echo "msgfmt not found (apt-get install gettext): using the committed translations"
 fi
@@ -171,7 +174,9 @@ if [ "$USE_SYSTEMD" = 1 ]; then
   say "timers"
   # shellcheck disable=SC2086
   systemctl enable --now $timers
-  if command -v nginx >/dev/null; then
+  if [ ! -f "$TLS_CERT" ]; then
+    echo "no certificate at $TLS_CERT: nginx not reloaded (get one with certbot, run this again)"
+  elif command -v nginx >/dev/null; then
     nginx -t && systemctl reload nginx
   fi
 else
