@@ -615,6 +615,7 @@ http {{
         client_ids = [str(uuid.uuid4()) for _ in range(CHECKINS)]
         per_thread = [client_ids[i::THREADS] for i in range(THREADS)]
         stats = {"requests": 0, "retries": 0, "errors": 0, "created": 0, "repeated": 0}
+        kinds: dict[str, int] = {}  # what the errors were: an HTTP status or an exception
         lock = threading.Lock()
         done = threading.Semaphore(0)
 
@@ -643,9 +644,11 @@ http {{
                             break
                         with lock:
                             stats["errors"] += 1
-                    except (OSError, http.client.HTTPException, ValueError):
+                            kinds[str(response.status)] = kinds.get(str(response.status), 0) + 1
+                    except (OSError, http.client.HTTPException, ValueError) as error:
                         with lock:
                             stats["errors"] += 1
+                            kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
                         browser.connection = None
                     time.sleep(min(0.05 * 2**attempt, 1.0))
                 else:
@@ -673,7 +676,13 @@ http {{
             "WHERE client_id = ANY(%s::uuid[])",
             [client_ids],
         )[0]
-        figures["check-ins"] = {**stats, "visits": rows[0], "distinct": rows[1], "s": seconds}
+        figures["check-ins"] = {
+            **stats,
+            "error kinds": kinds,
+            "visits": rows[0],
+            "distinct": rows[1],
+            "s": round(seconds, 1),
+        }
         log(f"check-ins: {figures['check-ins']}")
         expect(rows[0] == CHECKINS, f"exactly {CHECKINS} visits ({rows[0]}), 0 lost")
         expect(rows[0] == rows[1], "0 doubled")
