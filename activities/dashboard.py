@@ -12,12 +12,12 @@ from django.utils import timezone
 from . import services
 
 
-def panel(request, *, kind, locations, roles):
+def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
-    kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
-    objects on it (already fetched); roles: {location id: Role} of this person. The dict
-    returned must hold "template", which the dashboard includes with the dict as `panel`.
+    kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
+    (already fetched). The dict returned must hold "template", which the dashboard includes
+    with the dict as `panel`.
     """
     locations = list(locations)
     if not locations:

@@ -366,12 +366,27 @@ PROGRAMME = {
 def load(*, today, stdout):
     """Add this area's demo data; safe to run again (nothing doubled)."""
     locations = {location.slug: location for location in Location.objects.all()}
+    categories = _categories()
+    partners = _partners(locations)
+    monday = monday_of(today)
+    count = 0
+    for slug, programme in PROGRAMME.items():
+        if slug in locations:
+            count += _programme(locations[slug], programme, categories, partners, monday)
+    _cancel_next_weeks_walk(monday)
+    stdout.write(f"Activiteiten: {count} nieuw, programma gepland.")
+
+
+def _categories() -> dict:
     # The default categories come from a data migration; a database emptied since (a test's
     # flush) gets them back here.
     defaults = importlib.import_module("activities.migrations.0002_default_categories").DEFAULTS
     for position, name in enumerate(defaults, start=1):
         Category.objects.get_or_create(name=name, defaults={"position": position})
-    categories = {category.name: category for category in Category.objects.all()}
+    return {category.name: category for category in Category.objects.all()}
+
+
+def _partners(locations) -> dict:
     partners = {}
     for name, kind, contact, phone, email, website, slugs in PARTNERS:
         partner, _created = Partner.objects.get_or_create(
@@ -386,53 +401,57 @@ def load(*, today, stdout):
         )
         partner.locations.add(*[locations[slug] for slug in slugs if slug in locations])
         partners[name] = partner
-    monday = monday_of(today)
+    return partners
+
+
+def _programme(location, programme, categories, partners, monday) -> int:
+    """The location's rooms and activities with their coming dates; how many were new."""
+    rooms = {}
+    for name in ROOMS.get(location.slug, []):
+        rooms[name], _created = Room.objects.get_or_create(location=location, name=name)
     count = 0
-    for slug, programme in PROGRAMME.items():
-        location = locations.get(slug)
-        if location is None:
-            continue
-        rooms = {}
-        for name in ROOMS.get(slug, []):
-            rooms[name], _created = Room.objects.get_or_create(location=location, name=name)
-        for (
-            title,
-            category,
-            room,
-            weekday,
-            recurrence,
-            week,
-            starts_at,
-            ends_at,
-            price,
-            needed,
-            description,
-            partner_names,
-        ) in programme:
-            starts_on = monday + datetime.timedelta(days=weekday - 1)
-            if recurrence == "monthly":
-                starts_on = monday - datetime.timedelta(weeks=8) + datetime.timedelta(weekday - 1)
-            activity, created = Activity.objects.get_or_create(
-                location=location,
-                title=title,
-                defaults={
-                    "category": categories.get(category) or Category.objects.first(),
-                    "room": rooms.get(room),
-                    "recurrence": recurrence,
-                    "week_of_month": week,
-                    "starts_on": starts_on,
-                    "starts_at": starts_at,
-                    "ends_at": ends_at,
-                    "price": Decimal(price) if price else None,
-                    "volunteers_needed": needed,
-                    "description": description,
-                },
-            )
-            if created:
-                activity.partners.set([partners[name] for name in partner_names])
-                count += 1
-            services.generate_occurrences(activity, today=monday)
-    # One cancelled occurrence: next week's walk in Dokkum.
+    for (
+        title,
+        category,
+        room,
+        weekday,
+        recurrence,
+        week,
+        starts_at,
+        ends_at,
+        price,
+        needed,
+        description,
+        partner_names,
+    ) in programme:
+        starts_on = monday + datetime.timedelta(days=weekday - 1)
+        if recurrence == "monthly":
+            starts_on = monday - datetime.timedelta(weeks=8) + datetime.timedelta(weekday - 1)
+        activity, created = Activity.objects.get_or_create(
+            location=location,
+            title=title,
+            defaults={
+                "category": categories.get(category) or Category.objects.first(),
+                "room": rooms.get(room),
+                "recurrence": recurrence,
+                "week_of_month": week,
+                "starts_on": starts_on,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "price": Decimal(price) if price else None,
+                "volunteers_needed": needed,
+                "description": description,
+            },
+        )
+        if created:
+            activity.partners.set([partners[name] for name in partner_names])
+            count += 1
+        services.generate_occurrences(activity, today=monday)
+    return count
+
+
+def _cancel_next_weeks_walk(monday) -> None:
+    """One cancelled occurrence: next week's walk in Dokkum."""
     walk = (
         Occurrence.objects.filter(
             activity__location__slug="dokkum",
@@ -444,4 +463,3 @@ def load(*, today, stdout):
     )
     if walk is not None and walk.status != OccurrenceStatus.CANCELLED:
         services.cancel_occurrence(walk, reason="De gids is deze week op vakantie.", user=None)
-    stdout.write(f"Activiteiten: {count} nieuw, programma gepland.")

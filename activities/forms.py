@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField, parse_date
+from buurtkamer.forms import FieldsetsMixin
 from buurtkamer.once import OnceFormMixin
 from buurtkamer.versions import VersionedFormMixin
 from volunteers.members import available_members, member_label
@@ -24,8 +25,24 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ActivityForm(VersionedFormMixin, forms.ModelForm):
+class ActivityForm(FieldsetsMixin, VersionedFormMixin, forms.ModelForm):
     """An activity (a series). Changing one carries the version it was loaded at."""
+
+    fieldsets = [
+        (_("Wat is het?"), ["title", "description", "category"]),
+        (
+            _("Wanneer?"),
+            [
+                "recurrence",
+                "week_of_month",
+                ("starts_on", "ends_on"),
+                "confirm_past",
+                ("starts_at", "ends_at"),
+            ],
+        ),
+        (_("Waar en voor hoeveel mensen?"), ["room", ("price", "capacity")]),
+        (_("Wie helpen er mee?"), ["volunteers_needed", "organisers", "partners"]),
+    ]
 
     # Only on the form when the first date lies in the past: "are you sure?" (see __init__).
     confirm_past = forms.BooleanField(
@@ -74,13 +91,23 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
             "recurrence": forms.RadioSelect,
         }
         help_texts = {
-            "starts_on": _("Bij een vaste weekdag: de eerste keer. Die dag bepaalt de weekdag."),
-            "ends_on": _("Leeg laten als de activiteit gewoon doorloopt."),
-            "week_of_month": _("Alleen bij 'elke maand': bijvoorbeeld de eerste dinsdag."),
-            "price": _("In euro's, bijvoorbeeld 2,50. Leeg laten als het niets kost."),
+            "description": _(
+                "Een of twee zinnen voor het programma: wat ga je doen en voor wie is het? "
+                "Iedereen kan dit lezen."
+            ),
+            "starts_on": _(
+                "De eerste keer. Bij 'elke week' of 'om de week' is dit ook de vaste dag, "
+                "bijvoorbeeld dinsdag."
+            ),
+            "ends_on": _("Laat leeg als de activiteit gewoon blijft doorgaan."),
+            "week_of_month": _(
+                "Alleen nodig bij 'elke maand': bijvoorbeeld de eerste dinsdag van de maand."
+            ),
+            "price": _("In euro's, bijvoorbeeld 2,50. Laat leeg als het gratis is."),
+            "capacity": _("Laat leeg als er geen grens is."),
             "volunteers_needed": _(
-                "Meer dan 0: er komt bij elke keer een dienst 'activiteitbegeleiding' "
-                "in het rooster."
+                "Hoeveel vrijwilligers helpen elke keer? Voor hen komt er een dienst "
+                "'activiteitbegeleiding' in het rooster. Bij 0 komt er geen dienst."
             ),
         }
 
@@ -162,8 +189,10 @@ class CancelForm(forms.Form):
     )
 
 
-class OccurrenceForm(forms.ModelForm):
+class OccurrenceForm(FieldsetsMixin, forms.ModelForm):
     """Changing one date by hand: from then on the series leaves it alone."""
+
+    fieldsets = [(None, [("starts_at", "ends_at"), "room", "notes"])]
 
     class Meta:
         model = Occurrence
@@ -201,13 +230,13 @@ class AttendanceForm(forms.Form):
     )
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(FieldsetsMixin, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "position", "active"]
 
 
-class RoomForm(forms.ModelForm):
+class RoomForm(FieldsetsMixin, forms.ModelForm):
     class Meta:
         model = Room
         fields = ["name", "active"]
@@ -230,7 +259,13 @@ class RoomForm(forms.ModelForm):
         return super().save(commit)
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(FieldsetsMixin, forms.ModelForm):
+    fieldsets = [
+        (_("Wie is het?"), ["name", "kind", "locations"]),
+        (_("Contact"), ["contact_person", ("phone", "email"), "website"]),
+        (_("Voor het team"), ["notes"]),
+    ]
+
     class Meta:
         model = Partner
         fields = [

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -365,6 +366,11 @@ class Occurrence(models.Model):
     @property
     def is_cancelled(self):
         return self.status == OccurrenceStatus.CANCELLED
+
+    def participants_can_be_counted(self, today=None) -> bool:
+        """The number of participants is filled in on the day itself or afterwards, never
+        ahead of it."""
+        return self.date <= (today or timezone.localdate())
 
     def overlaps(self, other) -> bool:
         return (

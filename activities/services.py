@@ -10,6 +10,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from buurtkamer.dates import monday_of, parse_date
+from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import claim_version
 from locations.models import Closure, DayPart, Location, OpeningHours
@@ -88,57 +90,16 @@ def generate_occurrences(
         }
         with_data = holds_data([o for day, o in existing.items() if day not in wanted])
         for day, occurrence in existing.items():
-            if occurrence.changed_by_hand:
-                continue
+            if occurrence.changed_by_hand or (day not in wanted and day <= today):
+                continue  # changed by hand, or today (or earlier) off the series: as it was
             if day not in wanted:
-                if day <= today:
-                    continue  # today (or earlier) stays as it was
-                if occurrence.pk in with_data:  # its shift is settled below
-                    _cancel_off_the_series(occurrence)
-                    continue
-                if _remove_support_shift(occurrence):
-                    occurrence.delete()
-                    result.removed += 1
-                else:  # people are on its shift: keep it, but as cancelled
-                    _cancel_off_the_series(occurrence)
-                    result.kept_shifts.append(occurrence)
-                continue
-            changed = (
-                occurrence.starts_at != activity.starts_at
-                or occurrence.ends_at != activity.ends_at
-                or occurrence.room_id != activity.room_id
-            )
-            closure = closed.get((activity.location_id, day))
-            if closure is not None and occurrence.status == OccurrenceStatus.PLANNED:
-                _cancel_by(occurrence, closure)
-                changed = True
-            if changed:
-                occurrence.starts_at = activity.starts_at
-                occurrence.ends_at = activity.ends_at
-                occurrence.room_id = activity.room_id
-                occurrence.save(
-                    update_fields=[
-                        "starts_at",
-                        "ends_at",
-                        "room",
-                        "status",
-                        "cancel_reason",
-                        "cancelled_by_closure",
-                    ]
-                )
+                _take_off_the_series(occurrence, occurrence.pk in with_data, result)
+            elif _follow_the_series(occurrence, activity, closed.get((activity.location_id, day))):
                 result.updated += 1
-        new = []
-        for day in sorted(wanted - set(existing)):
-            occurrence = Occurrence(
-                activity=activity,
-                date=day,
-                starts_at=activity.starts_at,
-                ends_at=activity.ends_at,
-                room_id=activity.room_id,
-            )
-            if (closure := closed.get((activity.location_id, day))) is not None:
-                _cancel_by(occurrence, closure)
-            new.append(occurrence)
+        new = [
+            _new_occurrence(activity, day, closed.get((activity.location_id, day)))
+            for day in sorted(wanted - set(existing))
+        ]
         # A concurrent run may have made the same date: the unique constraint decides.
         Occurrence.objects.bulk_create(new, ignore_conflicts=True)
         result.created = len(new)
@@ -150,6 +111,61 @@ def generate_occurrences(
             if not sync_support_shift(occurrence, activity=activity, today=today):
                 result.kept_shifts.append(occurrence)
     return result
+
+
+def _take_off_the_series(occurrence: Occurrence, holds_data: bool, result) -> None:
+    """A coming date the series no longer has: deleted, or cancelled when something hangs on it
+    (its data, or people on its support shift)."""
+    if holds_data:  # its shift is settled by sync_support_shift
+        _cancel_off_the_series(occurrence)
+    elif _remove_support_shift(occurrence):
+        occurrence.delete()
+        result.removed += 1
+    else:  # people are on its shift: keep it, but as cancelled
+        _cancel_off_the_series(occurrence)
+        result.kept_shifts.append(occurrence)
+
+
+def _follow_the_series(occurrence: Occurrence, activity: Activity, closure) -> bool:
+    """The series' times and room on a date it has, cancelled by a closure of that day if it
+    was planned. Whether anything changed (then it is saved)."""
+    changed = (
+        occurrence.starts_at != activity.starts_at
+        or occurrence.ends_at != activity.ends_at
+        or occurrence.room_id != activity.room_id
+    )
+    if closure is not None and occurrence.status == OccurrenceStatus.PLANNED:
+        _cancel_by(occurrence, closure)
+        changed = True
+    if changed:
+        occurrence.starts_at = activity.starts_at
+        occurrence.ends_at = activity.ends_at
+        occurrence.room_id = activity.room_id
+        occurrence.save(
+            update_fields=[
+                "starts_at",
+                "ends_at",
+                "room",
+                "status",
+                "cancel_reason",
+                "cancelled_by_closure",
+            ]
+        )
+    return changed
+
+
+def _new_occurrence(activity: Activity, day, closure) -> Occurrence:
+    """An unsaved date of the series; cancelled by the closure if the location is closed then."""
+    occurrence = Occurrence(
+        activity=activity,
+        date=day,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        room_id=activity.room_id,
+    )
+    if closure is not None:
+        _cancel_by(occurrence, closure)
+    return occurrence
 
 
 def _cancel_off_the_series(occurrence: Occurrence) -> None:
@@ -330,12 +346,8 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, user) -> bool:
     return shift_gone
 
 
-class OccurrenceError(Exception):
+class OccurrenceError(DomainError):
     """A change to an occurrence that cannot be made; `message` is shown."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def restore_occurrence(occurrence: Occurrence, *, user) -> None:
@@ -343,8 +355,9 @@ def restore_occurrence(occurrence: Occurrence, *, user) -> None:
     closure = occurrence.activity.location.closure_on(occurrence.date)
     if closure is not None:
         raise OccurrenceError(
+            "closed",
             gettext("De buurtkamer is die dag dicht (%(reason)s): dit kan niet doorgaan.")
-            % {"reason": closure.reason}
+            % {"reason": closure.reason},
         )
     with transaction.atomic():
         occurrence.status = OccurrenceStatus.PLANNED
@@ -393,18 +406,24 @@ def change_occurrence(occurrence: Occurrence, *, user, **changes) -> bool:
 
 def record_attendance(occurrence: Occurrence, *, attendance, notes, user) -> None:
     """The number of participants and notes of a date: from then on it counts as changed by
-    hand, so a series edit leaves it (and its figures) alone."""
-    occurrence.attendance = attendance
-    occurrence.notes = notes
-    occurrence.changed_by_hand = True
-    occurrence.save(update_fields=["attendance", "notes", "changed_by_hand"])
-    log_action(
-        actor=user,
-        action=AuditEvent.Action.ACTIVITY_ATTENDANCE,
-        location=occurrence.activity.location,
-        subject=str(occurrence),
-        attendance=attendance,
-    )
+    hand, so a series edit leaves it (and its figures) alone. Refused before the day itself."""
+    if not occurrence.participants_can_be_counted():
+        raise OccurrenceError(
+            "not_yet",
+            gettext("Het aantal deelnemers vul je in op de dag zelf of daarna, niet vooraf."),
+        )
+    with transaction.atomic():
+        occurrence.attendance = attendance
+        occurrence.notes = notes
+        occurrence.changed_by_hand = True
+        occurrence.save(update_fields=["attendance", "notes", "changed_by_hand"])
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.ACTIVITY_ATTENDANCE,
+            location=occurrence.activity.location,
+            subject=str(occurrence),
+            attendance=attendance,
+        )
 
 
 # Conflicts and opening hours ------------------------------------------------------------------
@@ -470,6 +489,42 @@ class Day:
     occurrences: list = field(default_factory=list)
     closures: list = field(default_factory=list)
     in_month: bool = True
+
+
+# The poster can be printed for this week or the next (on Friday for the coming week); its
+# ?week= is "deze", "volgende" or a date in one of those two weeks.
+POSTER_WEEKS = {"deze": 0, "volgende": 1}
+
+
+def poster_week(asked, today=None) -> tuple[datetime.date, bool]:
+    """(the Monday of the poster's week, whether the asked week was refused). Absent: this
+    week; anything outside this week and the next (or not a week at all): this week, refused."""
+    this_monday = monday_of(today or timezone.localdate())
+    if not asked:
+        return this_monday, False
+    if asked in POSTER_WEEKS:
+        return this_monday + datetime.timedelta(weeks=POSTER_WEEKS[asked]), False
+    day = parse_date(asked)
+    if day is not None and 0 <= (monday_of(day) - this_monday).days // 7 < len(POSTER_WEEKS):
+        return monday_of(day), False
+    return this_monday, True
+
+
+def poster_density(days) -> str:
+    """How full the poster's week is, for its type size: a quiet week in large type fills the
+    A4 as well as a busy week in smaller type (static/css/poster.css)."""
+    lines = sum(
+        len(day.occurrences) + len(day.closures) + 1  # its heading
+        for day in days
+        if day.occurrences or day.closures
+    )
+    if lines <= 12:
+        return "quiet"
+    if lines <= 20:
+        return "normal"
+    if lines <= 30:
+        return "busy"
+    return "crowded"
 
 
 def days_with_occurrences(locations, start, end, *, with_partners=False, in_month=None):

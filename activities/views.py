@@ -321,6 +321,7 @@ def _occurrence_page(request, location, occurrence, *, forms=None, status=200):
             "outside_hours": services.outside_opening_hours(occurrence, location.pk, slots),
             "checkins": checkins,
             "today": timezone.localdate(),
+            "may_count": occurrence.participants_can_be_counted(),
             "may_manage": may_manage,
             "cancel_form": forms.get("cancel") or CancelForm(),
             "edit_form": forms.get("edit")
@@ -396,10 +397,15 @@ def occurrence_edit(request, location, pk):
     if changed:
         messages.success(
             request,
-            _("Deze keer is aangepast. Wijzigingen in de reeks laten deze keer voortaan met rust."),
+            _(
+                "Deze keer is aangepast. Als je later de hele activiteit verandert, blijft "
+                "deze keer zoals hij nu is."
+            ),
         )
     else:
-        messages.info(request, _("Er was niets veranderd; deze keer volgt nog gewoon de reeks."))
+        messages.info(
+            request, _("Er was niets veranderd; deze keer gaat gewoon mee met de activiteit.")
+        )
     return redirect(occurrence.get_absolute_url())
 
 
@@ -412,13 +418,17 @@ def occurrence_attendance(request, location, pk):
         return _occurrence_page(
             request, location, occurrence, forms={"attendance": form}, status=400
         )
-    services.record_attendance(
-        occurrence,
-        attendance=form.cleaned_data["attendance"],
-        notes=form.cleaned_data["notes"],
-        user=request.user,
-    )
-    messages.success(request, _("Het aantal deelnemers is opgeslagen."))
+    try:
+        services.record_attendance(
+            occurrence,
+            attendance=form.cleaned_data["attendance"],
+            notes=form.cleaned_data["notes"],
+            user=request.user,
+        )
+    except services.OccurrenceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Het aantal deelnemers is opgeslagen."))
     return redirect(occurrence.get_absolute_url())
 
 
@@ -575,8 +585,8 @@ def _public_location(slug):
     return get_object_or_404(Location.objects.active().prefetch_related("opening_hours"), slug=slug)
 
 
-def _programme_context(location, weeks):
-    start = monday_of(timezone.localdate())
+def _programme_context(location, weeks, start=None):
+    start = start or monday_of(timezone.localdate())
     end = start + datetime.timedelta(days=7 * weeks - 1)
     days = services.days_with_occurrences([location], start, end, with_partners=True)
     return {
@@ -617,8 +627,23 @@ def programme(request, slug):
 @require_safe
 def poster(request, slug):
     location = _public_location(slug)
-    context = _programme_context(location, weeks=1)
-    context["week"] = context["weeks"][0]["days"]
+    monday, refused = services.poster_week(request.GET.get("week"))
+    context = _programme_context(location, weeks=1, start=monday)
+    week = context["weeks"][0]["days"]
+    this_monday = monday_of(context["today"])
+    context.update(
+        week=week,
+        refused=refused,
+        choices=[
+            (
+                key,
+                this_monday + datetime.timedelta(weeks=offset),
+                this_monday + datetime.timedelta(weeks=offset, days=6),
+            )
+            for key, offset in services.POSTER_WEEKS.items()
+        ],
+        density=services.poster_density(week),
+    )
     return _public(render(request, "activities/poster.html", context))
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from activities import services as programme_services
 from activities.models import Activity, Category, Occurrence
 from buurtkamer.dates import years_before
-from locations.demo import ADDRESSES, OPENING_HOURS
+from locations.demo import ADDRESSES, demo_opening_hours
 from locations.models import Location, Membership, OpeningHours, Role
 from visitors import services
 from visitors.models import CameVia, ReferralTarget, Tablet
@@ -116,17 +116,7 @@ def _locations() -> dict[str, Location]:
         location = locations[slug]
         location.address, location.postal_code = address, postal_code
         location.save(update_fields=["address", "postal_code"])
-        OpeningHours.objects.bulk_create(
-            OpeningHours(
-                location=location,
-                weekday=weekday,
-                day_part=part,
-                opens_at=opens_at,
-                closes_at=closes_at,
-            )
-            for weekday, parts in OPENING_HOURS[slug].items()
-            for part, (opens_at, closes_at) in parts.items()
-        )
+        OpeningHours.objects.bulk_create(demo_opening_hours(location))
     return locations
 
 
@@ -217,34 +207,8 @@ def _tablets(locations, now) -> tuple[dict[str, str], dict[int, Tablet]]:
     return tokens, old
 
 
-def _history(cursor, locations, old_tablets, today, now) -> None:
-    start = years_before(today, YEARS)
-    params = {
-        "tz": settings.TIME_ZONE,
-        "start": start,
-        "end": today - datetime.timedelta(days=1),
-        "today": today,
-        "now": now,
-        "switch": today - datetime.timedelta(days=TABLET_SWITCH_DAYS),
-        "vmin": VISITS_MIN,
-        "vmax": VISITS_MAX,
-        "came_via": list(CameVia.objects.order_by("pk").values_list("pk", flat=True)),
-        "targets": list(ReferralTarget.objects.order_by("pk").values_list("pk", flat=True)),
-    }
-    cursor.execute("SELECT setseed(0.7)")  # the same history every run
-    cursor.execute(
-        "CREATE TEMP TABLE bench_tablets "
-        "(location_id bigint, old_id bigint, new_id bigint, taps_today int)"
-    )
-    for location in locations.values():
-        cursor.execute(
-            "INSERT INTO bench_tablets VALUES (%s, %s, "
-            "(SELECT id FROM visitors_tablet WHERE location_id = %s AND revoked_at IS NULL), %s)",
-            [location.pk, old_tablets[location.pk].pk, location.pk, 20 + location.pk * 3 % 11],
-        )
-    # Every opened day-part of the last five years, with its number of visitors.
-    cursor.execute(
-        """
+# Every opened day-part of the last five years, with its number of visitors.
+_DAYPARTS_SQL = """
         CREATE TEMP TABLE bench_dayparts AS
         SELECT oh.location_id, d::date AS date, oh.day_part, oh.opens_at, oh.closes_at,
                %(vmin)s + floor(random() * (%(vmax)s - %(vmin)s + 1))::int AS n,
@@ -257,12 +221,11 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
           JOIN generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d
             ON extract(isodow FROM d) = oh.weekday
          WHERE random() >= 0.04
-        """,
-        params,
-    )
-    # Day-parts without the tablet: a tally entered the next morning, 5 % voided later.
-    cursor.execute(
         """
+
+
+# Day-parts without the tablet: a tally entered the next morning, 5 % voided later.
+_MANUAL_TALLIES_SQL = """
         INSERT INTO visitors_manualtally (location_id, date, day_part, visitors, first_visits,
                                           created_at, created_by_id, voided_at, voided_by_id)
         SELECT location_id, date, day_part, n, floor(n * random() * 0.3)::int,
@@ -270,11 +233,10 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
                CASE WHEN voided THEN ((date + 1) + time '11:00') AT TIME ZONE %(tz)s END,
                CASE WHEN voided THEN coordinator_id END
           FROM (SELECT *, random() < 0.05 AS voided FROM bench_dayparts WHERE manual) AS dp
-        """,
-        params,
-    )
-    cursor.execute(
         """
+
+
+_MANUAL_VISITS_SQL = """
         INSERT INTO visitors_visit (location_id, recorded_at, recorded_on, day_part, first_visit,
                                     age_band, came_via_id, source, client_id, time_from_server,
                                     received_at, recorded_by_id, tally_id, voided_at,
@@ -287,12 +249,11 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
                NULL, 'manual', gen_random_uuid(), false, t.created_at, t.created_by_id, t.id,
                t.voided_at, t.voided_by_id
           FROM visitors_manualtally t, generate_series(1, t.visitors) AS i
-        """,
-        params,
-    )
-    # Tablet taps: a moment within the opening hours, a few facts, 2 % undone.
-    cursor.execute(
         """
+
+
+# Tablet taps: a moment within the opening hours, a few facts, 2 % undone.
+_TABLET_VISITS_SQL = """
         INSERT INTO visitors_visit (location_id, recorded_at, recorded_on, day_part, first_visit,
                                     age_band, came_via_id, source, client_id, time_from_server,
                                     received_at, recorded_by_tablet_id, voided_at,
@@ -318,12 +279,11 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
                   JOIN bench_tablets bt USING (location_id)
                   CROSS JOIN LATERAL generate_series(1, dp.n) AS i
                  WHERE NOT dp.manual) AS taps
-        """,
-        params,
-    )
-    # Today: 20 to 30 taps per location in the hours before now (one undone).
-    cursor.execute(
         """
+
+
+# Today: 20 to 30 taps per location in the hours before now (one undone).
+_VISITS_TODAY_SQL = """
         INSERT INTO visitors_visit (location_id, recorded_at, recorded_on, day_part, first_visit,
                                     age_band, source, client_id, time_from_server, received_at,
                                     recorded_by_tablet_id, voided_at, voided_by_tablet_id)
@@ -343,11 +303,10 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
                   FROM bench_tablets bt
                   CROSS JOIN LATERAL generate_series(1, bt.taps_today) AS i)
                AS taps
-        """,
-        params,
-    )
-    cursor.execute(
         """
+
+
+_REFERRALS_SQL = """
         INSERT INTO visitors_referral (location_id, date, target_id, created_by_id, created_at)
         SELECT dp.location_id, dp.date,
                (%(targets)s::bigint[])
@@ -355,11 +314,10 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
                dp.coordinator_id, (dp.date + dp.closes_at) AT TIME ZONE %(tz)s
           FROM bench_dayparts dp
           CROSS JOIN LATERAL generate_series(1, dp.referrals) AS i
-        """,
-        params,
-    )
-    cursor.execute(
         """
+
+
+_AUDIT_EVENTS_SQL = """
         INSERT INTO buurtkamer_auditevent (at, action, subject, details, actor_id, location_id)
         SELECT v.voided_at, 'visit_voided', v.client_id::text,
                jsonb_build_object('tablet', t.name), NULL, v.location_id
@@ -368,9 +326,46 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
         SELECT created_at, 'tally_recorded', date::text || ' ' || day_part || ': ' || visitors,
                '{}'::jsonb, created_by_id, location_id
           FROM visitors_manualtally
-        """,
-        params,
+        """
+
+_HISTORY_STATEMENTS = [
+    _DAYPARTS_SQL,
+    _MANUAL_TALLIES_SQL,
+    _MANUAL_VISITS_SQL,
+    _TABLET_VISITS_SQL,
+    _VISITS_TODAY_SQL,
+    _REFERRALS_SQL,
+    _AUDIT_EVENTS_SQL,
+]
+
+
+def _history(cursor, locations, old_tablets, today, now) -> None:
+    start = years_before(today, YEARS)
+    params = {
+        "tz": settings.TIME_ZONE,
+        "start": start,
+        "end": today - datetime.timedelta(days=1),
+        "today": today,
+        "now": now,
+        "switch": today - datetime.timedelta(days=TABLET_SWITCH_DAYS),
+        "vmin": VISITS_MIN,
+        "vmax": VISITS_MAX,
+        "came_via": list(CameVia.objects.order_by("pk").values_list("pk", flat=True)),
+        "targets": list(ReferralTarget.objects.order_by("pk").values_list("pk", flat=True)),
+    }
+    cursor.execute("SELECT setseed(0.7)")  # the same history every run
+    cursor.execute(
+        "CREATE TEMP TABLE bench_tablets "
+        "(location_id bigint, old_id bigint, new_id bigint, taps_today int)"
     )
+    for location in locations.values():
+        cursor.execute(
+            "INSERT INTO bench_tablets VALUES (%s, %s, "
+            "(SELECT id FROM visitors_tablet WHERE location_id = %s AND revoked_at IS NULL), %s)",
+            [location.pk, old_tablets[location.pk].pk, location.pk, 20 + location.pk * 3 % 11],
+        )
+    for statement in _HISTORY_STATEMENTS:
+        cursor.execute(statement, params)
     cursor.execute("DROP TABLE bench_dayparts, bench_tablets")
 
 

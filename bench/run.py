@@ -687,11 +687,10 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISS"
 
 
-def report(results: dict) -> str:
+def _report_header(results: dict) -> list[str]:
     lines = []
     add = lines.append
     m = results["machine"]
-    add("")
     add(
         f"Buurtkamer benchmark {results['timestamp']}  commit {m.get('commit', '?')}  "
         f"{m['cpus']} CPUs ({m.get('cpu', '?')}), PostgreSQL {m['postgresql']}"
@@ -708,7 +707,12 @@ def report(results: dict) -> str:
     add(f"load average (1 min) of the machine: {start} at the start, {end} at the end")
     if start > m["cpus"] / 2:
         add("  NOTE: the machine was busy with other work when the benchmark started")
-    add("")
+    return lines
+
+
+def _report_sequential(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     seq = results["checkin_vs_baseline"]
     queries = results["queries"]
     add(f"Check-in vs baseline, sequential, {seq['checkin']['n']} each after {WARMUP} warm-up")
@@ -723,7 +727,12 @@ def report(results: dict) -> str:
         f"  ratio {ratio:.2f}x (p95 {seq['p95_ratio']:.2f}x)   target <= {TARGET_RATIO}x   "
         f"{verdict(results['targets_met']['checkin_vs_baseline_ratio'])}"
     )
-    add("")
+    return lines
+
+
+def _report_throughput(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     load = results["throughput"]
     add(
         f"Throughput, {CONCURRENCY} connections, {LOAD_SECONDS} s per endpoint "
@@ -755,7 +764,12 @@ def report(results: dict) -> str:
         f"lost {results['lost']}, doubles {results['doubles']}   "
         f"{verdict(results['targets_met']['nothing_lost'])}"
     )
-    add("")
+    return lines
+
+
+def _report_pages(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     add(f"Pages, {PAGE_SAMPLES} sequential GETs each after {PAGE_WARMUP} warm-up")
     add(f"  {'':<22} {'median ms':>10} {'p95 ms':>8} {'queries':>8}   target < {TARGET_PAGE_MS} ms")
     for name, page in results["pages"].items():
@@ -766,22 +780,27 @@ def report(results: dict) -> str:
             f"  {name:<22} {page['median_ms']:>10.1f} {page['p95_ms']:>8.1f} "
             f"{page['queries']:>8}   {verdict(page['median_ms'] < TARGET_PAGE_MS)}"
         )
-    add("")
+    return lines
+
+
+def _report_end(results: dict) -> list[str]:
+    lines = []
+    add = lines.append
     add(f"Run time {results['run_seconds']:.0f} s; results in bench/results.json")
-    return "\n".join(lines)
+    return lines
+
+
+def report(results: dict) -> str:
+    sections = [_report_header, _report_sequential, _report_throughput, _report_pages, _report_end]
+    return "\n".join(["", *(line for section in sections for line in [*section(results), ""])][:-1])
 
 
 # Main ---------------------------------------------------------------------------------------
 
 
-def main() -> int:
-    started = time.monotonic()
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGALRM, _interrupt)
-    signal.alarm(TIME_LIMIT)
-    database = BenchDatabase(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
-    static_root = Path(tempfile.mkdtemp(prefix="buurtkamer-bench-"))
-    env = {
+def bench_environment(database: BenchDatabase, static_root: Path) -> dict:
+    """The settings the bench runs Django and gunicorn with (production-like, no debug)."""
+    return {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": database.url,
         "DJANGO_DEBUG": "0",
@@ -792,6 +811,173 @@ def main() -> int:
         "DJANGO_LOG_LEVEL": "WARNING",
         "BENCH_STATIC_ROOT": str(static_root),
     }
+
+
+def prepare_database():
+    """Migrate, collect static files, fill five years of history: (fixture, came_via, seconds)."""
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    log("migrate, collectstatic")
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+    from bench import baseline, data
+    from visitors.models import CameVia
+
+    log("filling five years of history")
+    fill_started = time.monotonic()
+    fixture = data.fill(password=secrets.token_urlsafe(16))
+    with connection.cursor() as cursor:
+        baseline.create_table(cursor)
+        cursor.execute(f"VACUUM ANALYZE {baseline.TABLE}")
+    came_via = list(CameVia.objects.active().values_list("pk", flat=True))
+    fill_seconds = time.monotonic() - fill_started
+    log(f"  {fixture.counts['visitors_visit']:,} visits in {fill_seconds:.1f} s")
+    return fixture, came_via, fill_seconds
+
+
+def visits_today_at_bench_location() -> int:
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM visitors_visit v JOIN locations_location l "
+            "ON l.id = v.location_id WHERE l.slug = %s AND v.recorded_on = %s",
+            [SLUG, timezone.localdate()],
+        )
+        return cursor.fetchone()[0]
+
+
+def measure(gunicorn: Gunicorn, port: int, fixture, came_via) -> dict:
+    """Pages, sequential check-ins against the baseline, and throughput, through gunicorn."""
+    log(f"starting gunicorn on 127.0.0.1:{port}")
+    gunicorn.start()
+
+    log("pages")
+    browsers, login_method = page_browsers(port, fixture)
+    pages_timed = time_pages(browsers)
+    for browser in browsers.values():
+        browser.close()
+
+    log(f"check-in vs baseline: {WARMUP} warm-up + {SEQUENTIAL} each, sequential")
+    seq = sequential(port, fixture, came_via)
+    seq["p95_ratio"] = round(seq["checkin"]["p95_ms"] / seq["baseline"]["p95_ms"], 3)
+
+    log("throughput")
+    locations = list(fixture.tablet_tokens)
+    load = throughput(port, fixture, came_via, locations, gunicorn.process.pid)
+    return {"pages": pages_timed, "login": login_method, "sequential": seq, "load": load}
+
+
+def page_results(pages_timed: dict, queries: dict) -> dict:
+    pages = {
+        name: {
+            "median_ms": pages_timed[name]["median_ms"],
+            "p95_ms": pages_timed[name]["p95_ms"],
+            "queries": queries["counts"][name],
+            "n": pages_timed[name]["n"],
+            "bytes": pages_timed[name]["bytes"],
+            "as": who,
+            "path": path,
+        }
+        for name, who, path in PAGES
+    }
+    for name in NOT_BUILT_YET:
+        pages[name] = {"median_ms": None, "p95_ms": None, "queries": None, "note": "not built yet"}
+    return pages
+
+
+def targets_met(ratio: float, share: float, load: dict, pages: dict) -> dict:
+    checkin = load["checkin"]
+    doubles = checkin["doubles_in_database"] + checkin["doubles_created_twice"]
+    built = [page for page in pages.values() if page["median_ms"] is not None]
+    return {
+        "checkin_vs_baseline_ratio": ratio <= TARGET_RATIO,
+        "throughput_share": share >= TARGET_SHARE,
+        "nothing_lost": checkin["lost"] == 0
+        and doubles == 0
+        and checkin["acknowledged_missing"] == 0,
+        "pages": all(page["median_ms"] < TARGET_PAGE_MS for page in built),
+    }
+
+
+def build_results(measured: dict, queries: dict, fixture, fill_seconds: float, info: dict) -> dict:
+    from bench import data
+
+    seq, load = measured["sequential"], measured["load"]
+    pages = page_results(measured["pages"], queries)
+    ratio = seq["checkin"]["median_ms"] / seq["baseline"]["median_ms"]
+    share = load["checkin"]["rps"] / load["baseline"]["rps"]
+    return {
+        "timestamp": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "checkin_vs_baseline_ratio": round(ratio, 3),
+        "throughput_share": round(share, 3),
+        "lost": load["checkin"]["lost"],
+        "doubles": load["checkin"]["doubles_in_database"]
+        + load["checkin"]["doubles_created_twice"],
+        "errors": load["checkin"]["errors"],
+        "pages": pages,
+        "targets": {
+            "checkin_vs_baseline_ratio": f"<= {TARGET_RATIO}",
+            "throughput_share": f">= {TARGET_SHARE}",
+            "lost": "== 0",
+            "page_median_ms": f"< {TARGET_PAGE_MS}",
+        },
+        "targets_met": targets_met(ratio, share, load, pages),
+        "checkin_vs_baseline": seq,
+        "throughput": load,
+        "queries": queries["counts"],
+        "query_statements": queries["statements"],
+        "login": measured["login"],
+        "data": {
+            "years": data.YEARS,
+            "visits_per_opened_day_part": [data.VISITS_MIN, data.VISITS_MAX],
+            **fixture.counts,
+            f"visits_today_{SLUG}_after_load": visits_today_at_bench_location(),
+            "fill_seconds": round(fill_seconds, 1),
+        },
+        "gunicorn": " ".join(["buurtkamer.wsgi:application", *GUNICORN_ARGS]),
+        "load": {
+            "connections": CONCURRENCY,
+            "seconds_per_endpoint": LOAD_SECONDS,
+            "retry_share": RETRY_SHARE,
+            "generator": "bench/client.py: threads, http.client keep-alive",
+        },
+        "machine": info,
+    }
+
+
+def clean_up(gunicorn, database: BenchDatabase, created: bool, static_root: Path, started: float):
+    signal.alarm(0)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # cleanup runs to its end
+    if gunicorn is not None:
+        log("stopping gunicorn")
+        gunicorn.stop()
+    if "django" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+    if created:
+        log(f"dropping database {database.name}")
+        database.drop()
+    shutil.rmtree(static_root, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        Path(f"{static_root}.log").unlink()
+    log(f"done in {time.monotonic() - started:.0f} s")
+
+
+def main() -> int:
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGALRM, _interrupt)
+    signal.alarm(TIME_LIMIT)
+    database = BenchDatabase(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    static_root = Path(tempfile.mkdtemp(prefix="buurtkamer-bench-"))
+    env = bench_environment(database, static_root)
     for name in ("DJANGO_CONN_MAX_AGE", "DJANGO_BEHIND_PROXY", "DJANGO_CSRF_TRUSTED_ORIGINS"):
         os.environ.pop(name, None)  # the defaults, whatever this shell has
     os.environ.update(env)
@@ -801,132 +987,22 @@ def main() -> int:
         log(f"creating database {database.name}")
         database.create()
         created = True
-
-        import django
-        from django.core.management import call_command
-        from django.db import connection, connections
-
-        django.setup()
-        log("migrate, collectstatic")
-        call_command("migrate", verbosity=0, interactive=False)
-        call_command("collectstatic", verbosity=0, interactive=False)
-
-        from bench import baseline, data
-        from visitors.models import CameVia
-
-        log("filling five years of history")
-        fill_started = time.monotonic()
-        fixture = data.fill(password=secrets.token_urlsafe(16))
-        with connection.cursor() as cursor:
-            baseline.create_table(cursor)
-            cursor.execute(f"VACUUM ANALYZE {baseline.TABLE}")
-        came_via = list(CameVia.objects.active().values_list("pk", flat=True))
-        locations = list(fixture.tablet_tokens)
-        fill_seconds = time.monotonic() - fill_started
-        log(f"  {fixture.counts['visitors_visit']:,} visits in {fill_seconds:.1f} s")
+        fixture, came_via, fill_seconds = prepare_database()
         info = machine()
 
         log("counting queries (in process)")
         queries = count_queries(fixture, came_via)
+        from django.db import connections
+
         connections.close_all()
 
         port = free_port()
         gunicorn = Gunicorn(
             {**os.environ, **env}, port, static_root.parent / f"{static_root.name}.log"
         )
-        log(f"starting gunicorn on 127.0.0.1:{port}")
-        gunicorn.start()
-
-        log("pages")
-        browsers, login_method = page_browsers(port, fixture)
-        pages_timed = time_pages(browsers)
-        for browser in browsers.values():
-            browser.close()
-
-        log(f"check-in vs baseline: {WARMUP} warm-up + {SEQUENTIAL} each, sequential")
-        seq = sequential(port, fixture, came_via)
-        seq["p95_ratio"] = round(seq["checkin"]["p95_ms"] / seq["baseline"]["p95_ms"], 3)
-
-        log("throughput")
-        load = throughput(port, fixture, came_via, locations, gunicorn.process.pid)
-        from django.utils import timezone
-
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM visitors_visit v JOIN locations_location l "
-                "ON l.id = v.location_id WHERE l.slug = %s AND v.recorded_on = %s",
-                [SLUG, timezone.localdate()],
-            )
-            today_rows_after = cursor.fetchone()[0]
-
+        measured = measure(gunicorn, port, fixture, came_via)
         info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        pages = {
-            name: {
-                "median_ms": pages_timed[name]["median_ms"],
-                "p95_ms": pages_timed[name]["p95_ms"],
-                "queries": queries["counts"][name],
-                "n": pages_timed[name]["n"],
-                "bytes": pages_timed[name]["bytes"],
-                "as": who,
-                "path": path,
-            }
-            for name, who, path in PAGES
-        }
-        for name in NOT_BUILT_YET:
-            pages[name] = {
-                "median_ms": None,
-                "p95_ms": None,
-                "queries": None,
-                "note": "not built yet",
-            }
-        ratio = seq["checkin"]["median_ms"] / seq["baseline"]["median_ms"]
-        share = load["checkin"]["rps"] / load["baseline"]["rps"]
-        lost = load["checkin"]["lost"]
-        doubles = load["checkin"]["doubles_in_database"] + load["checkin"]["doubles_created_twice"]
-        built = [page for page in pages.values() if page["median_ms"] is not None]
-        results = {
-            "timestamp": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "checkin_vs_baseline_ratio": round(ratio, 3),
-            "throughput_share": round(share, 3),
-            "lost": lost,
-            "doubles": doubles,
-            "errors": load["checkin"]["errors"],
-            "pages": pages,
-            "targets": {
-                "checkin_vs_baseline_ratio": f"<= {TARGET_RATIO}",
-                "throughput_share": f">= {TARGET_SHARE}",
-                "lost": "== 0",
-                "page_median_ms": f"< {TARGET_PAGE_MS}",
-            },
-            "targets_met": {
-                "checkin_vs_baseline_ratio": ratio <= TARGET_RATIO,
-                "throughput_share": share >= TARGET_SHARE,
-                "nothing_lost": lost == 0
-                and doubles == 0
-                and load["checkin"]["acknowledged_missing"] == 0,
-                "pages": all(page["median_ms"] < TARGET_PAGE_MS for page in built),
-            },
-            "checkin_vs_baseline": seq,
-            "throughput": load,
-            "queries": queries["counts"],
-            "query_statements": queries["statements"],
-            "login": login_method,
-            "data": {
-                "years": data.YEARS,
-                "visits_per_opened_day_part": [data.VISITS_MIN, data.VISITS_MAX],
-                **fixture.counts,
-                f"visits_today_{SLUG}_after_load": today_rows_after,
-                "fill_seconds": round(fill_seconds, 1),
-            },
-            "gunicorn": " ".join(["buurtkamer.wsgi:application", *GUNICORN_ARGS]),
-            "load": {
-                "connections": CONCURRENCY,
-                "seconds_per_endpoint": LOAD_SECONDS,
-                "retry_share": RETRY_SHARE,
-                "generator": "bench/client.py: threads, http.client keep-alive",
-            },
-            "machine": info,
-        }
+        results = build_results(measured, queries, fixture, fill_seconds, info)
         results["run_seconds"] = round(time.monotonic() - started, 1)
         RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         print(report(results), flush=True)
@@ -935,22 +1011,7 @@ def main() -> int:
         log(f"{error}; cleaning up")
         return 1
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # cleanup runs to its end
-        if gunicorn is not None:
-            log("stopping gunicorn")
-            gunicorn.stop()
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if created:
-            log(f"dropping database {database.name}")
-            database.drop()
-        shutil.rmtree(static_root, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            Path(f"{static_root}.log").unlink()
-        log(f"done in {time.monotonic() - started:.0f} s")
+        clean_up(gunicorn, database, created, static_root, started)
 
 
 if __name__ == "__main__":

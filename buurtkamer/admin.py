@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from locations.models import Membership
 
+from .admin_site import LookOnlyAdmin
 from .models import AuditEvent, User
 
 
@@ -69,25 +70,19 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(LookOnlyAdmin):
     list_display = ["at", "action", "actor", "location", "subject"]
     list_filter = ["action", "location"]
     search_fields = ["subject", "actor__email"]
     list_select_related = ["actor", "location"]
     readonly_fields = ["at", "actor", "action", "location", "subject", "details"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(LookOnlyAdmin):
     """Who has which two-step method, never its secret (`data` is left out everywhere).
 
     Nothing can be added or changed here; deleting one (a lost phone) sends a staff member to
@@ -100,9 +95,3 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     fields = ["user", "type", "created_at", "last_used_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

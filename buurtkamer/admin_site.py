@@ -30,3 +30,22 @@ class BuurtkamerAdminSite(admin.AdminSite):
             # Logged in, but not an administrator: the site's login would send them back here.
             raise PermissionDenied
         return redirect_to_login(next_url, reverse("account_login"))
+
+
+class LookOnlyAdmin(admin.ModelAdmin):
+    """An admin page to look at records that are only written on the site, through a service
+    with an audit trail: nothing can be added or changed here (deleting stays, unless a subclass
+    says otherwise)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(LookOnlyAdmin):
+    """Looked at only: not even deleted here."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -141,6 +141,7 @@ class AuditEvent(models.Model):
         PARTNER_ADDED = "partner_added", _("partner toegevoegd")
         PARTNER_CHANGED = "partner_changed", _("partner gewijzigd")
         PROFILE_CHANGED = "profile_changed", _("eigen gegevens gewijzigd")
+        CALENDAR_LINKS_MADE = "calendar_links_made", _("agenda-links gemaakt")
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
     actor = models.ForeignKey(

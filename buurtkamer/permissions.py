@@ -71,6 +71,29 @@ def coordinated_location_ids(user) -> set[int]:
     return {pk for pk, role in roles_by_location(user).items() if role == Role.COORDINATOR}
 
 
+def coordinated_locations(user, locations) -> list[Location]:
+    """Of `locations` (already fetched), the ones where the person is a current coordinator.
+    Staff coordinate nothing by being staff: for them this is empty."""
+    mine = coordinated_location_ids(user)
+    return [location for location in locations if location.pk in mine]
+
+
+class Dashboard(enum.StrEnum):
+    """Which start page a person gets (buurtkamer/views.py dashboard, and each area's panel)."""
+
+    STAFF = "staff"  # AanZet staff: every location
+    COORDINATOR = "coordinator"  # coordinates at least one location
+    VOLUNTEER = "volunteer"  # everyone else who is logged in
+
+
+def dashboard_for(user) -> Dashboard:
+    if user.is_aanzet_staff:
+        return Dashboard.STAFF
+    if can(user, Action.MANAGE_LOCATION):
+        return Dashboard.COORDINATOR
+    return Dashboard.VOLUNTEER
+
+
 def locations_for(user, action: Action) -> QuerySet[Location]:
     """The locations where the person may do `action`: all of them for staff, none for someone
     who is not logged in (or no longer active), else those where a current membership's role

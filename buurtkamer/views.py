@@ -13,11 +13,11 @@ import activities.dashboard
 import locations.dashboard
 import visitors.dashboard
 import volunteers.dashboard
-from locations.models import Membership, Role
+from locations.models import Membership
 from visitors.models import Visit
 
 from . import health, jobs
-from .permissions import Action, can, locations_for, roles_by_location
+from .permissions import Action, Dashboard, can, dashboard_for, locations_for, roles_by_location
 
 # Each area adds a panel to the dashboard, in this order.
 DASHBOARD_PANELS = [
@@ -37,22 +37,21 @@ def dashboard(request):
     locations = list(
         locations_for(user, Action.VIEW_LOCATION).prefetch_related("opening_hours").order_by("name")
     )
-    if user.is_aanzet_staff or Role.COORDINATOR in roles.values():
+    kind = dashboard_for(user)
+    if kind in (Dashboard.STAFF, Dashboard.COORDINATOR):
         team_sizes = Membership.objects.team_sizes()
         visitors_today = Visit.objects.counts_per_location(timezone.localdate())
-        kind = "staff" if user.is_aanzet_staff else "coordinator"
     else:
         team_sizes = visitors_today = {}
-        kind = "volunteer"
     for location in locations:
-        location.my_role = roles.get(location.pk)
+        location.my_role = roles.get(location.pk)  # shown on the card, decides nothing
         location.team_size = team_sizes.get(location.pk, 0)
         location.visitors_today = visitors_today.get(location.pk, 0)
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
     panels = [
         found
         for panel in DASHBOARD_PANELS
-        if (found := panel(request, kind=kind, locations=locations, roles=roles))
+        if (found := panel(request, kind=kind, locations=locations))
     ]
     return render(
         request, f"buurtkamer/dashboard_{kind}.html", {"locations": locations, "panels": panels}

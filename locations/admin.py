@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from buurtkamer.admin_site import ReadOnlyAdmin
+
 from .models import Closure, Location, LogEntry, Membership, OpeningHours
 
 
@@ -34,7 +36,7 @@ class OpeningHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(ReadOnlyAdmin):
     list_display = ["location", "starts_on", "ends_on", "reason", "created_by"]
     list_filter = ["location"]
     search_fields = ["reason"]
@@ -44,14 +46,6 @@ class ClosureAdmin(admin.ModelAdmin):
 
     # Read-only here: a closure is added and removed on the location's closures page, through
     # locations.services, which cancels and restores the activity dates in it.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LogEntry)

@@ -1,7 +1,7 @@
 """What the locations area adds to the dashboard (buurtkamer/views.py): the logbook's open
 follow-ups for coordinators (their locations) and staff (per location)."""
 
-from buurtkamer.permissions import coordinated_location_ids
+from buurtkamer.permissions import Dashboard, coordinated_location_ids
 
 from .models import LogEntry
 from .services import open_follow_up_counts
@@ -9,15 +9,15 @@ from .services import open_follow_up_counts
 LATEST = 5  # open follow-ups listed by name on a coordinator's dashboard
 
 
-def panel(request, *, kind, locations, roles):
+def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
-    kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
-    objects on it (already fetched); roles: {location id: Role} of this person. The dict
-    returned must hold "template", which the dashboard includes with the dict as `panel`.
+    kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
+    (already fetched). The dict returned must hold "template", which the dashboard includes
+    with the dict as `panel`.
     Two queries at most, however many locations and entries.
     """
-    if kind == "staff":
+    if kind == Dashboard.STAFF:
         counts = open_follow_up_counts()
         rows = [(location, counts.get(location.pk, 0)) for location in locations]
         return {
@@ -26,7 +26,7 @@ def panel(request, *, kind, locations, roles):
             "rows": rows,
             "total": sum(counts.values()),
         }
-    if kind != "coordinator":
+    if kind != Dashboard.COORDINATOR:
         return None
     mine = coordinated_location_ids(request.user)
     if not mine:

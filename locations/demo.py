@@ -7,7 +7,16 @@ import datetime
 
 from django.utils import timezone
 
-from .models import Closure, DayPart, Location, LogEntry, Membership, Role, Weekday
+from .models import (
+    Closure,
+    DayPart,
+    Location,
+    LogEntry,
+    Membership,
+    OpeningHours,
+    Role,
+    Weekday,
+)
 from .services import add_closure, closure_presets
 
 # The demo's buurtkamers: address and opening hours per location slug.
@@ -43,6 +52,21 @@ OPENING_HOURS = {
         Weekday.FRIDAY: {DayPart.MORNING: MORNING, DayPart.AFTERNOON: AFTERNOON},
     },
 }
+
+
+def demo_opening_hours(location) -> list:
+    """The demo's opening hours of one of the four buurtkamers, unsaved (none for another)."""
+    return [
+        OpeningHours(
+            location=location,
+            weekday=weekday,
+            day_part=part,
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+        for weekday, parts in OPENING_HOURS.get(location.slug, {}).items()
+        for part, (opens_at, closes_at) in parts.items()
+    ]
 
 
 HOUSE_RULES = """Iedereen is welkom. U hoeft zich niet aan te melden.

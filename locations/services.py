@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import months_before
 from buurtkamer.emails import send_templated_email
+from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionConflict, claim_version
 
@@ -28,13 +29,8 @@ from .models import Closure, Location, LogEntry, Membership, OpeningHours, Role
 logger = logging.getLogger(__name__)
 
 
-class TeamError(Exception):
+class TeamError(DomainError):
     """A team change that cannot be made; `message` is shown to the coordinator."""
-
-    def __init__(self, code: str, message):
-        super().__init__(code)
-        self.code = code
-        self.message = message
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -116,47 +112,16 @@ def invite_person(
     AanZet staff add an existing account directly (audited as MEMBER_ADDED_BY_STAFF); that
     person gets a notice.
     """
-    User = get_user_model()
     email = email.strip().lower()
     now = timezone.now()
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        is_new = user is None
-        if is_new:
-            user = User.objects.create_user(email, first_name=first_name, last_name=last_name)
-            EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+        user, is_new = _account_for(email, first_name, last_name)
         add_directly = (
             getattr(invited_by, "is_aanzet_staff", False)
             and not is_new
             and user.has_usable_password()
         )
-        membership = (
-            Membership.objects.select_for_update()
-            .filter(user=user, location=location, ended_at__isnull=True)
-            .first()
-        )
-        if membership is not None and not membership.pending:
-            if user.has_usable_password():
-                raise _already_member(email, location)
-            # A member from before invitations needed a yes, who never set a password: the
-            # link to set one goes out again.
-        elif membership is not None:
-            membership.role = role
-            membership.started_at = now  # also makes the links of the earlier e-mail invalid
-            membership.pending = not add_directly
-            membership.save(update_fields=["role", "started_at", "pending"])
-        else:
-            try:
-                with transaction.atomic():
-                    membership = Membership.objects.create(
-                        user=user,
-                        location=location,
-                        role=role,
-                        started_at=now,
-                        pending=not add_directly,
-                    )
-            except IntegrityError as error:
-                raise _already_member(email, location) from error
+        membership = _invited_membership(user, location, role, now, pending=not add_directly)
         log_action(
             actor=invited_by,
             action=(
@@ -168,7 +133,60 @@ def invite_person(
             subject=email,
             role=membership.role,
         )
+    return membership, _send_invitation(membership, invited_by, base_url)
 
+
+def _account_for(email: str, first_name: str, last_name: str):
+    """The account of an address, made (without a password) when there is none: (user, new).
+
+    Two invitations of the same new address at once: the second finds the account the first
+    made, instead of failing on the unique address."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, first_name=first_name, last_name=last_name)
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    except IntegrityError:
+        return User.objects.get(email__iexact=email), False
+    return user, True
+
+
+def _invited_membership(user, location: Location, role: Role, now, *, pending: bool):
+    """The open membership an invitation is about: a pending one is renewed (with the new role),
+    a new one is made; refused when the person already is a member."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user=user, location=location, ended_at__isnull=True)
+        .first()
+    )
+    if membership is not None and not membership.pending:
+        if user.has_usable_password():
+            raise _already_member(user.email, location)
+        # A member from before invitations needed a yes, who never set a password: the link
+        # to set one goes out again.
+        return membership
+    if membership is not None:
+        membership.role = role
+        membership.started_at = now  # also makes the links of the earlier e-mail invalid
+        membership.pending = pending
+        membership.save(update_fields=["role", "started_at", "pending"])
+        return membership
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(
+                user=user, location=location, role=role, started_at=now, pending=pending
+            )
+    except IntegrityError as error:
+        raise _already_member(user.email, location) from error
+
+
+def _send_invitation(membership: Membership, invited_by, base_url: str) -> bool:
+    """The e-mail that fits: set a password, accept or decline, or you were added. Whether it
+    could be sent."""
+    user, location = membership.user, membership.location
     context = {
         "user": user,
         "location": location,
@@ -190,8 +208,8 @@ def invite_person(
         send_templated_email(template, context, [user.email])
     except (OSError, SMTPException):
         logger.exception("Could not send the invitation to %s", user.email)
-        return membership, False
-    return membership, True
+        return False
+    return True
 
 
 def _accept(membership: Membership, now) -> None:
@@ -423,13 +441,8 @@ AUDIT_HOUSE_RULES_CHANGED = AuditEvent.Action.HOUSE_RULES_CHANGED
 AUDIT_FOLLOW_UP_CLOSED = AuditEvent.Action.FOLLOW_UP_CLOSED
 
 
-class LocationError(Exception):
+class LocationError(DomainError):
     """A change to a location's closures or logbook that cannot be made; `message` is shown."""
-
-    def __init__(self, code: str, message):
-        super().__init__(code)
-        self.code = code
-        self.message = message
 
 
 # Closures ---------------------------------------------------------------------------------------

@@ -179,6 +179,7 @@ PAGES = [
     ("anonymous", reverse("account_reset_password"), None),
     ("volunteer", reverse("dashboard"), "Goedendag"),
     ("volunteer", reverse("locations:detail", kwargs=DOKKUM), "Buurtkamer Dokkum"),
+    ("volunteer", reverse("volunteers:my-shifts"), "Mijn diensten"),
     ("coordinator", reverse("dashboard"), "Goedendag"),
     ("coordinator", reverse("locations:detail", kwargs=DOKKUM), "Buurtkamer Dokkum"),
     ("coordinator", reverse("locations:team", kwargs=DOKKUM), None),
@@ -292,3 +293,49 @@ def test_the_tablet_works_with_the_keyboard_alone(context, live_server, people, 
     # And the page stays free of serious violations after the taps (feedback, undo buttons).
     found = axe_violations(page, axe_script)
     assert not found, "axe-core on the tablet after two taps:\n" + "\n".join(found)
+
+
+def test_the_coordinators_forms_the_programme_and_the_poster_have_no_serious_violations(
+    context, live_server, people, axe_script
+):
+    """The pages of issue 14 (forms in headed parts, checks in the house colour, the week
+    chooser on the poster, descriptions on the programme), each in the state that matters."""
+    from activities import services as activity_services
+    from activities.models import Activity, Category, Occurrence, Partner, PartnerKind
+
+    dokkum, coordinator = people["dokkum"], people["coordinator"]
+    today = timezone.localdate()
+    activity = Activity.objects.create(
+        location=dokkum,
+        title="Koffieochtend",
+        description="Een kop koffie en een praatje; iedereen is welkom.",
+        category=Category.objects.get_or_create(name="Koffie en inloop")[0],
+        starts_on=today,
+        starts_at=datetime.time(10, 0),
+        ends_at=datetime.time(11, 30),
+    )
+    library = Partner.objects.create(name="Bibliotheek", kind=PartnerKind.ASSOCIATION)
+    library.locations.add(dokkum)
+    activity.partners.add(library)
+    activity_services.generate_occurrences(activity, today=today)
+    future = activity.occurrences.filter(date__gt=today).first()
+    past = Occurrence.objects.create(
+        activity=activity,
+        date=today - datetime.timedelta(days=7),
+        starts_at=datetime.time(10, 0),
+        ends_at=datetime.time(11, 30),
+        changed_by_hand=True,
+    )
+    logged_in_as(context, live_server, coordinator)
+    for url in [
+        reverse("activities:activity-new", kwargs=DOKKUM),
+        reverse("activities:activity-edit", kwargs={**DOKKUM, "pk": activity.pk}),
+        past.get_absolute_url(),
+        future.get_absolute_url(),
+        reverse("activities:programme", kwargs=DOKKUM),
+        reverse("activities:poster", kwargs=DOKKUM),
+        reverse("activities:poster", kwargs=DOKKUM) + "?week=volgende",
+        reverse("activities:poster", kwargs=DOKKUM) + "?week=2000-01-01",
+        reverse("volunteers:my-profile"),
+    ]:
+        check(context, url, axe_script)

@@ -685,8 +685,43 @@ def test_attendance_is_asked_only_once_the_date_has_come(client, login, coordina
     page = login(coordinator).get(
         reverse("activities:occurrence", kwargs={"slug": "dokkum", "pk": later.pk})
     )
-    assert "Na afloop vul je hier in hoeveel deelnemers er waren." in page.text
+    assert "Deze keer is nog niet geweest." in page.text
+    assert "kun je hier invullen hoeveel deelnemers er waren" in page.text
+    assert "vul je in op de dag zelf of daarna" in page.text
+    assert 'name="attendance"' not in page.text
     assert "Aantal opslaan" not in page.text
+
+
+def test_attendance_field_is_there_on_the_day_and_after_and_the_page_promises_nothing_else(
+    client, login, coordinator, make_activity
+):
+    activity = make_activity()
+    today = activity.occurrences.get(date=D(2027, 3, 2))
+    login(coordinator)
+    with time_machine.travel(datetime.datetime(2027, 3, 9, 9, 0, tzinfo=datetime.UTC), tick=False):
+        page = client.get(today.get_absolute_url()).text
+
+    assert 'name="attendance"' in page
+    assert "Aantal opslaan" in page
+    assert "nog niet ingevuld" in page
+    assert "Deze keer is nog niet geweest." not in page
+
+
+def test_attendance_for_a_date_still_to_come_is_refused_with_a_clear_message(
+    client, login, coordinator, make_activity
+):
+    activity = make_activity()
+    later = activity.occurrences.get(date=D(2027, 3, 30))
+    login(coordinator)
+    response = client.post(
+        reverse("activities:occurrence-attendance", kwargs={"slug": "dokkum", "pk": later.pk}),
+        {"attendance": 12, "notes": ""},
+        follow=True,
+    )
+
+    later.refresh_from_db()
+    assert later.attendance is None
+    assert "op de dag zelf of daarna, niet vooraf" in response.text
 
 
 def test_the_pages_load_nothing_lazily(

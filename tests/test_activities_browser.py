@@ -258,3 +258,229 @@ def test_the_tablet_shows_todays_tags_and_a_tag_is_one_tap(context_factory, demo
         None,
     ]
     assert foreign == []
+
+
+# Forms that look finished, and the poster of this week or the next ------------------------------
+
+BRAND = "rgb(27, 94, 99)"  # static/css/buurtkamer.css: the house teal (#1b5e63)
+BOOTSTRAP_BLUE = "rgb(13, 110, 253)"
+
+
+def line_count(page, selector):
+    """{text: number of lines} of the elements matched: one rect per line box of its text."""
+    return page.evaluate(
+        """(selector) => Object.fromEntries([...document.querySelectorAll(selector)].map(el => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return [el.textContent.trim(), tops.size];
+        }))""",
+        selector,
+    )
+
+
+def test_the_activity_form_has_narrow_times_and_checks_in_the_house_colour(
+    context_factory, demo_programme
+):
+    new, foreign = context_factory
+    dokkum, coordinator = demo_programme
+    page = new(1366, 900).new_page()
+    activity = Activity.objects.filter(location=dokkum).order_by("pk").first()
+    log_in(page, coordinator.email, f"/locaties/dokkum/activiteiten/{activity.pk}/bewerken/")
+
+    widths = {
+        name: page.locator(f"#id_{name}").bounding_box()["width"]
+        for name in ("starts_at", "ends_at", "starts_on", "price", "capacity", "description")
+    }
+    assert widths["starts_at"] < 200 and widths["ends_at"] < 200, widths
+    assert widths["starts_on"] < 250 and widths["price"] < 200 and widths["capacity"] < 200
+    assert widths["description"] > 600  # a text area: the full width
+    # Begins and ends side by side, in headed parts.
+    assert (
+        page.locator("#id_starts_at").bounding_box()["y"]
+        == (page.locator("#id_ends_at").bounding_box()["y"])
+    )
+    legends = page.locator("fieldset.form-fieldset > legend").all_inner_texts()
+    assert legends == [
+        "Wat is het?",
+        "Wanneer?",
+        "Waar en voor hoeveel mensen?",
+        "Wie helpen er mee?",
+    ]
+
+    checkbox = page.locator("input[name=organisers]").first
+    checkbox.check()
+    style = checkbox.evaluate(
+        "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).accentColor]"
+    )
+    assert style == [BRAND, BRAND], style
+    radio = page.locator("input[name=recurrence]:checked")
+    assert radio.evaluate("el => getComputedStyle(el).backgroundColor") == BRAND != BOOTSTRAP_BLUE
+    box = checkbox.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    # The whole line is the click target: clicking the label's far end ticks the box.
+    label = page.locator("label[for=id_organisers_1]")
+    assert page.locator(".form-check").first.bounding_box()["height"] >= 44
+    label.click(position={"x": label.bounding_box()["width"] - 3, "y": 5})
+    assert page.locator("#id_organisers_1").is_checked()
+    shoot(page, "activity-form-finished")
+    assert foreign == []
+
+
+def test_the_occurrence_page_offers_the_participants_field_only_when_it_can_be_filled(
+    context_factory, demo_programme
+):
+    new, foreign = context_factory
+    dokkum, coordinator = demo_programme
+    today = timezone.localdate()
+    later = (
+        Occurrence.objects.filter(activity__location=dokkum, date__gt=today)
+        .order_by("date")
+        .first()
+    )
+    past = Occurrence.objects.create(
+        activity=later.activity,
+        date=today - datetime.timedelta(days=7),
+        starts_at=later.starts_at,
+        ends_at=later.ends_at,
+    )
+    page = new().new_page()
+    log_in(page, coordinator.email, past.get_absolute_url())
+
+    assert page.get_by_label("Hoeveel deelnemers waren er?").is_visible()
+    shoot(page, "occurrence-past")
+
+    page.goto(later.get_absolute_url())
+    assert page.locator("input[name=attendance]").count() == 0
+    assert page.get_by_text("Deze keer is nog niet geweest.").is_visible()
+    assert line_count(page, ".lead .time-range") == {
+        f"{later.starts_at:%H:%M}–{later.ends_at:%H:%M}": 1
+    }
+    shoot(page, "occurrence-future")
+    assert foreign == []
+
+
+def test_the_programme_says_what_each_activity_is_and_times_stay_on_one_line(
+    context_factory, demo_programme
+):
+    new, foreign = context_factory
+    page = new(390, 844).new_page()
+    page.goto("/programma/dokkum/")
+
+    assert page.locator(".prog-description").count() >= 3
+    lines = line_count(page, ".time-range")
+    assert lines and set(lines.values()) == {1}, lines
+    shoot(page, "programme-descriptions")
+    assert foreign == []
+
+
+BUSY_DAY = ["Taalcafé", "Koersbal", "Samen koken", "Digicafé: hulp met je telefoon"]
+
+
+def busy_week(location, monday):
+    """Four more activities every day of the week, beside the demo's: a very busy week."""
+    category = Category.objects.first()
+    for offset in range(7):
+        for number, title in enumerate(BUSY_DAY):
+            activity = Activity.objects.create(
+                location=location,
+                title=title,
+                category=category,
+                recurrence="once",
+                starts_on=monday + datetime.timedelta(days=offset),
+                starts_at=T(9 + 2 * number, 30),
+                ends_at=T(10 + 2 * number, 45),
+                price="2.50",
+            )
+            services.generate_occurrences(activity, today=monday)
+
+
+@pytest.mark.parametrize("week", ["", "?week=volgende"])
+def test_a_busy_weeks_poster_is_one_a4_page_with_times_on_one_line(
+    context_factory, demo_programme, week
+):
+    new, foreign = context_factory
+    dokkum, _ = demo_programme
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    if week:
+        monday += datetime.timedelta(weeks=1)
+    busy_week(dokkum, monday)
+    page = new().new_page()
+    page.goto(f"/programma/dokkum/poster/{week}")
+
+    sunday = monday + datetime.timedelta(days=6)
+    heading = page.locator(".poster-week").inner_text()
+    assert (
+        str(monday.day) in heading and f"{sunday.day} " in heading and str(sunday.year) in heading
+    )
+    assert page.locator(".poster-sheet.poster-busy, .poster-sheet.poster-crowded").count() == 1
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 1032})  # the A4 less its margins
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"poster-busy{'-next' if week else ''}.png", full_page=True)
+    lines = line_count(page, ".poster-sheet .time-range")
+    assert lines and set(lines.values()) == {1}, lines
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert foreign == []
+
+
+def test_a_quiet_weeks_poster_fills_the_a4_in_large_type(context_factory, demo_programme):
+    new, foreign = context_factory
+    page = new().new_page()
+    page.goto("/programma/dokkum/poster/?week=volgende")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 1032})
+
+    sheet = page.locator(".poster-sheet").bounding_box()
+    assert sheet["height"] > 0.9 * 1032  # the page, not half of it
+    size = page.locator(".poster .prog-item").first.evaluate(
+        "el => parseFloat(getComputedStyle(el).fontSize)"
+    )
+    assert size >= 19  # px: at least 14.5 pt
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert foreign == []
+
+
+@pytest.mark.parametrize(
+    ("density", "days", "per_day"),
+    [("quiet", 3, 3), ("normal", 4, 4), ("busy", 6, 4), ("crowded", 7, 5)],
+)
+def test_each_type_size_of_the_poster_fits_one_a4_at_its_fullest(
+    context_factory, demo_programme, density, days, per_day
+):
+    """The fullest week of each type size (poster_density), with long titles and prices."""
+    new, foreign = context_factory
+    dokkum, _ = demo_programme
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    monday += datetime.timedelta(weeks=1)
+    Occurrence.objects.filter(
+        date__gte=monday, date__lte=monday + datetime.timedelta(days=6)
+    ).delete()
+    category = Category.objects.first()
+    for offset in range(days):
+        for number in range(per_day):
+            activity = Activity.objects.create(
+                location=dokkum,
+                title=BUSY_DAY[3] if number % 2 else "Samen eten met de buurt",
+                category=category,
+                recurrence="once",
+                starts_on=monday + datetime.timedelta(days=offset),
+                starts_at=T(9 + 2 * number, 30),
+                ends_at=T(10 + 2 * number, 45),
+                price="12.50",
+            )
+            services.generate_occurrences(activity, today=monday)
+    page = new().new_page()
+    page.goto("/programma/dokkum/poster/?week=volgende")
+
+    assert page.locator(f".poster-sheet.poster-{density}").count() == 1
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 1032})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"poster-fullest-{density}.png", full_page=True)
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert foreign == []

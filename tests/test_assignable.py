@@ -162,7 +162,8 @@ def test_the_service_refuses_paused_and_stopped_also_when_they_try_themselves(wo
         with pytest.raises(services.RosterError) as refused:
             services.take_place(shift, world["people"][key])
         assert refused.value.code == "not_available"
-        assert "Je staat bij Buurtkamer Dokkum op" in refused.value.messages[0]
+        # Said to the person themselves ("Je staat ..."), not as to a coordinator.
+        assert str(refused.value.message).startswith("Je staat bij Buurtkamer Dokkum op")
     # What the choice offers, the service takes: one set, one rule.
     offered = set(services.assignable_for(shift).values_list("pk", flat=True))
     taken = set()

@@ -224,29 +224,61 @@ def test_a_new_link_needs_a_logged_in_post(client, volunteer):
     assert feed_url(volunteer) == old
 
 
-def test_the_profile_is_made_when_the_link_is_first_shown(login, coordinator):
-    """A coordinator without a volunteer profile still gets their link (and their profile)."""
-    from volunteers.models import VolunteerProfile
+WRITES = ("INSERT", "UPDATE", "DELETE")
 
-    assert not VolunteerProfile.objects.filter(user=coordinator).exists()
+
+def test_showing_my_shifts_writes_nothing(login, coordinator):
+    """A coordinator without a volunteer profile or any link: the page only reads, and offers
+    to make the link."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from volunteers.models import RosterFeedToken, VolunteerProfile
+
     client = login(coordinator)
-    page = client.get(reverse("volunteers:my-shifts"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("volunteers:my-shifts"))
     assert page.status_code == 200
+    writes = [query["sql"] for query in queries if query["sql"].lstrip().startswith(WRITES)]
+    assert writes == []
+    assert not VolunteerProfile.objects.filter(user=coordinator).exists()
+    assert not RosterFeedToken.objects.filter(user=coordinator).exists()
+    assert "Agenda-link maken" in page.text
+    assert ".ics" not in page.text and "Nieuwe link maken" not in page.text
+
+
+def test_the_links_are_made_by_a_post_once(login, coordinator):
+    """The button makes the personal link (and the profile that holds it) and the roster link
+    of the coordinator's location, audited; a second click makes nothing new."""
+    from buurtkamer.models import AuditEvent
+    from volunteers.models import RosterFeedToken, VolunteerProfile
+
+    client = login(coordinator)
+    assert client.get(reverse("volunteers:make-feed")).status_code == 405
+    response = client.post(reverse("volunteers:make-feed"))
+    assert response.status_code == 302
+    page = client.get(response["Location"])
     profile = VolunteerProfile.objects.get(user=coordinator)
     assert f"/agenda/{profile.calendar_token}.ics" in page.text
     assert f"webcal://testserver/agenda/{profile.calendar_token}.ics" in page.text
-    assert "Nieuwe link maken" in page.text
+    assert "Nieuwe link maken" in page.text and "Agenda-link maken" not in page.text
     assert "iPhone" in page.text and "Android" in page.text
     # A coordinator also gets the roster feed of their location, with a secret of its own.
-    roster_token = roster_token_of(coordinator, coordinator.memberships.get().location)
+    roster_token = RosterFeedToken.objects.get(user=coordinator).token
     assert roster_token != profile.calendar_token
     assert f"webcal://testserver/agenda/rooster/{roster_token}/dokkum.ics" in page.text
     assert "/burgum.ics" not in page.text
 
+    client.post(reverse("volunteers:make-feed"))  # a second click
+    assert VolunteerProfile.objects.get(user=coordinator).calendar_token == profile.calendar_token
+    assert RosterFeedToken.objects.get(user=coordinator).token == roster_token
+    made = AuditEvent.objects.filter(action=AuditEvent.Action.CALENDAR_LINKS_MADE)
+    assert made.count() == 1 and made.get().actor == coordinator
+
 
 def test_a_volunteer_gets_no_location_roster_feed_link(login, volunteer):
-    page = login(volunteer).get(reverse("volunteers:my-shifts"))
     token = get_profile(volunteer).calendar_token
+    page = login(volunteer).get(reverse("volunteers:my-shifts"))
     assert f"/agenda/{token}.ics" in page.text
     assert "/dokkum.ics" not in page.text
 
@@ -369,6 +401,8 @@ def test_the_feed_box_on_my_shifts_in_the_browser(browser, live_server):
     page.wait_for_url("**" + reverse("volunteers:my-shifts"))
 
     box = page.locator("section[aria-labelledby=agenda-link]")
+    box.get_by_role("button", name="Agenda-link maken").click()
+    page.wait_for_url("**" + reverse("volunteers:my-shifts"))
     old = box.locator("#agenda-url").input_value()
     assert old.endswith(".ics") and "/agenda/" in old
     assert (
@@ -415,8 +449,35 @@ def test_the_feed_box_on_my_shifts_in_the_browser(browser, live_server):
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url("**" + reverse("volunteers:my-shifts"))
     box = page.locator("section[aria-labelledby=agenda-link]")
+    box.get_by_role("button", name="Agenda-link maken").click()
+    page.wait_for_url("**" + reverse("volunteers:my-shifts"))
     assert box.get_by_role("link", name="Rooster Buurtkamer Dokkum in mijn agenda").count() == 1
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         box.screenshot(path=SHOTS / f"feed-box-coordinator-{width}x{height}.png")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_make_the_links_once():
+    """On PostgreSQL with real threads: the person's row is locked, so the second click waits
+    and finds the link made (one roster secret, one audit event)."""
+    from buurtkamer.models import AuditEvent
+    from volunteers import feeds
+    from volunteers.models import RosterFeedToken, VolunteerProfile
+
+    from .factories import LocationFactory
+    from .test_roster_race import require_postgresql, run_at_once
+
+    require_postgresql()
+    location = LocationFactory()
+    coordinator = MembershipFactory(location=location, role=Role.COORDINATOR).user
+    # With a profile already there, only the lock keeps two clicks from both making (and
+    # logging) the roster secret.
+    VolunteerProfile.objects.create(user=coordinator)
+    results = run_at_once([lambda: feeds.make_links(coordinator) for _ in range(4)])
+    assert [error for _made, error in results if error is not None] == []
+    assert sorted(made for made, _error in results) == [False, False, False, True]
+    assert VolunteerProfile.objects.filter(user=coordinator).count() == 1
+    assert RosterFeedToken.objects.filter(user=coordinator).count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CALENDAR_LINKS_MADE).count() == 1

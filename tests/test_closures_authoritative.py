@@ -513,8 +513,9 @@ def test_a_date_generated_later_inside_a_closure_is_cancelled_by_it(world, coord
     assert activity.occurrences.get(date=day(18)).status == OccurrenceStatus.PLANNED
     assert roster.generate_shifts(world["dokkum"], start=day(20), weeks=1) == 0
     # A restore by hand on a closed day is refused.
-    with pytest.raises(activity_services.OccurrenceError):
+    with pytest.raises(activity_services.OccurrenceError) as refused:
         activity_services.restore_occurrence(inside, user=coordinator)
+    assert refused.value.code == "closed"
 
 
 def test_nobody_is_put_on_the_roster_on_a_closed_day(client, login, world, coordinator, volunteer):

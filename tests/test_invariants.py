@@ -337,10 +337,11 @@ class Buurtkamer(RuleBasedStateMachine):
         chosen = pick(self.occurrences(), occurrence)
         if chosen is None:
             return
-        activity_services.record_attendance(
-            chosen, attendance=attendance, notes=notes, user=self.coordinator
-        )
-        self.kept.add(chosen.pk)
+        with refusable("record attendance", activity_services.OccurrenceError):
+            activity_services.record_attendance(
+                chosen, attendance=attendance, notes=notes, user=self.coordinator
+            )
+            self.kept.add(chosen.pk)
 
     # Rules: visits ---------------------------------------------------------------------------
 

@@ -604,6 +604,51 @@ def test_two_coordinators_demoting_each_other_at_once_leave_one():
     assert Membership.objects.coordinators().filter(location=dokkum).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_invitations_of_the_same_new_address_at_once_make_one_account():
+    """Two coordinators invite the same brand-new address at the same moment: the second finds
+    the account the first made (it used to fail on the unique address: a 500)."""
+    if connection.vendor != "postgresql":
+        if on_ci_with_postgresql():
+            pytest.fail("CI runs on PostgreSQL, yet this test runs on " + connection.vendor)
+        pytest.skip("Needs PostgreSQL: SQLite writes one at a time.")
+    dokkum = LocationFactory()
+    coordinators = [MembershipFactory(location=dokkum, role=Role.COORDINATOR).user for _ in "ab"]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def invite_at_once(coordinator):
+        try:
+            barrier.wait(timeout=10)
+            services.invite_person(
+                location=dokkum,
+                email="Nieuw.Gezicht@example.org",
+                first_name="Nieuw",
+                last_name="Gezicht",
+                role=Role.VOLUNTEER,
+                invited_by=coordinator,
+                base_url="https://buurtkamer.example",
+            )
+            outcomes.append("invited")
+        except Exception as error:
+            outcomes.append(repr(error))
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=invite_at_once, args=(c,)) for c in coordinators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes == ["invited", "invited"]
+    assert User.objects.filter(email__iexact="nieuw.gezicht@example.org").count() == 1
+    assert (
+        Membership.objects.filter(location=dokkum, user__email="nieuw.gezicht@example.org").count()
+        == 1
+    )
+
+
 # E-mail addresses no longer than the column ------------------------------------------------------
 
 

@@ -397,8 +397,9 @@ def test_stopped_everywhere_long_enough_is_anonymised(dokkum, burgum):
 
 def test_anonymise_refuses_staff_even_when_called_directly(dokkum):
     staff_member = person_in(dokkum, "Sietske", is_aanzet_staff=True)
-    with pytest.raises(profiles.ProfileError):
+    with pytest.raises(profiles.ProfileError) as refused:
         profiles.anonymise(staff_member)
+    assert refused.value.code == "staff"
     staff_member.refresh_from_db()
     assert staff_member.first_name == "Sietske" and staff_member.has_usable_password()
 
@@ -506,6 +507,7 @@ def roster_url(token, location):
 
 def my_feed_box(client, login, user):
     login(user)
+    client.post(reverse("volunteers:make-feed"))
     return client.get(reverse("volunteers:my-shifts")).context["my_feed"]
 
 

@@ -2,6 +2,7 @@
 personal data, cancelled dates crossed out, closures shown, cacheable."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import icalendar
@@ -236,3 +237,64 @@ def test_the_public_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few)):
         response = client.get(public_url(name))
     assert response.status_code == 200
+
+
+# The poster's week: this week or the next, nothing else ------------------------------------------
+
+
+def test_the_poster_of_next_week_shows_next_weeks_dates(client, programme):
+    text = client.get(public_url("activities:poster"), {"week": "volgende"}).text
+
+    assert "Programma van 29 maart tot en met 4 april 2027" in text
+    assert "Samen eten" in text  # the meal of 1 April, crossed out
+    assert 'href="?week=volgende" aria-current="page"' in text
+
+
+@pytest.mark.parametrize("asked", ["deze", "2027-03-22", "2027-03-28"])
+def test_the_poster_of_this_week_by_name_or_by_a_date_in_it(client, programme, asked):
+    text = client.get(public_url("activities:poster"), {"week": asked}).text
+
+    assert "Programma van 22 maart tot en met 28 maart 2027" in text
+    assert "alleen voor deze week of volgende week" not in text
+
+
+def test_a_date_in_next_week_chooses_next_week(client, programme):
+    text = client.get(public_url("activities:poster"), {"week": "2027-04-04"}).text
+
+    assert "Programma van 29 maart tot en met 4 april 2027" in text
+
+
+@pytest.mark.parametrize(
+    "asked", ["2027-04-05", "2027-03-21", "1900-01-01", "9999-12-31", "overmorgen", "2027-02-30"]
+)
+def test_a_week_out_of_reach_gives_this_weeks_poster_and_says_so(client, programme, asked):
+    response = client.get(public_url("activities:poster"), {"week": asked})
+
+    assert response.status_code == 200
+    assert "Een poster kan alleen voor deze week of volgende week." in response.text
+    assert "Programma van 22 maart tot en met 28 maart 2027" in response.text
+
+
+def test_the_programme_links_to_the_posters_of_this_week_and_the_next(client, programme):
+    text = client.get(public_url("activities:programme")).text
+
+    assert f"{public_url('activities:poster')}?week=volgende" in text
+    assert "Poster van volgende week" in text
+
+
+def test_the_programme_says_what_an_activity_is(client, programme):
+    text = client.get(public_url("activities:programme")).text
+
+    assert text.count("Een warme maaltijd met elkaar.") == 1  # this week; next week's is off
+    assert 'class="prog-description"' in text
+
+
+def test_a_long_description_is_cut_short_on_the_programme(client, programme):
+    meal = programme["meal"]
+    meal.description = "Lekker eten. " * 60
+    meal.save()
+
+    text = client.get(public_url("activities:programme")).text
+
+    shown = re.search(r'class="prog-description">([^<]*)<', text).group(1)
+    assert len(shown) <= 300 and shown.endswith("…")

@@ -35,8 +35,8 @@ from openpyxl import load_workbook
 from locations.models import Closure, DayPart, Location, OpeningHours, Weekday
 from visitors import services
 from visitors.models import CameVia, FirstVisit, Referral, ReferralTarget, Story, Visit
-from visitors.report_exports import read_back_csv
 from visitors.reports import Filters, build_report
+from visitors.reports.exports import read_back_csv
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=AMSTERDAM)
@@ -511,3 +511,84 @@ def test_visits_per_activity_and_volunteer_hours(dataset, dokkum, volunteer, coo
     assert report.table("per-categorie").rows == [["Koffie (test)", 1], ["Spelletjes (test)", 3]]
     assert report.table("per-activiteit").rows == [["Inloop", 1], ["Klaverjassen", 3]]
     assert report.totals["volunteer_hours"] == 7.5
+
+
+# Issue 13 and 14: the filter form, a whole year, queries that do not grow -----------------------
+
+
+def test_the_filters_are_a_form_and_wrong_input_is_a_dutch_message_not_a_500(dataset, staff, login):
+    client = login(staff)
+    page = client.get(reverse("visitors:report"), NOV)
+    html = page.content.decode()
+    assert 'name="periode"' in html and 'id="van"' in html and 'value="2026-11-01"' in html
+    assert re.search(r'<input type="checkbox"[^>]* name="locatie" value="dokkum"', html)
+    wrong = {
+        "periode": "anders",
+        "van": "2026-11-30",
+        "tot": "2026-11-01",
+        "per": "eeuw",
+        "indeling": "provincie",
+    }
+    page = client.get(reverse("visitors:report"), wrong)
+    assert page.status_code == 200
+    form, filters = page.context["form"], page.context["filters"]
+    assert form.errors["tot"] == ["Deze datum ligt voor de begindatum. Kies een latere datum."]
+    assert (
+        form.errors["per"]
+        == form.errors["indeling"]
+        == ["Kies een van de mogelijkheden uit de lijst."]
+    )
+    assert (filters.preset, filters.start) == ("deze-maand", datetime.date(2026, 12, 1))
+    assert (filters.grouping, filters.per) == ("dag", "locatie")  # the defaults
+    assert "Je ziet nu de cijfers van deze maand." in page.content.decode()
+    page = client.get(reverse("visitors:report"), {"periode": "anders", "van": "2026-11-01"})
+    assert page.status_code == 200
+    assert "Vul bij “van – tot” allebei de datums in." in page.content.decode()
+
+
+def test_a_whole_year_compares_only_with_the_year_before(dataset, staff, login):
+    client = login(staff)
+    month = client.get(reverse("visitors:report"), NOV)
+    labels = [
+        row[0]
+        for row in {s["table"].key: s for s in month.context["sections"]}["samenvatting"]["rows"]
+    ]
+    assert "Vorige periode: bezoeken" in labels
+    year = {"periode": "anders", "van": "2026-01-01", "tot": "2026-12-31"}
+    for params in (year, {"periode": "vorig-jaar"}):
+        page = client.get(reverse("visitors:report"), params)
+        sections = {s["table"].key: s for s in page.context["sections"]}
+        labels = [row[0] for row in sections["samenvatting"]["rows"]]
+        assert "Vorige periode: bezoeken" not in labels
+        assert "Verandering t.o.v. vorige periode (%)" not in labels
+        assert "Zelfde periode vorig jaar: bezoeken" in labels
+        headings = [column.heading for column in sections["per-eenheid"]["table"].columns]
+        assert "Vorige periode" not in headings and "Vorig jaar" in headings
+        assert "Vorige periode" not in page.content.decode()
+    tables = read_back_csv(client.get(reverse("visitors:report-csv"), year).content.decode())
+    assert not any(row[0].startswith("Vorige periode") for row in tables["Samenvatting"])
+
+
+def test_the_report_page_queries_do_not_grow_with_locations_and_visits(
+    dataset, staff, login, django_assert_max_num_queries
+):
+    from .factories import LocationFactory
+
+    client = login(staff)
+    client.get(reverse("visitors:report"), NOV)
+    for number in range(3):
+        location = LocationFactory(municipality=f"Gemeente {number}")
+        OpeningHours.objects.create(
+            location=location,
+            weekday=Weekday.WEDNESDAY,
+            day_part=DayPart.MORNING,
+            opens_at=datetime.time(9),
+            closes_at=datetime.time(12),
+        )
+        for day in (4, 11, 18, 25):
+            taps(location, moment(datetime.date(2026, 11, day), 10), 3)
+        Story.objects.create(location=location, date=datetime.date(2026, 11, 4), text="Fijn.")
+    for params in (NOV, {**NOV, "indeling": "gemeente", "per": "dag"}):
+        with django_assert_max_num_queries(REPORT_QUERIES):
+            response = client.get(reverse("visitors:report"), params)
+        assert response.context["report"].totals["visits"] == 16 + 3 * 4 * 3

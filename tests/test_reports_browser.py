@@ -116,6 +116,37 @@ def test_report_and_dashboard_at_three_sizes(browser, live_server, people):
     context.close()
 
 
+SIDEWAYS = """() => [...document.querySelectorAll(arguments_selector)]
+    .filter(box => box.scrollWidth > box.clientWidth + 1)
+    .map(box => (box.querySelector("table") || box).id || box.className)"""
+
+
+def sideways(page, selector):
+    """The scroll boxes matching selector whose content is wider than they are."""
+    return page.evaluate(SIDEWAYS.replace("arguments_selector", repr(selector)))
+
+
+def test_nothing_is_wider_than_the_screen(browser, live_server, people):
+    """Issue 14: the report's tables are full width under their charts and fit at 1024 px
+    without scrolling sideways; the staff dashboard's week table fits from 768 px. On a phone
+    a wide table scrolls inside its own box, never the page."""
+    report = reverse("visitors:report")
+    for width, height in SIZES:
+        context = new_context(browser, live_server, people["staff"], (width, height))
+        for url in (f"{report}?periode=vorig-jaar&per=maand", f"{report}?periode=vorige-maand"):
+            page, errors = open_page(context, url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (url, width)
+            if width >= 1024:
+                assert sideways(page, ".report-table-box") == [], (url, width)
+            assert not errors
+        page, errors = open_page(context, reverse("dashboard"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        if width >= 768:
+            assert sideways(page, ".table-responsive:has(.dashboard-weeks)") == [], width
+        assert not errors
+        context.close()
+
+
 def test_report_page_has_no_serious_accessibility_violations(
     browser,
     live_server,

@@ -69,8 +69,11 @@ def test_staff_panel_weeks_and_openings_without_a_count(
     response = login(staff).get(reverse("dashboard"))
     panel = next(p for p in response.context["panels"] if p["template"].startswith("visitors/"))
     row = next(r for r in panel["rows"] if r["location"] == dokkum)
-    assert (row["this"], row["last"], row["last_year"]) == (7, 5, 4)
-    assert row["trend"][-2:] == [5, 7]
+    # Wednesday: this week up to today beside Monday to Wednesday of last week (the tally of
+    # 3; Thursday's 2 come later) and of week 48 of 2025; last week in full is 5.
+    assert (row["this"], row["last_to_date"], row["last_year"]) == (7, 3, 4)
+    assert row["last"] == 5
+    assert row["trend"][-1] == 5  # whole weeks only: this week is not over yet
     assert panel["openings"] == []
     services.void_tally(tally=ManualTally.objects.get(pk=tally.pk), user=coordinator)
     response = login(staff).get(reverse("dashboard"))
@@ -207,3 +210,58 @@ def test_generate_history_makes_plausible_history_and_nothing_twice(settings):
     before = Visit.objects.count()
     call_command("generate_history", "--years", "1", stdout=io.StringIO())
     assert Visit.objects.count() == before
+
+
+def test_the_week_so_far_against_the_same_days_of_last_week(tuesdays_open, dokkum, staff, login):
+    """On Monday the week has only just begun: it is compared with last Monday, not with the
+    whole of last week, and the trend holds whole weeks only (no dive to 0 every Monday)."""
+    taps(dokkum, datetime.date(2026, 11, 16), 3)  # last Monday
+    taps(dokkum, datetime.date(2026, 11, 17), 10)  # last Tuesday
+    taps(dokkum, datetime.date(2025, 11, 24), 6)  # Monday of week 48 of 2025
+    taps(dokkum, datetime.date(2025, 11, 25), 9)
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 15, 0, tzinfo=AMSTERDAM), tick=False):
+        taps(dokkum, datetime.date(2026, 11, 23), 4)  # this Monday
+        response = login(staff).get(reverse("dashboard"))
+        panel = next(p for p in response.context["panels"] if p["template"].startswith("visitors/"))
+        row = next(r for r in panel["rows"] if r["location"] == dokkum)
+        assert (row["this"], row["last_to_date"], row["last_year"]) == (4, 3, 6)
+        assert row["last"] == 13
+        assert row["trend"][-1] == 13 and len(row["trend"]) == 8
+        content = response.content.decode()
+        assert "Tot en met vandaag (maandag)" in content
+        # Bezoekers per week comes first on the staff dashboard, before the locations.
+        assert content.index("Bezoekers per week") < content.index("Locaties</h2>")
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 15, 0, tzinfo=AMSTERDAM), tick=False):
+        response = login(staff).get(reverse("dashboard"))
+        panel = next(p for p in response.context["panels"] if p["template"].startswith("visitors/"))
+        row = next(r for r in panel["rows"] if r["location"] == dokkum)
+        assert (row["this"], row["last_to_date"], row["last_year"]) == (4, 13, 15)
+
+
+def test_staff_panel_query_count_does_not_grow_with_locations(
+    tuesdays_open, dokkum, staff, login, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import LocationFactory
+
+    client = login(staff)
+    client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("dashboard"))
+    for _number in range(3):
+        location = LocationFactory()
+        OpeningHours.objects.create(
+            location=location,
+            weekday=Weekday.MONDAY,
+            day_part=DayPart.MORNING,
+            opens_at=datetime.time(9),
+            closes_at=datetime.time(12),
+        )
+        for day in range(1, 30):
+            taps(location, TODAY - datetime.timedelta(days=day), 2)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("dashboard"))
+    panel = next(p for p in response.context["panels"] if p["template"].startswith("visitors/"))
+    assert len(panel["rows"]) >= 5

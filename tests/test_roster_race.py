@@ -108,7 +108,7 @@ def test_the_last_place_goes_to_exactly_one_of_many_at_the_same_moment(location)
     assert len(winners) == 1, results
     assert len(errors) == THREADS - 1
     assert all(isinstance(error, services.RosterError) for error in errors), errors
-    assert all("net door iemand anders genomen" in error.messages[0] for error in errors)
+    assert all(error.code == "full" for error in errors), errors
     assert Assignment.objects.active().filter(shift=shift).count() == 2
 
 
@@ -138,7 +138,7 @@ def test_one_person_cannot_take_two_overlapping_shifts_at_the_same_moment(locati
     errors = [error for result, error in results if error is not None]
     assert len(winners) == 1, results
     assert all(isinstance(error, services.RosterError) for error in errors), errors
-    assert all("al op het rooster" in error.messages[0] for error in errors)
+    assert all(error.code == "overlap" for error in errors), errors
     assert Assignment.objects.active().filter(volunteer=person).count() == 1
 
 

@@ -55,3 +55,28 @@ def test_commands_take_their_work_from_the_apps():
 
     assert set(ADDRESSES) == set(OPENING_HOURS)
     assert callable(generate) and callable(on_duty_today) and callable(site_url)
+
+
+DASHBOARDS = [
+    "buurtkamer/views.py",
+    "locations/dashboard.py",
+    "visitors/dashboard.py",
+    "volunteers/dashboard.py",
+    "activities/dashboard.py",
+]
+
+
+def test_the_dashboards_ask_permissions_instead_of_reading_roles():
+    """Who sees which dashboard and panel is decided in buurtkamer/permissions.py: the
+    dashboards read no role, no staff flag and do not import Role."""
+    offenders = []
+    for name in DASHBOARDS:
+        tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in {"is_aanzet_staff", "is_staff"}:
+                offenders.append(f"{name}:{node.lineno}: .{node.attr}")
+            if isinstance(node, ast.Name) and node.id == "Role":
+                offenders.append(f"{name}:{node.lineno}: Role")
+            if isinstance(node, ast.ImportFrom) and any(a.name == "Role" for a in node.names):
+                offenders.append(f"{name}:{node.lineno}: imports Role")
+    assert offenders == []

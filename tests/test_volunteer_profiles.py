@@ -518,9 +518,8 @@ def test_coordinator_records_vog_buddy_and_notes(client, login, coordinator, tea
     login(coordinator)
     # The help text is honest: the volunteer's own download holds the notes (right of access).
     assert (
-        "Alleen de coördinatoren van deze locatie en medewerkers zien deze notities; de "
-        "vrijwilliger krijgt ze wel mee bij het downloaden van de eigen gegevens. Geen medische "
-        "of persoonlijke details."
+        "Alleen coördinatoren van deze locatie en medewerkers van AanZet lezen dit. De "
+        "vrijwilliger ziet het ook als die de eigen gegevens downloadt."
     ) in client.get(detail_url(person)).text
 
     response = client.post(

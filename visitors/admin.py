@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from buurtkamer.admin_site import LookOnlyAdmin, ReadOnlyAdmin
+
 from .models import CameVia, ManualTally, Referral, ReferralTarget, Tablet, Visit
 
 
@@ -30,7 +32,7 @@ class TabletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ReadOnlyAdmin):
     """Visits are recorded on the tablet or by a tally; here they are only looked at."""
 
     list_display = [
@@ -47,27 +49,12 @@ class VisitAdmin(admin.ModelAdmin):
     date_hierarchy = "recorded_on"
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ManualTally)
-class ManualTallyAdmin(admin.ModelAdmin):
+class ManualTallyAdmin(LookOnlyAdmin):
     list_display = ["date", "day_part", "location", "visitors", "first_visits", "voided_at"]
     list_filter = ["location", "day_part"]
     list_select_related = ["location"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Referral)

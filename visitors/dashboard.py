@@ -1,25 +1,26 @@
 """What the visitors area adds to the dashboard (buurtkamer/views.py): one panel or none.
 
-Staff: per location this week, last week and the same ISO week last year with a trend line of
-the last weeks, the roster's fill rate this week, open follow-ups in the logbook, and openings:
-an opened day-part of the last two weeks without a single count (a forgotten tablet must not
-silently become "nobody came"), each with a link to enter a manual tally. Coordinators: the
-same for the locations they coordinate. A fixed number of queries, whatever the number of
-locations and weeks.
+Staff: per location this week up to today beside the same days of last week and of the same
+ISO week last year, with a trend line of the last whole weeks (see week_figures), the roster's
+fill rate this week, open follow-ups in the logbook, and openings: an opened day-part of the
+last two weeks without a single count (a forgotten tablet must not silently become "nobody
+came"), each with a link to enter a manual tally. Coordinators: the same for the locations they
+coordinate. A fixed number of queries, whatever the number of locations and weeks. On the staff
+dashboard the panel comes first ("lead"): it is what staff open the dashboard for.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of, same_week_a_year_before
-from locations.models import Role
+from buurtkamer.permissions import Dashboard, coordinated_locations
+from locations.models import Weekday
 from locations.services import open_follow_up_counts
 from volunteers.models import Shift
 
@@ -32,38 +33,47 @@ OPENINGS_DAYS = 14
 
 
 def week_figures(locations, today):
-    """{location id: {"this": n, "last": n, "last_year": n, "trend": [n per week]}}, 1 query."""
+    """{location id: figures} of the visits per week, one query (a row per location and day).
+
+    The current week has only just begun on a Monday, so it is compared up to today with the
+    same days of last week ("this" / "last_to_date") and of the same ISO week a year earlier
+    ("last_year"); "last" is the whole of last week. The trend holds whole weeks only (the
+    TREND_WEEKS weeks before this one): a week that is not over yet would dive to 0 each Monday.
+    """
     monday = monday_of(today)
-    first = monday - datetime.timedelta(weeks=TREND_WEEKS - 1)
+    elapsed = today - monday  # 0 days on a Monday
+    first = monday - datetime.timedelta(weeks=TREND_WEEKS)
     year_ago = same_week_a_year_before(monday)
-    ids = [location.pk for location in locations]
     rows = (
         Visit.objects.counted()
-        .filter(location_id__in=ids)
+        .filter(location_id__in=[location.pk for location in locations])
         .filter(
             Q(recorded_on__range=(first, today))
-            | Q(recorded_on__range=(year_ago, year_ago + datetime.timedelta(days=6)))
+            | Q(recorded_on__range=(year_ago, year_ago + elapsed))
         )
         .order_by()
-        .annotate(week=TruncWeek("recorded_on"))
-        .values("location_id", "week")
+        .values_list("location_id", "recorded_on")
         .annotate(n=Count("id"))
     )
-    counts = defaultdict(dict)
-    for row in rows:
-        week = row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]
-        counts[row["location_id"]][week] = row["n"]
+    per_day = defaultdict(Counter)
+    for location_id, day, n in rows:
+        per_day[location_id][day] += n
+
+    def visits(location_id, start, end):
+        return sum(n for day, n in per_day[location_id].items() if start <= day <= end)
+
     weeks = [first + datetime.timedelta(weeks=number) for number in range(TREND_WEEKS)]
-    result = {}
-    for location in locations:
-        mine = counts.get(location.pk, {})
-        result[location.pk] = {
-            "this": mine.get(monday, 0),
-            "last": mine.get(monday - datetime.timedelta(weeks=1), 0),
-            "last_year": mine.get(year_ago, 0),
-            "trend": [mine.get(week, 0) for week in weeks],
+    last_monday = monday - datetime.timedelta(weeks=1)
+    return {
+        location.pk: {
+            "this": visits(location.pk, monday, today),
+            "last_to_date": visits(location.pk, last_monday, last_monday + elapsed),
+            "last": visits(location.pk, last_monday, monday - datetime.timedelta(days=1)),
+            "last_year": visits(location.pk, year_ago, year_ago + elapsed),
+            "trend": [visits(location.pk, w, w + datetime.timedelta(days=6)) for w in weeks],
         }
-    return result
+        for location in locations
+    }
 
 
 def openings_without_count(locations, today):
@@ -110,17 +120,39 @@ def fill_rates(locations, today):
     return result
 
 
-def panel(request, *, kind, locations, roles):
+def _row(location, figures, fills, follow_ups):
+    filled, total = fills.get(location.pk, (0, 0))
+    return {
+        "location": location,
+        **figures,
+        "spark": charts.sparkline(
+            _("Bezoeken per week, de laatste %(weeks)s volle weken, %(location)s")
+            % {"weeks": TREND_WEEKS, "location": location.name},
+            figures["trend"],
+        ),
+        "report_url": reverse("visitors:report")
+        + "?"
+        + urlencode({"periode": "deze-maand", "locatie": location.slug}),
+        "fill": {
+            "filled": filled,
+            "total": total,
+            "share": round(filled * 100 / total) if total else None,
+        },
+        "follow_ups": follow_ups.get(location.pk, 0),
+    }
+
+
+def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
-    kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
-    objects on it (already fetched); roles: {location id: Role} of this person. The dict
-    returned must hold "template", which the dashboard includes with the dict as `panel`.
+    kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
+    (already fetched). The dict returned must hold "template", which the dashboard includes
+    with the dict as `panel`.
     """
-    if kind == "staff":
+    if kind == Dashboard.STAFF:
         shown = list(locations)
-    elif kind == "coordinator":
-        shown = [location for location in locations if roles.get(location.pk) == Role.COORDINATOR]
+    elif kind == Dashboard.COORDINATOR:
+        shown = coordinated_locations(request.user, locations)
     else:
         return None
     if not shown:
@@ -129,31 +161,7 @@ def panel(request, *, kind, locations, roles):
     weeks = week_figures(shown, today)
     fills = fill_rates(shown, today)
     follow_ups = open_follow_up_counts([location.pk for location in shown])
-    rows = []
-    for location in shown:
-        figures = weeks[location.pk]
-        row = {
-            "location": location,
-            **figures,
-            "spark": charts.sparkline(
-                _("Bezoeken per week, laatste %(weeks)s weken, %(location)s")
-                % {"weeks": TREND_WEEKS, "location": location.name},
-                figures["trend"],
-            ),
-            "report_url": reverse("visitors:report")
-            + "?"
-            + urlencode({"periode": "deze-maand", "locatie": location.slug}),
-        }
-        if fills is not None:
-            filled, total = fills.get(location.pk, (0, 0))
-            row["fill"] = {
-                "filled": filled,
-                "total": total,
-                "share": round(filled * 100 / total) if total else None,
-            }
-        if follow_ups is not None:
-            row["follow_ups"] = follow_ups.get(location.pk, 0)
-        rows.append(row)
+    rows = [_row(location, weeks[location.pk], fills, follow_ups) for location in shown]
     openings = [
         {
             "location": location,
@@ -170,7 +178,8 @@ def panel(request, *, kind, locations, roles):
         "kind": kind,
         "rows": rows,
         "openings": openings,
-        "has_fill": fills is not None,
-        "has_follow_ups": follow_ups is not None,
+        "weekday": Weekday(today.isoweekday()).label,
+        "trend_weeks": TREND_WEEKS,
+        "lead": kind == Dashboard.STAFF,  # the staff dashboard starts with it: what staff come for
         "report_url": reverse("visitors:report"),
     }

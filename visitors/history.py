@@ -43,25 +43,17 @@ TALLY_TIME = {
 
 def ensure_opening_hours(locations):
     """The demo's opening hours for every location that has none (the four buurtkamers)."""
-    from locations.demo import OPENING_HOURS
+    from locations.demo import demo_opening_hours
 
     missing = set(
         Location.objects.exclude(opening_hours__isnull=False).values_list("pk", flat=True)
     )
-    new = [
-        OpeningHours(
-            location=location,
-            weekday=weekday,
-            day_part=part,
-            opens_at=opens_at,
-            closes_at=closes_at,
-        )
+    OpeningHours.objects.bulk_create(
+        hours
         for location in locations
-        if location.pk in missing and location.slug in OPENING_HOURS
-        for weekday, parts in OPENING_HOURS[location.slug].items()
-        for part, (opens_at, closes_at) in parts.items()
-    ]
-    OpeningHours.objects.bulk_create(new)
+        if location.pk in missing
+        for hours in demo_opening_hours(location)
+    )
 
 
 def season(day: datetime.date) -> float:
@@ -94,30 +86,138 @@ def _closed(seed, location_id, day, part) -> bool:
     return random.Random(f"{seed}-{location_id}-{day}-{part}").random() < 0.03  # noqa: S311
 
 
+AGES = [AgeBand.SENIOR] * 5 + [AgeBand.ADULT] * 4 + [AgeBand.UNDER_18] + [""] * 3
+
+
+class _History:
+    """What one run of generate() makes, drawn from one random source (in a fixed order, so a
+    seed gives the same history every time)."""
+
+    def __init__(self, rng, came_via, targets):
+        self.rng = rng
+        self.came_via = came_via
+        self.targets = targets
+        self.tz = timezone.get_current_timezone()
+        self.visits, self.tallies, self.referrals = [], [], []
+
+    def at(self, day, time):
+        return datetime.datetime.combine(day, time, self.tz)
+
+    def day_part(self, location_id, day, part, opens_at, closes_at, per_day_part):
+        mean = per_day_part * season(day) * PART_FACTOR[part] * WEEKDAY_FACTOR[day.isoweekday()]
+        n = max(0, round(self.rng.gauss(mean, mean * 0.2)))
+        if self.rng.random() < 0.06:
+            self.tallies.append(self.tally(location_id, day, part, n))
+            return
+        self.taps(location_id, day, part, opens_at, closes_at, n)
+        if self.targets:
+            for _number in range(int(self.rng.random() * self.rng.random() * 3)):
+                self.referrals.append(
+                    Referral(
+                        location_id=location_id,
+                        date=day,
+                        target_id=self.rng.choice(self.targets),
+                        created_at=self.at(day, closes_at),
+                    )
+                )
+
+    def tally(self, location_id, day, part, n) -> ManualTally:
+        """The day-part counted afterwards (the next morning); 5 % of those voided."""
+        rng, next_day = self.rng, day + datetime.timedelta(days=1)
+        voided = rng.random() < 0.05
+        first = sum(rng.random() < 0.05 for _ in range(n))
+        return ManualTally(
+            location_id=location_id,
+            date=day,
+            day_part=part,
+            visitors=max(n, 1),
+            first_visits=min(first, max(n, 1)),
+            created_at=self.at(next_day, datetime.time(10)),
+            voided_at=self.at(next_day, datetime.time(11)) if voided else None,
+        )
+
+    def taps(self, location_id, day, part, opens_at, closes_at, n) -> None:
+        rng = self.rng
+        opens = self.at(day, opens_at)
+        span = (self.at(day, closes_at) - opens).total_seconds()
+        for _number in range(n):
+            at = opens + datetime.timedelta(seconds=rng.random() * span)
+            is_first = rng.random() < 0.05
+            voided = rng.random() < 0.015
+            if is_first:
+                first_visit = FirstVisit.YES
+            else:
+                first_visit = FirstVisit.NO if rng.random() < 0.7 else FirstVisit.UNKNOWN
+            self.visits.append(
+                Visit(
+                    location_id=location_id,
+                    recorded_at=at,
+                    recorded_on=day,
+                    day_part=part,
+                    first_visit=first_visit,
+                    age_band=rng.choice(AGES),
+                    came_via_id=rng.choice(self.came_via) if is_first else None,
+                    source=Source.TABLET,
+                    client_id=uuid.uuid4(),
+                    received_at=at,
+                    voided_at=at + datetime.timedelta(seconds=40) if voided else None,
+                )
+            )
+
+    def tally_visits(self, tally) -> list:
+        """The visits a saved tally stands for."""
+        moment = self.at(tally.date, TALLY_TIME[DayPart(tally.day_part)])
+        return [
+            Visit(
+                location_id=tally.location_id,
+                recorded_at=moment,
+                recorded_on=tally.date,
+                day_part=tally.day_part,
+                first_visit=FirstVisit.YES if number < tally.first_visits else FirstVisit.UNKNOWN,
+                source=Source.MANUAL,
+                client_id=uuid.uuid4(),
+                received_at=tally.created_at,
+                tally_id=tally.pk,
+                voided_at=tally.voided_at,
+            )
+            for number in range(tally.visitors)
+        ]
+
+    def save(self) -> dict:
+        with transaction.atomic():
+            ManualTally.objects.bulk_create(self.tallies, batch_size=BATCH)
+            tally_visits = [visit for tally in self.tallies for visit in self.tally_visits(tally)]
+            insert_visits(self.visits + tally_visits)
+            Referral.objects.bulk_create(self.referrals, batch_size=BATCH)
+        return {
+            "visits": len(self.visits) + len(tally_visits),
+            "tallies": len(self.tallies),
+            "referrals": len(self.referrals),
+        }
+
+
 def generate(*, start, end, seed=0, per_day_part=25, stdout=None) -> dict:
     """Add the history from start to end (inclusive); returns {what: rows added}."""
-    rng = random.Random(seed)  # noqa: S311 - made-up numbers, nothing secret
     locations = list(Location.objects.active().order_by("pk"))
     ensure_opening_hours(locations)
-    hours = list(
+    per_weekday = {}
+    for row in (
         OpeningHours.objects.filter(location__in=locations)
         .order_by("location", "weekday", "opens_at")
         .values_list("location_id", "weekday", "day_part", "opens_at", "closes_at")
-    )
+    ):
+        per_weekday.setdefault(row[1], []).append(row)
     taken = set(
         Visit.objects.filter(recorded_on__range=(start, end))
         .order_by()
         .values_list("location_id", "recorded_on", "day_part")
         .distinct()
     )
-    came_via = list(CameVia.objects.active().values_list("pk", flat=True)) or [None]
-    targets = list(ReferralTarget.objects.active().values_list("pk", flat=True))
-    per_weekday = {}
-    for row in hours:
-        per_weekday.setdefault(row[1], []).append(row)
-    ages = [AgeBand.SENIOR] * 5 + [AgeBand.ADULT] * 4 + [AgeBand.UNDER_18] + [""] * 3
-    tz = timezone.get_current_timezone()
-    visits, tallies, tally_visits, referrals = [], [], [], []
+    history = _History(
+        random.Random(seed),  # noqa: S311 - made-up numbers, nothing secret
+        came_via=list(CameVia.objects.active().values_list("pk", flat=True)) or [None],
+        targets=list(ReferralTarget.objects.active().values_list("pk", flat=True)),
+    )
     day = start
     while day <= end:
         for location_id, _weekday, part, opens_at, closes_at in per_weekday.get(
@@ -125,90 +225,6 @@ def generate(*, start, end, seed=0, per_day_part=25, stdout=None) -> dict:
         ):
             if (location_id, day, part) in taken or _closed(seed, location_id, day, part):
                 continue  # already there, or closed that day
-            mean = per_day_part * season(day) * PART_FACTOR[part] * WEEKDAY_FACTOR[day.isoweekday()]
-            n = max(0, round(rng.gauss(mean, mean * 0.2)))
-            if rng.random() < 0.06:
-                voided = rng.random() < 0.05
-                voided_at = (
-                    datetime.datetime.combine(
-                        day + datetime.timedelta(days=1), datetime.time(11), tz
-                    )
-                    if voided
-                    else None
-                )
-                first = sum(rng.random() < 0.05 for _ in range(n))
-                tally = ManualTally(
-                    location_id=location_id,
-                    date=day,
-                    day_part=part,
-                    visitors=max(n, 1),
-                    first_visits=min(first, max(n, 1)),
-                    created_at=datetime.datetime.combine(
-                        day + datetime.timedelta(days=1), datetime.time(10), tz
-                    ),
-                    voided_at=voided_at,
-                )
-                tallies.append(tally)
-                continue
-            opens = datetime.datetime.combine(day, opens_at, tz)
-            span = (datetime.datetime.combine(day, closes_at, tz) - opens).total_seconds()
-            for _number in range(n):
-                at = opens + datetime.timedelta(seconds=rng.random() * span)
-                is_first = rng.random() < 0.05
-                voided = rng.random() < 0.015
-                visits.append(
-                    Visit(
-                        location_id=location_id,
-                        recorded_at=at,
-                        recorded_on=day,
-                        day_part=part,
-                        first_visit=FirstVisit.YES
-                        if is_first
-                        else (FirstVisit.NO if rng.random() < 0.7 else FirstVisit.UNKNOWN),
-                        age_band=rng.choice(ages),
-                        came_via_id=rng.choice(came_via) if is_first else None,
-                        source=Source.TABLET,
-                        client_id=uuid.uuid4(),
-                        received_at=at,
-                        voided_at=at + datetime.timedelta(seconds=40) if voided else None,
-                    )
-                )
-            if targets:
-                for _number in range(int(rng.random() * rng.random() * 3)):
-                    referrals.append(
-                        Referral(
-                            location_id=location_id,
-                            date=day,
-                            target_id=rng.choice(targets),
-                            created_at=datetime.datetime.combine(day, closes_at, tz),
-                        )
-                    )
+            history.day_part(location_id, day, part, opens_at, closes_at, per_day_part)
         day += datetime.timedelta(days=1)
-    with transaction.atomic():
-        ManualTally.objects.bulk_create(tallies, batch_size=BATCH)
-        for tally in tallies:
-            moment = datetime.datetime.combine(tally.date, TALLY_TIME[DayPart(tally.day_part)], tz)
-            tally_visits.extend(
-                Visit(
-                    location_id=tally.location_id,
-                    recorded_at=moment,
-                    recorded_on=tally.date,
-                    day_part=tally.day_part,
-                    first_visit=FirstVisit.YES
-                    if number < tally.first_visits
-                    else FirstVisit.UNKNOWN,
-                    source=Source.MANUAL,
-                    client_id=uuid.uuid4(),
-                    received_at=tally.created_at,
-                    tally_id=tally.pk,
-                    voided_at=tally.voided_at,
-                )
-                for number in range(tally.visitors)
-            )
-        insert_visits(visits + tally_visits)
-        Referral.objects.bulk_create(referrals, batch_size=BATCH)
-    return {
-        "visits": len(visits) + len(tally_visits),
-        "tallies": len(tallies),
-        "referrals": len(referrals),
-    }
+    return history.save()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.services import occurrence_for_visit
 from buurtkamer.dates import years_before
+from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from locations.models import Closure, DayPart, Location
 
@@ -40,13 +41,8 @@ DEVICE_TIME_MAX_AHEAD = datetime.timedelta(minutes=5)
 LAST_SEEN_RESOLUTION = datetime.timedelta(minutes=1)
 
 
-class VisitError(Exception):
+class VisitError(DomainError):
     """A visit that cannot be recorded or undone; `message` is for the volunteer."""
-
-    def __init__(self, code: str, message):
-        super().__init__(code)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -12,31 +12,31 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from locations.models import Role
+from buurtkamer.dates import monday_of
+from buurtkamer.permissions import Dashboard, coordinated_locations
 
 from .models import Assignment, Shift, Task, day_parts_without_lead
 from .profiles import onboarding_todos
-from .services import open_places, open_places_window
+from .services import OPEN_PLACES_WEEKS, open_places, open_places_window
 
-WEEKS_AHEAD = 4
+# The gaps of the same weeks as the open places volunteers are offered: all of them, per week.
+WEEKS_AHEAD = OPEN_PLACES_WEEKS
 LATE_CANCELLATIONS_DAYS = 14
 SHOWN = 8  # items per list on the dashboard; the rest is counted
 
 
-def panel(request, *, kind, locations, roles):
+def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
-    kind: "staff", "coordinator" or "volunteer" (which dashboard); locations: the Location
-    objects on it (already fetched); roles: {location id: Role} of this person. The dict
-    returned must hold "template", which the dashboard includes with the dict as `panel`.
+    kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
+    (already fetched). The dict returned must hold "template", which the dashboard includes
+    with the dict as `panel`.
     """
     today = timezone.localdate()
-    if kind == "staff":
+    if kind == Dashboard.STAFF:
         return _staff_panel(locations, today)
-    if kind == "coordinator":
-        coordinated = [
-            location for location in locations if roles.get(location.pk) == Role.COORDINATOR
-        ]
+    if kind == Dashboard.COORDINATOR:
+        coordinated = coordinated_locations(request.user, locations)
         return _coordinator_panel(request.user, coordinated, locations, today)
     return _volunteer_panel(request.user, locations, today)
 
@@ -100,6 +100,14 @@ def gaps(location_ids, today, *, weeks=WEEKS_AHEAD):
     return below, list(leads.items())
 
 
+def per_week(shifts):
+    """[(monday, [shift, ...])] in date order: the gap list grouped per week."""
+    weeks = {}
+    for shift in shifts:
+        weeks.setdefault(monday_of(shift.date), []).append(shift)
+    return [(monday, items, monday + datetime.timedelta(days=6)) for monday, items in weeks.items()]
+
+
 def _coordinator_panel(user, coordinated, locations, today):
     if not coordinated:
         return None
@@ -120,14 +128,17 @@ def _coordinator_panel(user, coordinated, locations, today):
     return {
         "template": "volunteers/dashboard/coordinator.html",
         "weeks": WEEKS_AHEAD,
-        "below_minimum": below[:SHOWN],
+        # Every gap (each a link to who fits it), grouped per week.
+        "below_minimum": below,
+        "below_minimum_weeks": per_week(below),
         "below_minimum_count": len(below),
-        "without_lead": [shift for _key, shift in without_lead[:SHOWN]],
+        "without_lead": [shift for _key, shift in without_lead],
         "without_lead_count": len(without_lead),
         "late_cancellations": late,
         "todos": todos[:SHOWN],
         "todos_count": len(todos),
         "locations": coordinated,
+        "several_locations": len(coordinated) > 1,  # else the gap list leaves out the name
         "next_shifts": _next_shifts(user, {location.pk: location for location in locations}, today),
         "my_shifts_url": reverse("volunteers:my-shifts"),
     }
@@ -139,7 +150,7 @@ def _staff_panel(locations, today):
     below, without_lead = gaps([location.pk for location in locations], today)
     below_count, lead_count = defaultdict(int), defaultdict(int)
     for shift in below:
-        below_count[shift.location_id] += shift.minimum - shift.taken
+        below_count[shift.location_id] += shift.places_short
     for (location_id, _date, _part), _shift in without_lead:
         lead_count[location_id] += 1
     rows = [

@@ -73,7 +73,7 @@ PROFILES = {
     "sjoukje.dokkum@example.org": (Status.INTAKE, 10, None, "06 3456 7890", None, []),
     "geeske.dokkum@example.org": (Status.STOPPED, 40, 2 * YEAR, "", None, []),
     "bauke.dokkum@example.org": (Status.PAUSED, 90, YEAR, "", None, [Task.KITCHEN]),
-    "coordinator.dokkum@example.org": (Status.ACTIVE, 4 * YEAR, 300, "", None, []),
+    "coordinator.dokkum@example.org": (Status.ACTIVE, 4 * YEAR, 300, "06 1122 3344", None, []),
     "vrijwilliger.burgum@example.org": (Status.ACTIVE, YEAR, 100, "06 4567 8901", None, []),
     "wytske.burgum@example.org": (Status.ASPIRANT, 12, None, "", None, []),
     "jelle.burgum@example.org": (Status.ACTIVE, 2 * YEAR, 500, "", None, [Task.SHIFT_LEAD]),

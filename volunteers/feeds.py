@@ -13,15 +13,18 @@ import datetime
 
 import icalendar
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.permissions import Action, locations_for
 from locations.models import Closure
 
-from .models import Assignment, RosterFeedToken, Shift, VolunteerProfile
+from .models import Assignment, RosterFeedToken, Shift, VolunteerProfile, new_calendar_token
 from .profiles import get_profile
 
 # The window a feed covers: a little history, and the roster as far ahead as it goes.
@@ -217,20 +220,28 @@ def my_feed(request) -> dict:
 
     context["my_feed"] = feeds.my_feed(request)
     {% include "volunteers/feeds/my_feed_link.html" %}
+
+    Only reads: the links that exist. `missing` says that a link is still to be made (by a POST
+    to make_links), the personal one or a roster of a location the person coordinates.
     """
-    profile = get_profile(request.user)
-    url = request.build_absolute_uri(
-        reverse("volunteers:my-feed", kwargs={"calendar_token": profile.calendar_token})
-    )
+    profile = VolunteerProfile.objects.filter(user=request.user).first()
+    url = None
+    if profile is not None:
+        url = request.build_absolute_uri(
+            reverse("volunteers:my-feed", kwargs={"calendar_token": profile.calendar_token})
+        )
     rosters = []  # a coordinator's feeds of their locations' rosters, each with its own secret
     locations = _coordinated_locations(request.user)
     tokens = _roster_tokens(request.user, locations)
     for location in locations:
-        feed = _location_url(request, tokens[location.pk], location)
-        rosters.append({"name": location.name, "url": feed, "webcal_url": _webcal(feed)})
+        if location.pk in tokens:
+            feed = _location_url(request, tokens[location.pk], location)
+            rosters.append({"name": location.name, "url": feed, "webcal_url": _webcal(feed)})
     return {
         "url": url,
-        "webcal_url": _webcal(url),
+        "webcal_url": _webcal(url) if url else None,
+        "missing": url is None or len(tokens) < len(locations),
+        "make_url": reverse("volunteers:make-feed"),
         "regenerate_url": reverse("volunteers:regenerate-feed"),
         "locations": rosters,
     }
@@ -241,24 +252,12 @@ def _webcal(url: str) -> str:
 
 
 def _roster_tokens(user, locations) -> dict[int, str]:
-    """{location id: the person's roster feed secret there}, made where missing."""
-    tokens = dict(
+    """{location id: the person's roster feed secret there}, for the ones that exist."""
+    return dict(
         RosterFeedToken.objects.filter(user=user, location__in=locations).values_list(
             "location_id", "token"
         )
     )
-    missing = [location for location in locations if location.pk not in tokens]
-    if missing:
-        RosterFeedToken.objects.bulk_create(
-            [RosterFeedToken(user=user, location=location) for location in missing],
-            ignore_conflicts=True,
-        )
-        tokens = dict(
-            RosterFeedToken.objects.filter(user=user, location__in=locations).values_list(
-                "location_id", "token"
-            )
-        )
-    return tokens
 
 
 def _location_url(request, token: str, location) -> str:
@@ -275,17 +274,54 @@ def _coordinated_locations(user):
     return list(locations_for(user, Action.MANAGE_LOCATION).active().order_by("name"))
 
 
-def location_feed_url(request, location) -> str:
-    """The person's own link to the roster feed of a location (for a coordinator's page)."""
-    return _location_url(request, _roster_tokens(request.user, [location])[location.pk], location)
+def _make_roster_tokens(user) -> int:
+    """The roster feed secrets of the locations the person coordinates that have none yet;
+    returns how many were made. A second call at once makes nothing more (the unique pair)."""
+    have = set(RosterFeedToken.objects.filter(user=user).values_list("location_id", flat=True))
+    missing = [location for location in _coordinated_locations(user) if location.pk not in have]
+    made = RosterFeedToken.objects.bulk_create(
+        [RosterFeedToken(user=user, location=location) for location in missing],
+        ignore_conflicts=True,
+    )
+    return len(made)
+
+
+def make_links(user) -> bool:
+    """Make the person's calendar links that do not exist yet: the personal one (with the
+    profile that holds it) and the roster feeds of the locations they coordinate. Audited when
+    something was made; the same request twice makes nothing the second time. Returns whether
+    something was made."""
+    with transaction.atomic():
+        # Two clicks at once: the second waits here, then finds the links made.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        _profile, personal_made = VolunteerProfile.objects.get_or_create(user=user)
+        rosters_made = _make_roster_tokens(user)
+        if personal_made or rosters_made:
+            log_action(
+                actor=user,
+                action=AuditEvent.Action.CALENDAR_LINKS_MADE,
+                subject=user.email,
+                volunteer=user.pk,  # anonymise() clears the subject by this
+                personal=personal_made,
+                rosters=rosters_made,
+            )
+    return bool(personal_made or rosters_made)
 
 
 def new_links(user) -> None:
-    """A new personal secret, and the roster feed secrets gone (new ones are made when the links
-    are shown next): every old link of the person stops working at once."""
-    from .models import new_calendar_token
-
-    profile = get_profile(user)
-    profile.calendar_token = new_calendar_token()
-    profile.save(update_fields=["calendar_token"])
-    RosterFeedToken.objects.filter(user=user).delete()
+    """A new personal secret, and new roster feed secrets: every old link of the person stops
+    working at once. Audited."""
+    with transaction.atomic():
+        profile = get_profile(user)
+        profile.calendar_token = new_calendar_token()
+        profile.save(update_fields=["calendar_token"])
+        RosterFeedToken.objects.filter(user=user).delete()
+        rosters_made = _make_roster_tokens(user)
+        log_action(
+            actor=user,
+            action=AuditEvent.Action.CALENDAR_LINKS_MADE,
+            subject=user.email,
+            volunteer=user.pk,
+            renewed=True,
+            rosters=rosters_made,
+        )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.once import OnceFormMixin
 from locations.models import DayPart, Weekday
 
 from .members import member_label
@@ -126,6 +127,11 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = members
         self.fields["volunteer"].label_from_instance = member_label
+
+
+class FillGapForm(OnceFormMixin, AssignForm):
+    """One suggestion's button on a gap: the person, and a one-time key per button (a double
+    click or a replay assigns once; buurtkamer/once.py)."""
 
 
 class AttendanceForm(forms.Form):

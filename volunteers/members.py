@@ -122,3 +122,23 @@ def member_label(user) -> str:
     if status in MARKED:
         return f"{name} ({Status(status).label})"
     return name
+
+
+def coordinators_of(location):
+    """The location's current coordinators (active accounts) with their phone number, if they
+    gave one (VolunteerProfile.phone), as [(first name, full name, phone)]: for the wall
+    roster's "bel de coördinator". One query."""
+    memberships = (
+        Membership.objects.current()
+        .filter(location=location, role=Role.COORDINATOR, user__is_active=True)
+        .select_related("user__volunteer_profile")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+    result = []
+    for membership in memberships:
+        user = membership.user
+        profile = getattr(user, "volunteer_profile", None)
+        result.append(
+            (user.first_name, user.get_full_name() or str(user), getattr(profile, "phone", ""))
+        )
+    return result

@@ -356,6 +356,11 @@ class Shift(models.Model):
         return 0 if self.closed else max(self.maximum - self.taken, 0)
 
     @property
+    def places_short(self) -> int:
+        """How many people it still needs to reach its minimum (0 unless understaffed)."""
+        return self.minimum - self.taken if self.is_understaffed else 0
+
+    @property
     def slot_key(self) -> tuple:
         return (self.location_id, self.date, self.day_part)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField, not_after_today
+from buurtkamer.forms import FieldsetsMixin
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionedFormMixin, claim_version
 from locations.models import DayPart, Weekday
@@ -28,12 +29,20 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class MyProfileForm(VersionedFormMixin, forms.Form):
+class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
     """What a volunteer changes about themselves: name, phone, what they like to do when.
 
     It carries the profile's version (buurtkamer/versions.py): a save from a page loaded
     before another save (a second tab, a phone) is refused instead of undoing that one.
     """
+
+    fieldsets = [
+        (_("Over jou"), [("first_name", "last_name"), "phone"]),
+        (
+            _("Wat je graag doet, en wanneer"),
+            ["preferred_tasks", "preferred_weekdays", "preferred_day_parts"],
+        ),
+    ]
 
     first_name = forms.CharField(label=_("Voornaam"), max_length=100)
     last_name = forms.CharField(label=_("Achternaam"), max_length=150, required=False)
@@ -185,9 +194,9 @@ class OnboardingForm(VersionedFormMixin, forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "Alleen de coördinatoren van deze locatie en medewerkers zien deze notities; de "
-            "vrijwilliger krijgt ze wel mee bij het downloaden van de eigen gegevens. Geen "
-            "medische of persoonlijke details."
+            "Alleen coördinatoren van deze locatie en medewerkers van AanZet lezen dit. De "
+            "vrijwilliger ziet het ook als die de eigen gegevens downloadt. Schrijf geen "
+            "medische of persoonlijke details op."
         ),
     )
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import months_before, years_before
+from buurtkamer.errors import DomainError
 from buurtkamer.exports import csv_text
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionConflict
@@ -39,11 +40,8 @@ ANONYMISED_FIRST_NAME = "Oud-vrijwilliger"
 ANONYMISED_EMAIL_DOMAIN = "geanonimiseerd.invalid"
 
 
-class ProfileError(Exception):
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class ProfileError(DomainError):
+    """A status change or anonymisation that cannot be made; `message` is shown."""
 
 
 # The profile ----------------------------------------------------------------------------------
@@ -114,17 +112,17 @@ def status_date_error(since, *, earliest, today=None):
     today = today or timezone.localdate()
     if since > today:
         return ProfileError(
-            _("Een status kan niet in de toekomst ingaan. Kies vandaag of een eerdere datum."),
             "future",
+            _("Een status kan niet in de toekomst ingaan. Kies vandaag of een eerdere datum."),
         )
     if earliest is not None and since < earliest:
         return ProfileError(
+            "before_previous",
             _(
                 "Die datum ligt vóór de vorige statuswijziging (%(date)s). Kies een datum vanaf "
                 "%(date)s."
             )
             % {"date": earliest.strftime("%d-%m-%Y")},
-            "before_previous",
         )
     return None
 
@@ -143,7 +141,7 @@ def change_status(*, membership, status, since, changed_by, today=None) -> Statu
     passed (see due_for_anonymisation).
     """
     if status not in Status.values:
-        raise ProfileError(_("Kies een geldige status."), "invalid_status")
+        raise ProfileError("invalid_status", _("Kies een geldige status."))
     record = get_record(membership)
     with transaction.atomic():
         record = (
@@ -394,24 +392,12 @@ def export_data(user) -> dict:
     its coordinators recorded (status and its history, VOG date, buddy, notes), trainings,
     memberships, every assignment (cancellations and attendance included) and the logbook
     entries they wrote. Of other people only the first name of their buddy."""
-    profile = VolunteerProfile.objects.filter(user=user).first()
     memberships = list(
         Membership.objects.filter(user=user)
         .select_related("location", "volunteer_record", "volunteer_record__buddy")
         .order_by("started_at", "pk")
     )
-    histories = {}
-    for change in StatusChange.objects.filter(record__membership__user=user).order_by(
-        "since", "changed_at"
-    ):
-        histories.setdefault(change.record_id, []).append(
-            {
-                "status": change.status,
-                "since": _iso(change.since),
-                "changed_at": _iso(timezone.localtime(change.changed_at)),
-            }
-        )
-    data = {
+    return {
         "exported_at": timezone.localtime().isoformat(),
         "account": {
             "email": user.email,
@@ -420,20 +406,8 @@ def export_data(user) -> dict:
             "date_joined": _iso(timezone.localtime(user.date_joined)),
             "last_login": _iso(user.last_login and timezone.localtime(user.last_login)),
         },
-        "profile": None,
-        "per_location": [
-            {
-                "location": membership.location.name,
-                "status": record.status,
-                "status_since": _iso(record.status_since),
-                "vog_received_on": _iso(record.vog_received_on),
-                "buddy": record.buddy.first_name if record.buddy else "",
-                "notes": record.notes,
-                "status_history": histories.get(record.pk, []),
-            }
-            for membership in memberships
-            if (record := getattr(membership, "volunteer_record", None)) is not None
-        ],
+        "profile": _profile_data(user),
+        "per_location": _records_data(user, memberships),
         "trainings": [
             {"name": training.name, "followed_on": _iso(training.followed_on)}
             for training in Training.objects.filter(profile__user=user).order_by("followed_on")
@@ -447,40 +421,76 @@ def export_data(user) -> dict:
             }
             for membership in memberships
         ],
-        "assignments": [
-            {
-                "location": assignment.shift.location.name,
-                "date": _iso(assignment.shift.date),
-                "day_part": assignment.shift.day_part,
-                "task": assignment.shift.task,
-                "starts_at": _iso(assignment.shift.starts_at),
-                "ends_at": _iso(assignment.shift.ends_at),
-                "signed_up_at": _iso(timezone.localtime(assignment.created_at)),
-                "assigned_by_coordinator": bool(
-                    assignment.assigned_by_id and assignment.assigned_by_id != user.pk
-                ),
-                "cancelled_at": _iso(
-                    assignment.cancelled_at and timezone.localtime(assignment.cancelled_at)
-                ),
-                "cancel_reason": assignment.cancel_reason,
-                "cancelled_late": assignment.cancelled_late,
-                "attendance": assignment.attendance,
-            }
-            for assignment in Assignment.objects.filter(volunteer=user)
-            .select_related("shift__location")
-            .order_by("shift__date", "shift__starts_at")
-        ],
+        "assignments": _assignments_data(user),
         "logbook_entries": _logbook_entries_of(user),
     }
-    if profile is not None:
-        data["profile"] = {
-            "phone": profile.phone,
-            "preferred_tasks": list(profile.preferred_tasks),
-            "preferred_weekdays": list(profile.preferred_weekdays),
-            "preferred_day_parts": list(profile.preferred_day_parts),
-            "anonymised_at": _iso(profile.anonymised_at),
+
+
+def _profile_data(user) -> dict | None:
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    return {
+        "phone": profile.phone,
+        "preferred_tasks": list(profile.preferred_tasks),
+        "preferred_weekdays": list(profile.preferred_weekdays),
+        "preferred_day_parts": list(profile.preferred_day_parts),
+        "anonymised_at": _iso(profile.anonymised_at),
+    }
+
+
+def _records_data(user, memberships) -> list[dict]:
+    """What each location's coordinators recorded, with the status history."""
+    histories = {}
+    for change in StatusChange.objects.filter(record__membership__user=user).order_by(
+        "since", "changed_at"
+    ):
+        histories.setdefault(change.record_id, []).append(
+            {
+                "status": change.status,
+                "since": _iso(change.since),
+                "changed_at": _iso(timezone.localtime(change.changed_at)),
+            }
+        )
+    return [
+        {
+            "location": membership.location.name,
+            "status": record.status,
+            "status_since": _iso(record.status_since),
+            "vog_received_on": _iso(record.vog_received_on),
+            "buddy": record.buddy.first_name if record.buddy else "",
+            "notes": record.notes,
+            "status_history": histories.get(record.pk, []),
         }
-    return data
+        for membership in memberships
+        if (record := getattr(membership, "volunteer_record", None)) is not None
+    ]
+
+
+def _assignments_data(user) -> list[dict]:
+    return [
+        {
+            "location": assignment.shift.location.name,
+            "date": _iso(assignment.shift.date),
+            "day_part": assignment.shift.day_part,
+            "task": assignment.shift.task,
+            "starts_at": _iso(assignment.shift.starts_at),
+            "ends_at": _iso(assignment.shift.ends_at),
+            "signed_up_at": _iso(timezone.localtime(assignment.created_at)),
+            "assigned_by_coordinator": bool(
+                assignment.assigned_by_id and assignment.assigned_by_id != user.pk
+            ),
+            "cancelled_at": _iso(
+                assignment.cancelled_at and timezone.localtime(assignment.cancelled_at)
+            ),
+            "cancel_reason": assignment.cancel_reason,
+            "cancelled_late": assignment.cancelled_late,
+            "attendance": assignment.attendance,
+        }
+        for assignment in Assignment.objects.filter(volunteer=user)
+        .select_related("shift__location")
+        .order_by("shift__date", "shift__starts_at")
+    ]
 
 
 def log_export(user, wanted: str) -> None:
@@ -719,7 +729,7 @@ def anonymise(user, *, actor=None, now=None, only_if_due=None) -> bool:
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
         if user.is_aanzet_staff or user.is_admin or user.is_superuser:
-            raise ProfileError(_("Medewerkers en beheerders worden niet geanonimiseerd."), "staff")
+            raise ProfileError("staff", _("Medewerkers en beheerders worden niet geanonimiseerd."))
         profile = get_profile(user)
         profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.anonymised_at is not None:

@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of
+from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
-from locations.models import Closure, DayPart, Location
+from locations.models import Closure, DayPart, Location, Weekday
 
 from .members import NOT_AVAILABLE, available_members, locations_available_to, status_at
 from .models import (
@@ -43,7 +44,7 @@ TASK_ORDER = {Task.SHIFT_LEAD: 0, Task.HOST: 1, Task.KITCHEN: 2, Task.ACTIVITY: 
 PART_ORDER = {part: number for number, part in enumerate(DayPart)}
 
 
-class RosterError(ValidationError):
+class RosterError(DomainError):
     """A place that cannot be taken, cancelled or marked; the message is for the person."""
 
 
@@ -196,60 +197,10 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
     audited and, after the commit, e-mailed to the person (notifications.tell_assigned)."""
     from . import notifications
 
-    User = get_user_model()
+    by_themselves = assigned_by is None or assigned_by == volunteer
     with transaction.atomic():
-        if RACE_GUARD:
-            # The person first, then the shift: one order, so no deadlock.
-            User.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").first()
-            shift = Shift.objects.select_for_update().select_related("location").get(pk=shift.pk)
-        else:
-            shift = Shift.objects.select_related("location").get(pk=shift.pk)
-        if shift.has_started():
-            raise RosterError(_("Deze dienst is al begonnen of voorbij."), code="past")
-        closure = shift.location.closure_on(shift.date)
-        if closure is not None:
-            raise RosterError(closed_message(shift, closure), code="closed")
-        status = status_at(volunteer, shift.location)
-        if status is None or not volunteer.is_active:
-            raise RosterError(
-                _("%(name)s hoort niet (meer) bij %(location)s.")
-                % {"name": volunteer.first_name or volunteer, "location": shift.location.name},
-                code="not_member",
-            )
-        if status in NOT_AVAILABLE:
-            if assigned_by is None or assigned_by == volunteer:
-                message = _(
-                    "Je staat bij %(location)s op %(status)s, dus je kunt geen dienst nemen. "
-                    "Vraag je coördinator als je weer wilt beginnen."
-                )
-            else:
-                message = _(
-                    "%(name)s staat bij %(location)s op %(status)s en kan niet worden "
-                    "ingedeeld. Zet eerst de status terug op actief."
-                )
-            raise RosterError(
-                message
-                % {
-                    "name": volunteer.get_full_name() or volunteer,
-                    "location": shift.location.name,
-                    "status": Status(status).label,
-                },
-                code="not_available",
-            )
-        if overlapping(volunteer, shift).exists():
-            if assigned_by is None or assigned_by == volunteer:
-                message = _("Je staat op dat moment al op het rooster.")
-            else:
-                message = _("%(name)s staat op dat moment al op het rooster.") % {
-                    "name": volunteer.first_name or volunteer
-                }
-            raise RosterError(message, code="overlap")
-        taken = Assignment.objects.active().filter(shift=shift).count()
-        if taken >= shift.maximum:
-            raise RosterError(
-                _("Helaas, deze plek is net door iemand anders genomen. De dienst is vol."),
-                code="full",
-            )
+        shift = _lock_person_and_shift(volunteer, shift)
+        _refuse_unless_assignable(shift, volunteer, by_themselves=by_themselves)
         if not RACE_GUARD and RACE_PAUSE:
             time.sleep(RACE_PAUSE)
         try:
@@ -257,13 +208,11 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
                 assignment = Assignment.objects.create(
                     shift=shift,
                     volunteer=volunteer,
-                    assigned_by=assigned_by if assigned_by != volunteer else None,
+                    assigned_by=None if by_themselves else assigned_by,
                 )
         except IntegrityError:
-            raise RosterError(
-                _("Je staat op dat moment al op het rooster."), code="overlap"
-            ) from None
-        if assigned_by is not None and assigned_by != volunteer:
+            raise RosterError("overlap", _("Je staat op dat moment al op het rooster.")) from None
+        if not by_themselves:
             log_action(
                 actor=assigned_by,
                 action=AuditEvent.Action.ROSTER_ASSIGNED,
@@ -274,6 +223,64 @@ def take_place(shift, volunteer, *, assigned_by=None) -> Assignment:
             )
             transaction.on_commit(lambda: notifications.tell_assigned(assignment))
     return assignment
+
+
+def _lock_person_and_shift(volunteer, shift) -> Shift:
+    """The shift afresh, and (with RACE_GUARD) the person and the shift locked: the person
+    first, then the shift, one order, so no deadlock."""
+    if not RACE_GUARD:
+        return Shift.objects.select_related("location").get(pk=shift.pk)
+    get_user_model().objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").first()
+    return Shift.objects.select_for_update().select_related("location").get(pk=shift.pk)
+
+
+def _refuse_unless_assignable(shift, volunteer, *, by_themselves: bool) -> None:
+    """RosterError unless the person can stand on the shift now; said to the person themselves
+    or to the coordinator who assigns them."""
+    if shift.has_started():
+        raise RosterError("past", _("Deze dienst is al begonnen of voorbij."))
+    closure = shift.location.closure_on(shift.date)
+    if closure is not None:
+        raise RosterError("closed", closed_message(shift, closure))
+    status = status_at(volunteer, shift.location)
+    if status is None or not volunteer.is_active:
+        raise RosterError(
+            "not_member",
+            _("%(name)s hoort niet (meer) bij %(location)s.")
+            % {"name": volunteer.first_name or volunteer, "location": shift.location.name},
+        )
+    if status in NOT_AVAILABLE:
+        if by_themselves:
+            message = _(
+                "Je staat bij %(location)s op %(status)s, dus je kunt geen dienst nemen. "
+                "Vraag je coördinator als je weer wilt beginnen."
+            )
+        else:
+            message = _(
+                "%(name)s staat bij %(location)s op %(status)s en kan niet worden "
+                "ingedeeld. Zet eerst de status terug op actief."
+            )
+        raise RosterError(
+            "not_available",
+            message
+            % {
+                "name": volunteer.get_full_name() or volunteer,
+                "location": shift.location.name,
+                "status": Status(status).label,
+            },
+        )
+    if overlapping(volunteer, shift).exists():
+        if by_themselves:
+            message = _("Je staat op dat moment al op het rooster.")
+        else:
+            message = _("%(name)s staat op dat moment al op het rooster.") % {
+                "name": volunteer.first_name or volunteer
+            }
+        raise RosterError("overlap", message)
+    if Assignment.objects.active().filter(shift=shift).count() >= shift.maximum:
+        raise RosterError(
+            "full", _("Helaas, deze plek is net door iemand anders genomen. De dienst is vol.")
+        )
 
 
 def closed_message(shift, closure) -> str:
@@ -333,9 +340,9 @@ def cancel_assignment(assignment, *, by, reason="", base_url="") -> Assignment:
             .get(pk=assignment.pk)
         )
         if assignment.cancelled_at is not None:
-            raise RosterError(_("Deze afmelding was al gedaan."), code="cancelled")
+            raise RosterError("cancelled", _("Deze afmelding was al gedaan."))
         if assignment.shift.has_started(now):
-            raise RosterError(_("Deze dienst is al begonnen: afmelden kan niet meer."), code="past")
+            raise RosterError("past", _("Deze dienst is al begonnen: afmelden kan niet meer."))
         assignment.cancelled_at = now
         assignment.cancelled_by = by
         assignment.cancel_reason = (reason or "").strip()[:300]
@@ -390,13 +397,13 @@ def release_from_roster(volunteer, location, *, by, assignment_ids=None, base_ur
 def mark_attendance(assignment, attendance, *, by) -> Assignment:
     """Attended or no-show ("" clears it); only once the shift has started."""
     if attendance not in {"", *Attendance.values}:
-        raise RosterError(_("Kies aanwezig of niet gekomen."), code="invalid")
+        raise RosterError("invalid", _("Kies aanwezig of niet gekomen."))
     assignment = Assignment.objects.select_related("shift__location").get(pk=assignment.pk)
     if assignment.cancelled_at is not None:
-        raise RosterError(_("Deze persoon had zich afgemeld."), code="cancelled")
+        raise RosterError("cancelled", _("Deze persoon had zich afgemeld."))
     if not assignment.shift.has_started():
         raise RosterError(
-            _("Aanwezigheid kun je pas aangeven als de dienst begonnen is."), code="future"
+            "future", _("Aanwezigheid kun je pas aangeven als de dienst begonnen is.")
         )
     assignment.attendance = attendance
     assignment.save(update_fields=["attendance"])
@@ -515,8 +522,9 @@ def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
     closure) → day-parts → shifts, each shift with `standing` (its standing assignments, with
     the person), `taken`, `closed`, and so `is_understaffed` and `places_left`.
 
-    A closed day shows its reason and only the shifts people still stand on (to be told);
-    it has no gaps. Four queries whatever the number of shifts and people."""
+    Every weekday the location is open is there, also without shifts. A closed day shows its
+    reason and only the shifts people still stand on (to be told); it has no gaps. Four queries
+    whatever the number of shifts and people."""
     first = monday_of(start)
     last = first + datetime.timedelta(days=7 * weeks - 1)
     shifts = list(
@@ -549,6 +557,7 @@ def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
                 lead_missing=shift.slot_key in without_lead,
             )
         slot.shifts.append(shift)
+    open_weekdays = {weekday for weekday, _part in hours}
     result = []
     for number in range(weeks):
         week = Week(first + datetime.timedelta(days=7 * number))
@@ -558,7 +567,9 @@ def roster_grid(location, start: datetime.date, weeks: int) -> list[Week]:
             slots = sorted(by_day.get(day, {}).values(), key=lambda s: PART_ORDER[s.day_part])
             for slot in slots:
                 slot.shifts.sort(key=lambda s: (TASK_ORDER.get(s.task, 9), s.pk))
-            if slots or closure:
+            # Every day the location is open (as on the paper roster), and any other day
+            # with shifts or a closure.
+            if slots or closure or day.isoweekday() in open_weekdays:
                 week.days.append(Day(day, closure.reason if closure else "", slots))
         result.append(week)
     return result
@@ -597,3 +608,135 @@ def on_duty_today(location: Location, today=None) -> list[DutyGroup]:
         if name and name not in groups[key].first_names:
             groups[key].first_names.append(name)
     return sorted(groups.values(), key=lambda group: order.get(group.day_part, 9))
+
+
+# Filling a gap ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    """Someone who may be put on a shift (assignable_for), with why they fit: the preferences of
+    their profile that match the shift (weekday, day-part, task) and how many shifts they
+    already stand on in the shift's month."""
+
+    person: object
+    matches: list
+    month_shifts: int
+
+    @property
+    def is_active(self):
+        return getattr(self.person, "member_status", Status.ACTIVE) == Status.ACTIVE
+
+    @property
+    def status_label(self):
+        return Status(getattr(self.person, "member_status", Status.ACTIVE)).label
+
+
+def _month_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = day.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def suggestions_for(shift) -> list[Suggestion]:
+    """Who fits this shift, best first: the people assignable_for offers (available at its
+    location, not on a shift at an overlapping time), ordered by how many of their preferences
+    match it (VolunteerProfile: preferred weekdays, day-parts and tasks), then active before
+    intake and aspirant, then by how few shifts they stand on in the shift's month, then by
+    name. One query whatever the number of people."""
+    first, last = _month_of(shift.date)
+    month = (
+        Assignment.objects.active()
+        .filter(volunteer=OuterRef("pk"), shift__date__gte=first, shift__date__lte=last)
+        .order_by()
+        .values("volunteer")
+        .annotate(number=Count("pk"))
+        .values("number")
+    )
+    people = (
+        assignable_for(shift)
+        .select_related("volunteer_profile")
+        .annotate(month_shifts=Coalesce(Subquery(month, output_field=IntegerField()), 0))
+    )
+    weekday = Weekday(shift.date.isoweekday())
+    wanted = [
+        ("preferred_weekdays", weekday.value, weekday.label),
+        ("preferred_day_parts", shift.day_part, shift.get_day_part_display()),
+        ("preferred_tasks", shift.task, shift.get_task_display()),
+    ]
+    result = []
+    for person in people:
+        profile = getattr(person, "volunteer_profile", None)
+        matches = []
+        for attribute, value, label in wanted:
+            chosen = getattr(profile, attribute, None) or []
+            if str(value) in {str(item) for item in chosen}:
+                matches.append(label)
+        result.append(Suggestion(person, matches, person.month_shifts))
+    result.sort(
+        key=lambda s: (
+            -len(s.matches),
+            not s.is_active,
+            s.month_shifts,
+            (s.person.first_name or "").lower(),
+            (s.person.last_name or "").lower(),
+            s.person.pk,
+        )
+    )
+    return result
+
+
+# Sharing the open places --------------------------------------------------------------------------
+
+# How far ahead the text to share (WhatsApp, copy) looks.
+SHARE_DAYS = 14
+
+
+def shifts_to_share(location, today: datetime.date):
+    """The shifts of the location in the coming SHARE_DAYS days (today included) that have not
+    started and still need people to reach their minimum (Shift.is_understaffed), in time order."""
+    end = today + datetime.timedelta(days=SHARE_DAYS - 1)
+    return [shift for shift in open_places([location], today, end) if shift.is_understaffed]
+
+
+def share_text(location, today: datetime.date, *, base_url: str) -> str:
+    """The open places of the coming two weeks as plain Dutch text for a WhatsApp group (or any
+    chat): one line per shift (day, date, time, task, how many still needed) and the absolute
+    link to the "Open plekken" page. Nothing is sent: the coordinator shares it themselves."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.text import capfirst
+
+    shifts = shifts_to_share(location, today)
+    link = base_url.rstrip("/") + reverse("volunteers:open-places")
+    if not shifts:
+        return _(
+            "%(location)s: alle diensten van de komende twee weken zijn bezet. Dank jullie wel!"
+        ) % {"location": location.name}
+    lines = [
+        _("Wie kan er helpen bij %(location)s? Open plekken in de komende twee weken:")
+        % {"location": location.name}
+    ]
+    for shift in shifts:
+        lines.append(
+            "- "
+            + _("%(day)s %(date)s, %(start)s–%(end)s, %(task)s: nog %(needed)s nodig")
+            % {
+                "day": capfirst(date_format(shift.date, "l")),
+                "date": date_format(shift.date, "j F"),
+                "start": shift.starts_at.strftime("%H:%M"),
+                "end": shift.ends_at.strftime("%H:%M"),
+                "task": shift.get_task_display() + (f" ({shift.title})" if shift.title else ""),
+                "needed": shift.places_short,
+            }
+        )
+    lines.append("")
+    lines.append(_("Kun je? Zet jezelf op het rooster: %(link)s") % {"link": link})
+    return "\n".join(lines)
+
+
+def whatsapp_link(text: str) -> str:
+    """A link that opens WhatsApp (app or web) with `text` ready to send to a chat of choice."""
+    from urllib.parse import quote
+
+    return "https://wa.me/?text=" + quote(text, safe="")

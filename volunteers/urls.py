@@ -27,6 +27,8 @@ urlpatterns = [
     path("locaties/<slug:slug>/rooster/afdrukken/", roster.roster_print, name="roster-print"),
     path("locaties/<slug:slug>/rooster/dienst/<int:pk>/", roster.shift_detail, name="shift"),
     path("locaties/<slug:slug>/rooster/dienst/<int:pk>/indelen/", roster.assign, name="assign"),
+    # A gap: who fits, and one click to put them on it (in place with htmx, or as a page).
+    path("locaties/<slug:slug>/rooster/dienst/<int:pk>/aanvullen/", roster.gap, name="gap"),
     path(
         "locaties/<slug:slug>/rooster/indeling/<int:pk>/uitschrijven/",
         roster.unassign,
@@ -80,5 +82,6 @@ urlpatterns = [
         feeds.location_feed,
         name="location-feed",
     ),
+    path("agenda/link-maken/", feeds.make_feed, name="make-feed"),
     path("agenda/nieuwe-link/", feeds.regenerate_feed, name="regenerate-feed"),
 ]

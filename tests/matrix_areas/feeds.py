@@ -28,7 +28,10 @@ ROWS = {
     # GET only (POST: 405); the token decides, not the session.
     "volunteers:my-feed": Row(get=EVERYONE, post=NOBODY),
     "volunteers:location-feed": Row(get=EVERYONE, post=NOBODY),
-    # A new secret link for oneself: any logged-in person, POST only.
+    # Making one's links, or new secret ones: any logged-in person, POST only.
+    "volunteers:make-feed": Row(
+        get=NOBODY, post=(L, L, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+    ),
     "volunteers:regenerate-feed": Row(
         get=NOBODY, post=(L, L, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
     ),

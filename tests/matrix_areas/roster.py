@@ -38,6 +38,9 @@ ROWS = {
     # An empty POST chooses nobody: the shift page again with the message (400).
     "volunteers:assign": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
     "volunteers:unassign": Row(get=NOBODY, post=MANAGERS_POST),
+    # A gap: who fits (coordinators and staff). An empty POST chooses nobody: the page again
+    # with the message (400).
+    "volunteers:gap": Row(get=MANAGERS, post=MANAGERS_POST_INVALID),
     # An empty choice clears the attendance (here: refused, the shift has not started; back).
     "volunteers:shift-attendance": Row(get=NOBODY, post=MANAGERS_POST),
     # An empty POST: no templates at all is a valid choice (they are all removed).
@@ -49,6 +52,7 @@ PK_KIND = {
     "volunteers:cancel": "assignment",
     "volunteers:shift": "shift",
     "volunteers:assign": "shift",
+    "volunteers:gap": "shift",
     "volunteers:unassign": "assignment",
     "volunteers:shift-attendance": "assignment",
 }
@@ -109,6 +113,7 @@ LIST_PAGES = [
     "volunteers:roster",
     "volunteers:roster-print",
     "volunteers:shift",
+    "volunteers:gap",
     "volunteers:shift-templates",
 ]
 

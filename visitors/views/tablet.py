@@ -52,6 +52,9 @@ class Door:
 
 
 class NotAllowed(Exception):
+    """Who is at the door may not count here (`status`: 401, 403 or 404). Access, not a rule of
+    the domain, so no DomainError: it only travels from open_door to this module's answers."""
+
     def __init__(self, code: str, status: int):
         super().__init__(code)
         self.code = code

@@ -51,6 +51,15 @@ def location_feed(request, roster_token, location_slug):
 
 @require_POST
 @login_required
+def make_feed(request):
+    """Make the calendar links that do not exist yet (the page that shows them only reads)."""
+    feeds.make_links(request.user)
+    messages.success(request, _("Je agenda-link is klaar. Zet hem in de agenda op je telefoon."))
+    return redirect(feeds.my_shifts_path())
+
+
+@require_POST
+@login_required
 def regenerate_feed(request):
     """New secret links: the old ones (personal and rosters) stop working at once (404)."""
     feeds.new_links(request.user)

@@ -314,7 +314,7 @@ def release(request, location, pk):
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
     except services.RosterError as error:
-        messages.error(request, error.messages[0])
+        messages.error(request, error.message)
         return _back(location, person, "nog-ingeroosterd")
     if released:
         messages.success(

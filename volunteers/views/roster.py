@@ -21,12 +21,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.dates import clamp, monday_of
+from buurtkamer.once import submitted_once
 from buurtkamer.permissions import Action, can, is_member, location_required, member_locations
 from locations.models import DayPart, Weekday
 
 from .. import services
-from ..forms import AssignForm, AttendanceForm, CancelForm, GenerateForm, TemplatesForm
-from ..members import current_members
+from ..forms import (
+    AssignForm,
+    AttendanceForm,
+    CancelForm,
+    FillGapForm,
+    GenerateForm,
+    TemplatesForm,
+)
+from ..members import coordinators_of, current_members
 from ..models import Assignment, Shift
 
 WEEKS_SHOWN = 4
@@ -143,7 +151,7 @@ def take(request, pk):
         try:
             services.take_place(shift, request.user)
         except services.RosterError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, error.message)
             return redirect("volunteers:open-places")
         messages.success(
             request,
@@ -198,7 +206,7 @@ def cancel(request, pk):
                 base_url=_base_url(request),
             )
         except services.RosterError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, error.message)
             return redirect("volunteers:my-shifts")
         messages.success(
             request,
@@ -236,6 +244,7 @@ def roster(request, location):
         request,
         "volunteers/roster/grid.html",
         {
+            **(_share(request, location) if may_manage else {}),
             "location": location,
             "weeks": weeks,
             "may_manage": may_manage,
@@ -291,6 +300,7 @@ def roster_print(request, location):
             "previous_week": _iso_week(week.monday - datetime.timedelta(weeks=1)),
             "next_week": _iso_week(week.monday + datetime.timedelta(weeks=1)),
             "printed_at": timezone.localtime(),
+            "coordinators": coordinators_of(location),
         },
     )
 
@@ -357,13 +367,87 @@ def assign(request, location, pk):
     try:
         services.take_place(shift, person, assigned_by=request.user)
     except services.RosterError as error:
-        messages.error(request, error.messages[0])
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
             _("%(name)s is ingedeeld.") % {"name": person.get_full_name() or person},
         )
     return redirect("volunteers:shift", slug=location.slug, pk=shift.pk)
+
+
+# Filling a gap ------------------------------------------------------------------------------------
+
+
+def _share(request, location) -> dict:
+    """The open places of the coming two weeks to share (services.share_text), as text and as
+    a WhatsApp link."""
+    text = services.share_text(location, timezone.localdate(), base_url=_base_url(request))
+    return {"share_text": text, "whatsapp_link": services.whatsapp_link(text)}
+
+
+@require_http_methods(["GET", "POST"])
+@location_required(Action.MANAGE_LOCATION)
+def gap(request, location, pk):
+    """A shift with room, and who fits it (services.suggestions_for), each with a button that
+    assigns them (services.take_place: audited, e-mailed). Asked by htmx (request.htmx): only
+    the panel, shown in place on the dashboard or the roster; otherwise the whole page, so it
+    works without JavaScript. After a POST without htmx: back here (the message says how it
+    went)."""
+    shift = _location_shift(location, pk)
+    status = 200
+    if request.method == "POST":
+        form = FillGapForm(request.POST, members=current_members(location))
+        if form.is_valid():
+            person = form.cleaned_data["volunteer"]
+            here = reverse("volunteers:gap", kwargs={"slug": location.slug, "pk": shift.pk})
+            name = person.get_full_name() or str(person)
+            with submitted_once(request, form.submission_key_value) as claim:
+                if claim.earlier is not None:
+                    messages.info(
+                        request, _("Dit was al opgeslagen. Er is niets dubbel opgeslagen.")
+                    )
+                else:
+                    try:
+                        services.take_place(shift, person, assigned_by=request.user)
+                    except services.RosterError as error:
+                        messages.error(request, error.message)
+                    else:
+                        claim.made(here, what=name)
+                        messages.success(
+                            request,
+                            _("%(name)s is ingedeeld en krijgt een e-mail.") % {"name": name},
+                        )
+            if not request.htmx:
+                return redirect(here)
+            shift = _location_shift(location, pk)  # its new state
+        else:
+            messages.error(request, _("Kies wie je wilt indelen."))
+            # htmx swaps only a 2xx answer: the panel with the message.
+            status = 200 if request.htmx else 400
+    return _render_gap(request, location, shift, status=status)
+
+
+def _render_gap(request, location, shift, *, status=200):
+    open_for_assigning = shift.places_left > 0 and not shift.has_started()
+    suggestions = services.suggestions_for(shift) if open_for_assigning else []
+    forms = [
+        (suggestion, FillGapForm(members=None, initial={"volunteer": suggestion.person.pk}))
+        for suggestion in suggestions
+    ]
+    context = {
+        "location": location,
+        "shift": shift,
+        "suggestions": forms,
+        "started": shift.has_started(),
+        "week": _iso_week(shift.date),
+        "month": shift.date,
+        # Opened from the dashboard's gap list: its count beside the gap follows along.
+        "update_badge": bool(request.htmx) and request.htmx.target == f"gat-{shift.pk}",
+        **_share(request, location),
+    }
+    template = "volunteers/roster/_gap.html" if request.htmx else "volunteers/roster/gap.html"
+    return TemplateResponse(request, template, context, status=status)
 
 
 def _location_assignment(location, pk) -> Assignment:
@@ -385,7 +469,7 @@ def unassign(request, location, pk):
             assignment, by=request.user, reason=reason, base_url=_base_url(request)
         )
     except services.RosterError as error:
-        messages.error(request, error.messages[0])
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
@@ -406,7 +490,7 @@ def attendance(request, location, pk):
         try:
             services.mark_attendance(assignment, form.cleaned_data["attendance"], by=request.user)
         except services.RosterError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, error.message)
         else:
             messages.success(request, _("De aanwezigheid is opgeslagen."))
     return redirect("volunteers:shift", slug=location.slug, pk=assignment.shift_id)

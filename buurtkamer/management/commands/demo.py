@@ -11,7 +11,7 @@ import activities.demo
 import locations.demo
 import visitors.demo
 import volunteers.demo
-from locations.demo import ADDRESSES, OPENING_HOURS
+from locations.demo import ADDRESSES, demo_opening_hours
 from locations.models import Location, Membership, OpeningHours, Role
 
 DEMO_PASSWORD = "buurtkamer"  # noqa: S105 - demo accounts only, refused when debug is off
@@ -80,17 +80,7 @@ class Command(BaseCommand):
             location.save(update_fields=["address", "postal_code"])
             if location.opening_hours.exists():
                 continue
-            OpeningHours.objects.bulk_create(
-                OpeningHours(
-                    location=location,
-                    weekday=weekday,
-                    day_part=part,
-                    opens_at=opens_at,
-                    closes_at=closes_at,
-                )
-                for weekday, parts in OPENING_HOURS[slug].items()
-                for part, (opens_at, closes_at) in parts.items()
-            )
+            OpeningHours.objects.bulk_create(demo_opening_hours(location))
 
     def _person(self, email, first_name, last_name, roles, password=None, staff=False):
         User = get_user_model()

@@ -23,8 +23,8 @@ from buurtkamer.dates import month_end, previous_month
 from buurtkamer.emails import site_url
 from buurtkamer.models import AuditEvent
 from locations.models import Location
-from visitors.report_exports import report_csv, report_xlsx
 from visitors.reports import Filters, build_report
+from visitors.reports.exports import report_csv, report_xlsx
 
 ACTION = AuditEvent.Action.MONTHLY_REPORT_SENT
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

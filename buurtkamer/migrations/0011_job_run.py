@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('buurtkamer', '0009_audit_actions_of_security_and_integrity'),
+        ('buurtkamer', '0010_audit_action_calendar_links_made'),
     ]
 
     operations = [

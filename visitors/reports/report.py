@@ -1,0 +1,104 @@
+"""`build_report`: the figures of a report in a fixed number of queries (9; see the tests),
+put together from the typed rows of `figures` and laid out as the tables of `tables`."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from locations.models import DayPart
+
+from . import figures as q
+from .filters import Filters
+
+
+@dataclass
+class Report:
+    filters: Filters
+    units: list
+    tables: list = field(default_factory=list)
+    buckets: list = field(default_factory=list)  # [(date, label)]
+    totals: dict = field(default_factory=dict)
+    per_unit: dict = field(default_factory=dict)  # unit key -> {figure: value}
+    timeline: dict = field(default_factory=dict)  # unit key -> [count per bucket]
+    heat: dict = field(default_factory=dict)  # (weekday, day part) -> visits
+    slots: list = field(default_factory=list)  # [Slot], busiest first
+    stories: list = field(default_factory=list)
+    came_via: list = field(default_factory=list)  # [Named]
+    referrals: list = field(default_factory=list)  # [Named]
+    activities: list = field(default_factory=list)  # [ActivityVisits]
+
+    def table(self, key):
+        return next((table for table in self.tables if table.key == key), None)
+
+
+def _add_visits(report, sums, unit_of, rows):
+    """The visits per day-part: into the units' sums, the timeline and the heat map."""
+    position = {key: index for index, (key, _label) in enumerate(report.buckets)}
+    report.timeline = {unit.key: [0] * len(report.buckets) for unit in report.units}
+    heat = Counter()
+    for row in rows:
+        unit = unit_of[row.location_id]
+        report.timeline[unit][position[q.bucket_start(row.day, report.filters.grouping)]] += (
+            row.visits
+        )
+        sums.visits[unit] += row.visits
+        sums.first_visits[unit] += row.first_visits
+        heat[(row.day.isoweekday(), row.day_part)] += row.visits
+    report.heat = dict(heat)
+
+
+def _add_opened(report, sums, unit_of, opened, rows):
+    """The opened day-parts: times and hours open, the visits on them (a tally for a closed
+    day counts in the totals, not here) and the busiest and quietest weekday × day-part."""
+    visits_at = {(row.location_id, row.day, row.day_part): row.visits for row in rows}
+    slot_opened, slot_visits = Counter(), Counter()
+    for row in opened:
+        unit = unit_of[row.location_id]
+        n = visits_at.get((row.location_id, row.day, row.day_part), 0)
+        sums.opened[unit] += 1
+        sums.minutes_open[unit] += row.minutes
+        sums.visits_on_opened[unit] += n
+        slot_opened[(row.day.isoweekday(), row.day_part)] += 1
+        slot_visits[(row.day.isoweekday(), row.day_part)] += n
+    order = {part.value: index for index, part in enumerate(DayPart)}
+    slots = [
+        q.Slot(
+            weekday, part, n, slot_visits[(weekday, part)], q.ratio(slot_visits[(weekday, part)], n)
+        )
+        for (weekday, part), n in slot_opened.items()
+    ]
+    report.slots = sorted(slots, key=lambda s: (-(s.average or 0), s.weekday, order[s.day_part]))
+
+
+def _add_earlier_and_shifts(sums, unit_of, earlier, shifts):
+    for row in earlier:
+        sums.previous[unit_of[row.location_id]] += row.previous
+        sums.year_before[unit_of[row.location_id]] += row.year_before
+    for row in shifts:
+        minutes = q._minutes(row.starts_at, row.ends_at) * row.people
+        sums.volunteer_minutes[unit_of[row.location_id]] += minutes
+
+
+def build_report(filters: Filters, *, with_stories=True) -> Report:
+    """All the figures of the report, in a fixed number of queries (8, 9 with the stories)."""
+    from .tables import report_tables
+
+    report = Report(filters=filters, units=q.units(filters), buckets=q.buckets(filters))
+    ids = [location.pk for location in filters.locations]
+    unit_of = {pk: unit.key for unit in report.units for pk in unit.location_ids}
+    sums = q.Sums()
+    rows = q.day_part_visits(ids, filters)
+    _add_visits(report, sums, unit_of, rows)
+    opened = q.opened_day_parts(ids, filters.start, filters.end)
+    _add_opened(report, sums, unit_of, opened, rows)
+    _add_earlier_and_shifts(
+        sums, unit_of, q.earlier_visits(ids, filters), q.attended_shifts(ids, filters)
+    )
+    report.came_via = q.came_via(ids, filters)
+    report.referrals = q.referrals(ids, filters)
+    report.activities = q.activity_visits(ids, filters)
+    if with_stories:
+        report.stories = q.stories(ids, filters)
+    report.per_unit = {unit.key: sums.figures([unit.key]) for unit in report.units}
+    report.totals = sums.figures([unit.key for unit in report.units])
+    report.tables = report_tables(report)
+    return report
