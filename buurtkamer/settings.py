@@ -234,7 +234,8 @@ USE_TZ = True
 
 # Static files: ours in static/, Bootstrap from the bootstrap-wrapper package, served by WhiteNoise.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# deploy/install.sh keeps it outside the code, so pages of the previous release still find theirs.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", bootstrap_wrapper.get_bootstrap_dir()),
@@ -364,6 +365,16 @@ VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 12)
 # Cancelling a shift less than this many hours before it starts counts as late
 # (volunteers.services.cancel_assignment); coordinators are told of late cancellations.
 ROSTER_LATE_CANCEL_HOURS = env_int("ROSTER_LATE_CANCEL_HOURS", 48)
+
+# /healthz also checks that every scheduled job (buurtkamer/jobs.py) succeeded recently enough;
+# off in debug (`make run` runs no timers) and in the tests (tests of the check switch it on).
+HEALTHZ_JOBS = env_bool("DJANGO_HEALTHZ_JOBS", default=not DEBUG)
+
+# `manage.py backup`: where the dumps go, and how many are kept (the newest of each of the last
+# BACKUP_KEEP_DAILY days and of each of the last BACKUP_KEEP_MONTHLY months).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", "") or BASE_DIR / "backups")
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
 
 # Where the site lives, for links in e-mails sent by cron jobs (outside a request), e.g.
 # https://buurtkamer.example.org. Empty: https:// and the first of ALLOWED_HOSTS.
