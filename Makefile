@@ -32,7 +32,7 @@ messages: $(STAMP)
 
 # After changing texts: update the catalogues, translate the new English entries in
 # locale/en/LC_MESSAGES/django.po, then `make messages`.
-MAKEMESSAGES := DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l nl -l en --no-location --no-obsolete \
+MAKEMESSAGES := DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l nl -l fy -l en --no-location --no-obsolete \
 	--ignore=.venv --ignore=tests --ignore=staticfiles --verbosity=0
 messages-update: $(STAMP)
 	$(MAKEMESSAGES)
