@@ -26,7 +26,7 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 messages: $(STAMP)
 	@if ! command -v msgfmt >/dev/null; then \
 		echo "msgfmt (GNU gettext) not found: using the committed translations"; \
-	elif (for po in locale/*/LC_MESSAGES/django.po; do [ "$${po%.po}.mo" -nt "$$po" ] || exit 0; done; exit 1); then \
+	elif (for po in locale/*/LC_MESSAGES/django.po locale_thirdparty/*/LC_MESSAGES/django.po; do [ "$${po%.po}.mo" -nt "$$po" ] || exit 0; done; exit 1); then \
 		DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0; \
 	fi
 
