@@ -26,13 +26,13 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 messages: $(STAMP)
 	@if ! command -v msgfmt >/dev/null; then \
 		echo "msgfmt (GNU gettext) not found: using the committed translations"; \
-	elif (for po in locale/*/LC_MESSAGES/django.po; do [ "$${po%.po}.mo" -nt "$$po" ] || exit 0; done; exit 1); then \
+	elif (for po in locale/*/LC_MESSAGES/django.po locale_thirdparty/*/LC_MESSAGES/django.po; do [ "$${po%.po}.mo" -nt "$$po" ] || exit 0; done; exit 1); then \
 		DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0; \
 	fi
 
 # After changing texts: update the catalogues, translate the new English entries in
 # locale/en/LC_MESSAGES/django.po, then `make messages`.
-MAKEMESSAGES := DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l nl -l en --no-location --no-obsolete \
+MAKEMESSAGES := DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l nl -l fy -l en --no-location --no-obsolete \
 	--ignore=.venv --ignore=tests --ignore=staticfiles --verbosity=0
 messages-update: $(STAMP)
 	$(MAKEMESSAGES)

@@ -225,9 +225,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [
     ("nl", _("Nederlands")),
+    ("fy", _("Frysk")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is ours (makemessages writes there). locale_thirdparty/ holds the Django and allauth texts
+# our pages show, for the languages whose catalogues in those packages are thin (Frysk); the
+# first path wins, and Django falls back to Dutch for anything missing in a language.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
+# Django ships no date formats for fy: ours are in buurtkamer/formats/fy/formats.py.
+FORMAT_MODULE_PATH = ["buurtkamer.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
