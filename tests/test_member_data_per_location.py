@@ -493,7 +493,7 @@ def test_the_cancel_and_notes_fields_warn_against_medical_details(
     assert "Geen medische of persoonlijke details." in page.text
     login(coordinator)
     page = client.get(url("detail", dokkum, volunteer))
-    assert "Geen medische of persoonlijke details." in page.text
+    assert "Schrijf geen medische of persoonlijke details op." in page.text
 
 
 # Calendar feeds ------------------------------------------------------------------------------

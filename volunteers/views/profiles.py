@@ -151,26 +151,28 @@ def _membership_or_404(location, pk):
     return membership
 
 
-def _detail_page(request, location, membership, *, status=200, **forms):
-    today = timezone.localdate()
-    person = membership.user
-    profile = profiles.profile_or_default(person)
-    record = profiles.record_or_default(membership)
+def _shift_history(person, location, today) -> dict:
+    """The person's shifts at this location: coming, past (newest first), cancelled."""
     assignments = list(
         Assignment.objects.filter(volunteer=person, shift__location=location)
         .select_related("shift")
         .order_by("shift__date", "shift__starts_at")
     )
     coming = [a for a in assignments if a.is_active and a.shift.date >= today]
-    past = [a for a in assignments if a.is_active and a.shift.date < today]
-    past.reverse()
-    cancelled = [a for a in assignments if not a.is_active]
-    cancelled.reverse()
-    no_shows = [a for a in past if a.attendance == Attendance.NO_SHOW]
-    history = list(record.status_changes.select_related("changed_by")) if record.pk else []
-    trainings = list(profiles.trainings_of(person))
-    for training in trainings:  # as profiles.removable_trainings, without another query
-        training.removable_here = training.location_id in (None, location.pk)
+    past = [a for a in reversed(assignments) if a.is_active and a.shift.date < today]
+    cancelled = [a for a in reversed(assignments) if not a.is_active]
+    return {
+        "coming": coming,
+        "past": past[:30],
+        "past_count": len(past),
+        "cancelled": cancelled,
+        "late_count": sum(1 for a in cancelled if a.cancelled_late),
+        "no_shows": [a for a in past if a.attendance == Attendance.NO_SHOW],
+    }
+
+
+def _detail_forms(location, person, record, today, forms) -> dict:
+    """The forms of the page: the ones posted (with their errors) or fresh ones."""
     forms.setdefault(
         "status_form",
         StatusForm(initial={"status": record.status, "since": today}, earliest=record.status_since),
@@ -189,6 +191,17 @@ def _detail_page(request, location, membership, *, status=200, **forms):
         ),
     )
     forms.setdefault("training_form", TrainingForm())
+    return forms
+
+
+def _detail_page(request, location, membership, *, status=200, **forms):
+    today = timezone.localdate()
+    person = membership.user
+    record = profiles.record_or_default(membership)
+    history = list(record.status_changes.select_related("changed_by")) if record.pk else []
+    trainings = list(profiles.trainings_of(person))
+    for training in trainings:  # as profiles.removable_trainings, without another query
+        training.removable_here = training.location_id in (None, location.pk)
     todos = profiles.todos_of(person, record, location, today)
     # Paused or stopped but still on the roster here: listed, to be taken off.
     still_rostered = (
@@ -202,20 +215,15 @@ def _detail_page(request, location, membership, *, status=200, **forms):
         {
             "location": location,
             "person": person,
-            "profile": profile,
+            "profile": profiles.profile_or_default(person),
             "record": record,
             "history": history,
             "trainings": trainings,
-            "coming": coming,
-            "past": past[:30],
-            "past_count": len(past),
-            "cancelled": cancelled,
-            "late_count": sum(1 for a in cancelled if a.cancelled_late),
-            "no_shows": no_shows,
+            **_shift_history(person, location, today),
             "todos": todos,
             "vog_outdated": any(todo.kind == "vog_outdated" for todo in todos),
             "still_rostered": still_rostered,
-            **forms,
+            **_detail_forms(location, person, record, today, forms),
         },
         status=status,
     )
