@@ -14,8 +14,6 @@ import zoneinfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from buurtkamer.models import AuditEvent
@@ -34,6 +32,7 @@ from visitors.models import (
 )
 
 from .factories import UserFactory
+from .support import count_queries
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 11, 24, 20, 30, tzinfo=AMSTERDAM)  # a Tuesday evening
@@ -868,14 +867,6 @@ def test_staff_may_enter_a_tally_for_any_location(client, login, staff, burgum):
 
 
 # Queries do not grow with the number of rows -------------------------------------------------
-
-
-def count_queries(client, address):
-    client.get(address)  # warm up: session, content types, translations
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(address)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_today_page_runs_a_fixed_number_of_queries_for_fifty_more_visits(
