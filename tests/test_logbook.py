@@ -19,7 +19,6 @@ from django.utils import timezone
 from buurtkamer.models import AuditEvent
 from locations import demo, services
 from locations.models import Closure, DayPart, Location, LogEntry
-from visitors import services as visit_services
 
 from .factories import LocationFactory, MembershipFactory, UserFactory
 from .support import count_queries, fetch_mode_raise, log_in
@@ -140,11 +139,8 @@ def test_outsiders_neither_read_nor_write(
     assert LogEntry.objects.count() == 1
 
 
-def test_the_paired_tablet_alone_gets_the_login_page(client, coordinator, dokkum):
-    _tablet, token = visit_services.pair_tablet(
-        location=dokkum, name="Voordeur", paired_by=coordinator
-    )
-    client.cookies[settings.TABLET_COOKIE_NAME] = token
+def test_the_paired_tablet_alone_gets_the_login_page(paired_tablet):
+    client = paired_tablet
 
     for address in (url("logbook"), url("logbook-new")):
         response = client.get(address)

@@ -13,7 +13,6 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 
 from buurtkamer.models import AuditEvent
@@ -227,9 +226,8 @@ def test_people_who_may_not_manage_dokkums_visits_change_nothing_there(
     assert snapshot() == before
 
 
-def test_a_paired_tablet_cannot_open_the_coordinator_pages(client, dokkum):
-    _tablet, token = services.pair_tablet(location=dokkum, name="Tablet voordeur", paired_by=None)
-    client.cookies[settings.TABLET_COOKIE_NAME] = token
+def test_a_paired_tablet_cannot_open_the_coordinator_pages(paired_tablet):
+    client = paired_tablet
 
     for name in ["today", "tallies", "tablets"]:
         response = client.get(url(name))
