@@ -57,3 +57,20 @@ def test_the_language_switch_turns_the_site_english_and_back(client, db):
 
     client.post(reverse("set_language"), {"language": "nl", "next": "/accounts/login/"})
     assert "Stuur mij een inlogcode" in client.get(reverse("account_login")).text
+
+
+# Moved from tests/test_pages_by_role.py (its page-by-role cases are rows of the authorization
+# matrix now) -------------------------------------------------------------------------------------
+
+
+def test_forbidden_and_not_found_pages_are_dutch_and_in_the_layout(personas, login):
+    client = login(personas["volunteer"])
+    forbidden = client.get(reverse("locations:team", kwargs={"slug": "dokkum"}))
+    assert forbidden.status_code == 403
+    assert "Geen toegang" in forbidden.text
+    assert 'class="navbar' in forbidden.text
+
+    not_found = client.get(reverse("locations:detail", kwargs={"slug": "burgum"}))
+    assert not_found.status_code == 404
+    assert "Pagina niet gevonden" in not_found.text
+    assert "Buurtkamer Burgum" not in not_found.text

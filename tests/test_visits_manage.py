@@ -967,3 +967,22 @@ def test_the_today_list_shows_the_newest_visits_and_says_so_when_there_are_more(
     page = client.get(reverse("visitors:today", kwargs={"slug": "dokkum"})).text
 
     assert "Hier staan de nieuwste 3." in page
+
+
+# Moved from tests/test_pages_by_role.py (its page-by-role cases are rows of the authorization
+# matrix now) -------------------------------------------------------------------------------------
+
+
+def test_the_coordinator_dashboard_shows_todays_counted_visitors(personas, login, dokkum):
+    import uuid
+
+    from visitors import services
+
+    for _ in range(3):
+        services.record_visit(location=dokkum, client_id=uuid.uuid4())
+    voided, _ = services.record_visit(location=dokkum, client_id=uuid.uuid4())
+    services.undo_visit(location=dokkum, client_id=voided.client_id)
+
+    page = login(personas["coordinator"]).get(reverse("dashboard")).text
+    assert "Vandaag 3 bezoekers" in page
+    assert "Vandaag" not in login(personas["volunteer"]).get(reverse("dashboard")).text
