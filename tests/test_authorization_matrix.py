@@ -29,6 +29,7 @@ the same data, whatever the POST of the one before changed.
 
 import copy
 import datetime
+import itertools
 import json as json_module
 import re
 import traceback
@@ -968,9 +969,10 @@ def _busy_day(location, coordinator, tag, size):
         )
         visit_services.record_visit(location=location, client_id=uuid.uuid4(), user=coordinator)
     visit_services.undo_visit(location=location, client_id=visit.client_id, user=coordinator)
-    # One active tally per day-part: the days back from today that have none yet.
+    # One active tally per day-part: the first `size` days back from today that have none yet
+    # (looked up one by one until there are enough, not all hundred).
     days = (timezone.localdate() - datetime.timedelta(days=number) for number in range(100))
-    free = [day for day in days if not visit_services.active_tally(location, day, "afternoon")]
+    free = (day for day in days if not visit_services.active_tally(location, day, "afternoon"))
     tallies = [
         visit_services.record_tally(
             location=location,
@@ -980,7 +982,7 @@ def _busy_day(location, coordinator, tag, size):
             first_visits=1,
             user=coordinator,
         )
-        for day in free[:size]
+        for day in itertools.islice(free, size)
     ]
     visit_services.void_tally(tally=tallies[-1], user=coordinator)
     visit_services.correct_tally(tally=tallies[0], visitors=4, first_visits=2, user=coordinator)
