@@ -14,7 +14,6 @@ import importlib
 import io
 import logging
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -31,21 +30,13 @@ from buurtkamer.log_filters import GunicornLogger
 from volunteers.profiles import get_profile
 
 from .factories import PASSWORD, UserFactory, administrator, force_login
+from .support import totp_code
 
 ADMIN = reverse("admin:index")
 ADMIN_LOGIN = reverse("admin:login")
 LOGIN = reverse("account_login")
 REAUTHENTICATE = reverse("mfa_reauthenticate")
 WRONG_PASSWORD = "Dit-is-het-niet-42"
-
-
-def totp_code(secret):
-    """The code an authenticator app shows now (never one about to expire: no tolerance)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    if 30 - time.time() % 30 < 3:
-        time.sleep(3)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def with_known_totp(user):
