@@ -8,17 +8,22 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test lint format messages messages-update messages-check clean bench deploy-check
 
+# uv installs the packages in seconds where pip takes minutes; pip stays the fallback (no uv
+# for this platform, or no way to its index).
+INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python
+PIP_INSTALL = $(BIN)/python -m pip install --quiet
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ")")'
 	$(PYTHON) -m venv $(VENV) || (rm -rf $(VENV); echo "Could not create .venv: install python3-venv"; exit 1)
-	$(BIN)/python -m pip install --quiet --upgrade pip || (rm -rf $(VENV); exit 1)
+	$(PIP_INSTALL) uv || echo "uv could not be installed: pip installs the packages (slower)"
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet .
+	$(INSTALL) . 2>/dev/null || $(PIP_INSTALL) .
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet ".[test]"
+	$(INSTALL) ".[test]" 2>/dev/null || $(PIP_INSTALL) ".[test]"
 	touch $@
 
 # Compiled .mo files are committed; they are rebuilt here when GNU gettext is installed and a

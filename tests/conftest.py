@@ -1,10 +1,17 @@
 """Personas: who is who in the tests. Dokkum is "our" location, Burgum "the other one"."""
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.test import Client
 
-from locations.models import Location, Role
+from locations.models import Location
 
-from .factories import PASSWORD, MembershipFactory, UserFactory, force_login
+from .factories import PASSWORD, force_login
+from .support import TABLET_NAME, make_persona, pair_url
 
 pytest_plugins = ["tests.browser_support"]  # the `browser` fixture (Debian Chromium)
 
@@ -22,37 +29,31 @@ def burgum(db):
 @pytest.fixture
 def volunteer(dokkum):
     """A volunteer of Dokkum."""
-    return MembershipFactory(location=dokkum, role=Role.VOLUNTEER, user__first_name="Anneke").user
+    return make_persona("volunteer")
 
 
 @pytest.fixture
 def other_volunteer(burgum):
     """A volunteer of Burgum, who has no business in Dokkum."""
-    return MembershipFactory(location=burgum, role=Role.VOLUNTEER, user__first_name="Durk").user
+    return make_persona("other_volunteer")
 
 
 @pytest.fixture
 def coordinator(dokkum):
     """The coordinator of Dokkum."""
-    return MembershipFactory(location=dokkum, role=Role.COORDINATOR, user__first_name="Jan").user
+    return make_persona("coordinator")
 
 
 @pytest.fixture
 def other_coordinator(burgum):
     """The coordinator of Burgum."""
-    return MembershipFactory(
-        location=burgum, role=Role.COORDINATOR, user__first_name="Hiltsje"
-    ).user
+    return make_persona("other_coordinator")
 
 
 @pytest.fixture
 def staff(db):
     """AanZet staff: every location, with the authenticator app (TOTP) that staff must have."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    user = UserFactory(is_aanzet_staff=True, first_name="Sietske")
-    TOTP.activate(user, generate_totp_secret())
-    return user
+    return make_persona("staff")
 
 
 @pytest.fixture
@@ -84,3 +85,63 @@ def login(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def paired_tablet(client, login, coordinator, dokkum):
+    """The Dokkum tablet: paired by its coordinator through the real flow, then a browser that
+    carries only the tablet cookie (no session, no CSRF cookie): nobody is logged in on it."""
+    login(coordinator)
+    response = client.post(pair_url(), {"name": TABLET_NAME})
+    assert response.status_code == 302
+    token = response.cookies[settings.TABLET_COOKIE_NAME].value
+    assert token
+
+    tablet_client = Client()
+    tablet_client.cookies[settings.TABLET_COOKIE_NAME] = token
+    assert set(tablet_client.cookies) == {settings.TABLET_COOKIE_NAME}
+    return tablet_client
+
+
+@pytest.fixture
+def paired_client(paired_tablet):
+    """The name the tablet tests use for paired_tablet."""
+    return paired_tablet
+
+
+@pytest.fixture
+def tablet(paired_tablet, dokkum):
+    """The Tablet row of paired_tablet."""
+    from visitors.models import Tablet
+
+    return Tablet.objects.get(location=dokkum)
+
+
+# Browsers ----------------------------------------------------------------------------------------
+
+AXE_DIR = Path(__file__).resolve().parent / ".axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    """axe-core's browser build, installed from npm on the first run."""
+    from .browser_support import unavailable  # a plugin (pytest_plugins): imported by pytest first
+
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            unavailable("npm was not found on the PATH.", "Install npm (apt install npm)")
+        result = subprocess.run(
+            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0 or not AXE_JS.exists():
+            unavailable(
+                f"npm could not install axe-core: {result.stderr.strip()[-500:]}",
+                "Let npm reach its registry",
+            )
+    return AXE_JS

@@ -8,16 +8,10 @@ default rules (WCAG 2.x A and AA and best practices), the AAA rule for text cont
 """
 
 import datetime
-import importlib
-import shutil
-import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,37 +19,10 @@ from locations.models import DayPart, Location, Role
 from visitors import services as visit_services
 from visitors.models import Source, Visit
 
-from .browser_support import unavailable
-from .factories import PASSWORD, MembershipFactory, UserFactory, force_login
+from .factories import PASSWORD, MembershipFactory, UserFactory
+from .support import BUURTKAMERS_MIGRATION, as_tablet, axe_violations, check, logged_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-BUURTKAMERS_MIGRATION = importlib.import_module("locations.migrations.0002_the_four_buurtkamers")
-AXE_DIR = Path(__file__).resolve().parent / ".axe"
-AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING_IMPACTS = {"serious", "critical"}
-
-
-@pytest.fixture(scope="session")
-def axe_script():
-    """axe-core's browser build, installed from npm on the first run."""
-    if not AXE_JS.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            unavailable("npm was not found on the PATH.", "Install npm (apt install npm)")
-        result = subprocess.run(
-            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if result.returncode != 0 or not AXE_JS.exists():
-            unavailable(
-                f"npm could not install axe-core: {result.stderr.strip()[-500:]}",
-                "Let npm reach its registry",
-            )
-    return AXE_JS
 
 
 @pytest.fixture
@@ -110,64 +77,6 @@ def context(browser, live_server):
     context.set_default_timeout(15_000)
     yield context
     context.close()
-
-
-def logged_in_as(context, live_server, user):
-    """Give the browser the session of a person logged in (as the test client does it)."""
-    client = Client()
-    force_login(client, user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
-
-
-def as_tablet(context, live_server, token):
-    context.add_cookies(
-        [{"name": settings.TABLET_COOKIE_NAME, "value": token, "url": live_server.url}]
-    )
-    return context
-
-
-def axe_violations(page, axe_script):
-    """axe-core's violations of impact serious or critical, one readable line per element."""
-    page.add_script_tag(path=str(axe_script))
-    violations = page.evaluate(
-        """async () => {
-            const results = await axe.run(document, {
-                resultTypes: ['violations'],
-                rules: {'color-contrast-enhanced': {enabled: true}},
-            });
-            return results.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map((n) => ({target: n.target.join(' '),
-                                            summary: n.failureSummary}))}));
-        }"""
-    )
-    return [
-        f"[{violation['impact']}] {violation['id']}: {violation['help']}\n"
-        f"    at {node['target']}\n    {node['summary'].replace(chr(10), chr(10) + '    ')}"
-        for violation in violations
-        if violation["impact"] in BLOCKING_IMPACTS
-        for node in violation["nodes"]
-    ]
-
-
-def check(context, url, axe_script, heading=None):
-    page = context.new_page()
-    response = page.goto(url)
-    assert response.status == 200, f"{url} answered {response.status} ({page.url})"
-    if heading is not None:
-        assert page.get_by_role("heading", level=1).first.inner_text().startswith(heading)
-    found = axe_violations(page, axe_script)
-    assert not found, f"axe-core on {url}:\n" + "\n".join(found)
-    return page
 
 
 DOKKUM = {"slug": "dokkum"}

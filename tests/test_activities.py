@@ -728,7 +728,7 @@ def test_the_pages_load_nothing_lazily(
     client, login, coordinator, staff, dokkum, category, hall, make_activity
 ):
     """Under Django's fetch mode RAISE a related object loaded per row fails the page."""
-    from .test_authorization_matrix import fetch_mode_raise
+    from .support import fetch_mode_raise
 
     _many_activities(dokkum, category, hall, 3, "a")
     activity = make_activity(volunteers_needed=1)

@@ -23,7 +23,8 @@ from locations.models import DayPart, Location, OpeningHours, Role
 from visitors.models import Visit
 from volunteers.models import Assignment, Shift, Task
 
-from .factories import PASSWORD, MembershipFactory
+from .factories import MembershipFactory
+from .support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -136,14 +137,6 @@ def context_factory(browser, live_server):
     yield new, foreign
     for context in contexts:
         context.close()
-
-
-def log_in(page, email, next_url):
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def shoot(page, name):

@@ -13,11 +13,10 @@ from locations.models import DayPart
 from visitors.models import Visit
 from volunteers.models import Assignment, Shift, Task
 
-from . import test_tablet
 from .factories import MembershipFactory, UserFactory
-from .test_tablet import checkin_form_url, hidden_client_id, tablet_url, tap
+from .support import checkin_form_url, hidden_client_id, tablet_url, tap
 
-paired_client = test_tablet.paired_client  # the Dokkum tablet, paired through the real flow
+# paired_client (tests/conftest.py): the Dokkum tablet, paired through the real flow
 
 D = datetime.date
 T = datetime.time
@@ -217,7 +216,7 @@ def test_who_is_on_duty_shows_first_names_only_grouped_by_day_part_and_task(
 def test_the_tablet_page_queries_do_not_grow_with_the_programme(
     paired_client, dokkum, programme, django_assert_max_num_queries
 ):
-    from .test_tablet import TABLET_PAGE_QUERIES
+    from .support import TABLET_PAGE_QUERIES
 
     paired_client.get(tablet_url())  # "last seen" written once
     category = Category.objects.first()

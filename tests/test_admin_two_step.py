@@ -14,7 +14,6 @@ import importlib
 import io
 import logging
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -31,21 +30,13 @@ from buurtkamer.log_filters import GunicornLogger
 from volunteers.profiles import get_profile
 
 from .factories import PASSWORD, UserFactory, administrator, force_login
+from .support import totp_code
 
 ADMIN = reverse("admin:index")
 ADMIN_LOGIN = reverse("admin:login")
 LOGIN = reverse("account_login")
 REAUTHENTICATE = reverse("mfa_reauthenticate")
 WRONG_PASSWORD = "Dit-is-het-niet-42"
-
-
-def totp_code(secret):
-    """The code an authenticator app shows now (never one about to expire: no tolerance)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    if 30 - time.time() % 30 < 3:
-        time.sleep(3)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def with_known_totp(user):
@@ -551,3 +542,71 @@ def test_gunicorns_access_log_masks_the_token(tmp_path):
     logged = (tmp_path / "access.log").read_text()
     assert '"GET /agenda/[token].ics?x=1 HTTP/1.1" 200 512' in logged
     assert TOKEN not in logged
+
+
+# Moved from tests/test_pages_by_role.py (its page-by-role cases are rows of the authorization
+# matrix now) -------------------------------------------------------------------------------------
+
+
+def test_admin_is_for_administrators_only(client, staff, db):
+    from tests.factories import administrator, force_login
+
+    admin = administrator()
+    force_login(client, staff)
+    assert client.get(reverse("admin:index")).status_code == 302
+    force_login(client, admin)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Buurtkamer beheer" in response.text
+    for path in [
+        "admin:buurtkamer_user_changelist",
+        "admin:buurtkamer_auditevent_changelist",
+        "admin:locations_location_changelist",
+        "admin:locations_membership_changelist",
+        "admin:locations_openinghours_changelist",
+    ]:
+        assert client.get(reverse(path)).status_code == 200, path
+
+
+def test_an_administrator_adds_a_person_in_the_admin(client, db):
+    from buurtkamer.models import User
+    from tests.factories import administrator, force_login
+
+    admin = administrator()
+    force_login(client, admin)
+    assert client.get(reverse("admin:buurtkamer_user_add")).status_code == 200
+
+    response = client.post(
+        reverse("admin:buurtkamer_user_add"),
+        {
+            "email": "nieuw@example.org",
+            "usable_password": "true",
+            "password1": "Zeer-geheim-wachtwoord-99",
+            "password2": "Zeer-geheim-wachtwoord-99",
+        },
+    )
+
+    assert response.status_code == 302
+    person = User.objects.get(email="nieuw@example.org")
+    assert person.check_password("Zeer-geheim-wachtwoord-99")
+    change_url = reverse("admin:buurtkamer_user_change", args=[person.pk])
+    assert client.get(change_url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "visitors_visit",
+        "visitors_tablet",
+        "visitors_manualtally",
+        "visitors_referral",
+        "visitors_camevia",
+        "visitors_referraltarget",
+    ],
+)
+def test_the_admin_lists_every_visitors_model(client, db, name):
+    from tests.factories import administrator, force_login
+
+    admin = administrator()
+    force_login(client, admin)
+    assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200

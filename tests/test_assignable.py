@@ -5,6 +5,7 @@ dashboard, the volunteers list and the profile page. Pausing someone lists their
 and taking them off works (audited). A coordinator's assign or remove is e-mailed."""
 
 import datetime
+import functools
 
 import pytest
 from django.core import mail
@@ -12,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from buurtkamer.models import AuditEvent
-from locations.models import DayPart, Membership, Role
+from locations.models import Membership, Role
 from volunteers import services
-from volunteers.models import Assignment, MemberRecord, Shift, Status, Task
+from volunteers.models import Assignment, MemberRecord, Status, Task
 
+from . import support
 from .factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +26,10 @@ T = datetime.time
 AFTERNOON = (T(13, 30), T(16, 30))
 
 
-def make_shift(location, *, days=5, start=None, end=None, task=Task.HOST, maximum=20):
-    start, end = start or AFTERNOON[0], end or AFTERNOON[1]
-    return Shift.objects.create(
-        location=location,
-        date=timezone.localdate() + datetime.timedelta(days=days),
-        day_part=DayPart.at(start),
-        task=task,
-        starts_at=start,
-        ends_at=end,
-        minimum=1,
-        maximum=maximum,
-        regular=False,
-    )
+# A one-off afternoon shift with room for many: the shared helper with this module's defaults.
+make_shift = functools.partial(
+    support.make_shift, start=AFTERNOON[0], end=AFTERNOON[1], maximum=20, regular=False
+)
 
 
 def member(location, first_name, status=None, *, last_name="", role=Role.VOLUNTEER, **record):

@@ -64,12 +64,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
     assert response["Location"] == f"{reverse('account_login')}?next={AUDIT_URL}"
 
 
-def test_a_paired_tablet_is_sent_to_log_in(client, coordinator, dokkum):
-    _tablet, token = visit_services.pair_tablet(
-        location=dokkum, name="Tablet voordeur", paired_by=coordinator
-    )
-    client.cookies[settings.TABLET_COOKIE_NAME] = token
-    response = client.get(AUDIT_URL)
+def test_a_paired_tablet_is_sent_to_log_in(paired_tablet):
+    response = paired_tablet.get(AUDIT_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 

@@ -27,23 +27,20 @@ Each request of a test runs in a savepoint that is rolled back afterwards: every
 the same data, whatever the POST of the one before changed.
 """
 
-import contextlib
 import copy
 import datetime
+import itertools
 import json as json_module
 import re
 import traceback
 import uuid
 from dataclasses import dataclass
-from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import FieldFetchBlocked
 from django.db import connection, transaction
-from django.db.models import FETCH_RAISE
-from django.db.models import query as query_module
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -51,7 +48,7 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 
 from locations import services as team_services
-from locations.models import DayPart, Membership, Role
+from locations.models import DayPart, Location, Membership, Role
 from visitors import services as visit_services
 from visitors.models import AgeBand, CameVia, FirstVisit, ManualTally, ReferralTarget, Tablet, Visit
 
@@ -71,6 +68,7 @@ from .matrix_common import (
     L,
     Row,
 )
+from .support import fetch_mode_raise, make_persona
 
 LOGIN_URL = "/accounts/login/"
 ADMIN_LOGIN_URL = "/admin/login/"
@@ -357,8 +355,10 @@ def _area_sample(name, argument, objects):
     return None
 
 
-@pytest.fixture
-def world(personas, dokkum, burgum):
+def _build_world():
+    """The personas, the tablet, an invitation and one object of each kind per location."""
+    personas = {"anonymous": None} | {role: make_persona(role) for role in ROLES[2:]}
+    dokkum, burgum = Location.objects.get(slug="dokkum"), Location.objects.get(slug="burgum")
     coordinator = personas["coordinator"]
     # The tablet as in tests/test_tablet.py: paired by the coordinator through the real flow.
     pairing = Client()
@@ -383,7 +383,29 @@ def world(personas, dokkum, burgum):
         "dokkum": _objects_in(dokkum, coordinator, "Sjoukje", personas),
         "burgum": _objects_in(burgum, personas["other_coordinator"], "Wopke", personas),
     }
-    return World(personas, tablet_token, objects, {"uidb64": uidb64, "token": token})
+    return personas, tablet_token, objects, {"uidb64": uidb64, "token": token}
+
+
+@pytest.fixture(scope="module")
+def world_data(django_db_setup, django_db_blocker):
+    """The world is only read: it is built once for the module, in a transaction that is rolled
+    back at the end. Every test runs in a savepoint inside it (pytest-django's `db`), so what
+    one test writes is gone before the next."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(world_data, db):
+    """The module's world with fresh browsers: a session made in one test (a savepoint rolled
+    back afterwards) must not be carried into the next."""
+    return World(*world_data)
 
 
 # Requests and outcomes ----------------------------------------------------------------------------
@@ -628,6 +650,27 @@ def test_an_unknown_location_is_not_found_even_for_staff(world):
     assert not wrong, report("staff on an unknown location", wrong)
 
 
+def test_an_unknown_location_is_not_found_for_anyone_logged_in(world):
+    """As for staff above: every person logged in gets 404 on a location that does not exist
+    (a volunteer is not told 403 there, an outsider learns nothing); anonymous gets what the
+    matrix gives them at Dokkum (the login page, a 401), but a public page is not found."""
+    wrong = []
+    for url in PROJECT_URLS:
+        if url.name not in MATRIX or "slug" not in url.kwargs or url.name in PK_KIND:
+            continue
+        for method in ("GET", "POST"):
+            if MATRIX[url.name].expected(method, "staff") == 405:
+                continue
+            for role in ("anonymous", "volunteer", "other_volunteer", "coordinator"):
+                expected = 404
+                if role == "anonymous" and MATRIX[url.name].expected(method, role) != 200:
+                    expected = MATRIX[url.name].expected(method, role)
+                path, answer = ask_as_in_matrix(world, role, method, url, slug="bestaat-niet")
+                if not meets(answer, expected):
+                    wrong.append(f"{method} {path} as {role}: expected {expected}, got {answer}")
+    assert not wrong, report("an unknown location", wrong)
+
+
 def test_the_dokkum_tablet_opens_nothing_of_burgum(world, burgum):
     """A tablet is not a person: at another location it is "not paired" (login / 401)."""
     tablet = world.client("tablet")
@@ -652,6 +695,11 @@ def test_the_dokkum_tablet_opens_nothing_of_burgum(world, burgum):
 
 GROUP_CASES = [pytest.param(group, id=group.key) for group in GROUPS]
 LOGGED_IN = ROLES[2:]
+# allauth pages whose exact answer is checked too: the login page is for who is not logged in
+# (the tablet included); whoever is logged in is sent on.
+ALLAUTH_EXACT = {
+    ("account_login", "GET"): {"anonymous": 200, "tablet": 200} | dict.fromkeys(LOGGED_IN, 302),
+}
 
 
 def _group_admin(url, answers):
@@ -682,6 +730,9 @@ def _group_allauth_account(url, answers):
             wrong.append(f"{method} as anonymous: sent into the app, {anonymous}")
         if url.name in ALLAUTH_PAGES_FOR_LOGGED_IN and not meets(anonymous, LOGIN):
             wrong.append(f"{method} as anonymous: expected the login page, got {anonymous}")
+        for role, status in ALLAUTH_EXACT.get((url.name, method), {}).items():
+            if answers[role, method].status != status:
+                wrong.append(f"{method} as {role}: expected {status}, got {answers[role, method]}")
         statuses = {role: answers[role, method].status for role in LOGGED_IN}
         if len(set(statuses.values())) != 1:
             wrong.append(f"{method}: the logged-in personas differ: {statuses}")
@@ -885,20 +936,6 @@ def test_the_login_and_error_pages_carry_the_content_security_policy(world):
 # Lazy loads: list pages under fetch mode RAISE ----------------------------------------------------
 
 
-@contextlib.contextmanager
-def fetch_mode_raise():
-    """Every QuerySet made inside gets fetch_mode(FETCH_RAISE).
-
-    Django 6.1 sets the mode per QuerySet (`.fetch_mode(...)`; no context manager or setting),
-    and a new QuerySet starts from django.db.models.query.DEFAULT_FETCH_MODE: patching that
-    default is the same as calling .fetch_mode(FETCH_RAISE) on every QuerySet of the request,
-    including the ones that load request.user and the related objects. A lazily loaded
-    foreign key or deferred field then raises FieldFetchBlocked.
-    """
-    with mock.patch.object(query_module, "DEFAULT_FETCH_MODE", FETCH_RAISE):
-        yield
-
-
 def test_the_fetch_mode_guard_does_raise_on_a_lazy_load(volunteer):
     with fetch_mode_raise():
         membership = Membership.objects.get(user=volunteer)
@@ -932,9 +969,10 @@ def _busy_day(location, coordinator, tag, size):
         )
         visit_services.record_visit(location=location, client_id=uuid.uuid4(), user=coordinator)
     visit_services.undo_visit(location=location, client_id=visit.client_id, user=coordinator)
-    # One active tally per day-part: the days back from today that have none yet.
+    # One active tally per day-part: the first `size` days back from today that have none yet
+    # (looked up one by one until there are enough, not all hundred).
     days = (timezone.localdate() - datetime.timedelta(days=number) for number in range(100))
-    free = [day for day in days if not visit_services.active_tally(location, day, "afternoon")]
+    free = (day for day in days if not visit_services.active_tally(location, day, "afternoon"))
     tallies = [
         visit_services.record_tally(
             location=location,
@@ -944,7 +982,7 @@ def _busy_day(location, coordinator, tag, size):
             first_visits=1,
             user=coordinator,
         )
-        for day in free[:size]
+        for day in itertools.islice(free, size)
     ]
     visit_services.void_tally(tally=tallies[-1], user=coordinator)
     visit_services.correct_tally(tally=tallies[0], visitors=4, first_visits=2, user=coordinator)

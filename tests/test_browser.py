@@ -10,7 +10,6 @@ skipped, except on CI (CI=true), where they fail.
 import importlib
 import io
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +20,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from locations.models import Location
+
+from .support import totp_code
 
 User = get_user_model()
 
@@ -152,15 +153,6 @@ def assert_touch_targets(page, selector):
     assert heights, f"nothing visible matches {selector!r} on {page.url}"
     low = {name: height for name, height in heights.items() if height < MIN_TARGET_PX}
     assert low == {}, f"touch targets lower than {MIN_TARGET_PX}px on {page.url}"
-
-
-def totp_code(secret):
-    """The code an authenticator app shows now (never one about to expire: no tolerance)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    if 30 - time.time() % 30 < 3:
-        time.sleep(3)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def give_authenticator_app(email):

@@ -17,28 +17,15 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
-from locations.models import DayPart, Location, Role
-from volunteers.models import Assignment, Shift, Task
+from locations.models import Location, Role
+from volunteers.models import Assignment, Task
 from volunteers.profiles import get_profile
 
 from .factories import PASSWORD, MembershipFactory
+from .support import make_shift
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 UTC = datetime.UTC
-
-
-def make_shift(location, date, *, task=Task.HOST, starts=(9, 30), ends=(12, 0), **extra):
-    return Shift.objects.create(
-        location=location,
-        date=date,
-        day_part=extra.pop("day_part", DayPart.MORNING),
-        task=task,
-        starts_at=datetime.time(*starts),
-        ends_at=datetime.time(*ends),
-        minimum=extra.pop("minimum", 1),
-        maximum=extra.pop("maximum", 2),
-        **extra,
-    )
 
 
 def token_of(user):
@@ -467,7 +454,7 @@ def test_two_clicks_at_once_make_the_links_once():
     from volunteers.models import RosterFeedToken, VolunteerProfile
 
     from .factories import LocationFactory
-    from .test_roster_race import require_postgresql, run_at_once
+    from .support import require_postgresql, run_at_once
 
     require_postgresql()
     location = LocationFactory()

@@ -17,7 +17,7 @@ from buurtkamer.models import AuditEvent
 from locations import services
 from locations.models import Closure
 
-from .test_authorization_matrix import fetch_mode_raise
+from .support import fetch_mode_raise
 
 TODAY = timezone.localdate()
 CLOSURES_URL = reverse("locations:closures", kwargs={"slug": "dokkum"})

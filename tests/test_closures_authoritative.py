@@ -632,7 +632,7 @@ def test_the_roster_feeds_say_a_shift_on_a_closed_day_does_not_go_ahead(
 
 
 def closure_race(location, people):
-    from .test_roster_race import run_at_once
+    from .support import run_at_once
 
     return run_at_once(
         [
@@ -651,7 +651,7 @@ def closure_race(location, people):
 @pytest.fixture
 def race_location():
     from .factories import LocationFactory
-    from .test_roster_race import require_postgresql
+    from .support import require_postgresql
 
     require_postgresql()
     location = LocationFactory()

@@ -18,7 +18,7 @@ from volunteers import services
 from volunteers.models import Assignment, Shift, ShiftTemplate, Task
 
 from .factories import MembershipFactory
-from .test_roster_browser import log_in, new_page
+from .support import log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -30,7 +30,7 @@ from visitors import services as visit_services
 from visitors.models import ManualTally, Referral, ReferralTarget, Source, Story, Visit
 
 from .factories import LocationFactory, MembershipFactory
-from .test_roster_race import require_postgresql, run_at_once
+from .support import require_postgresql, run_at_once
 
 KEY = re.compile(r'name="submission_key" value="([0-9a-f-]{36})"')
 THREADS = 4

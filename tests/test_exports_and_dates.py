@@ -29,7 +29,7 @@ from visitors.models import Story, Visit
 from volunteers import services as roster_services
 from volunteers.models import Assignment, Shift, Task, Training, VolunteerProfile
 
-from .test_team import OPENING_HOURS_URL, opening_hours_post
+from .support import OPENING_HOURS_URL, opening_hours_post
 
 D = datetime.date
 T = datetime.time

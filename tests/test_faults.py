@@ -53,29 +53,10 @@ from visitors import services
 from visitors.models import Visit
 
 from .factories import PASSWORD, LocationFactory, MembershipFactory
+from .support import on_ci_with_postgresql, require_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-
-
-def on_ci_with_postgresql() -> bool:
-    on_ci = os.environ.get("CI", "").strip().lower() == "true"
-    return on_ci and os.environ.get("DATABASE_URL", "").startswith("postgres")
-
-
-def require_postgresql():
-    """Skip on SQLite, but never on CI's PostgreSQL run."""
-    if connection.vendor == "postgresql":
-        return
-    if on_ci_with_postgresql():
-        pytest.fail(
-            f"CI=true and DATABASE_URL points to PostgreSQL, yet the tests run on "
-            f"{connection.vendor}: the fault tests must run there."
-        )
-    pytest.skip(
-        "Needs PostgreSQL: run with DATABASE_URL=postgres://... (the database fault tests "
-        "kill, stop and restart PostgreSQL; on SQLite there is nothing to stop)."
-    )
 
 
 # The 503 page: a database error on any layer ---------------------------------------------------

@@ -27,8 +27,7 @@ from locations.models import DayPart, Location, OpeningHours, Role
 from visitors import services as visit_services
 
 from .factories import MembershipFactory
-from .test_accessibility import BUURTKAMERS_MIGRATION, as_tablet, axe_script, check  # noqa: F401
-from .test_i18n import entries
+from .support import BUURTKAMERS_MIGRATION, as_tablet, check, entries
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = [
@@ -242,7 +241,7 @@ def test_the_public_programme_is_frisian_with_frisian_dates(client, dokkum):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_programme_and_the_tablet_in_frisian_are_axe_clean(live_server, browser, axe_script):  # noqa: F811
+def test_the_programme_and_the_tablet_in_frisian_are_axe_clean(live_server, browser, axe_script):
     BUURTKAMERS_MIGRATION.create_locations(django_apps, None)
     dokkum = Location.objects.get(slug="dokkum")
     coordinator = MembershipFactory(location=dokkum, role=Role.COORDINATOR).user

@@ -1,30 +1,13 @@
 """The catalogues: English complete, nothing fuzzy, and the site really switches language."""
 
-import re
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from .support import entries
+
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
-
-
-def entries(po_path):
-    """(msgid, msgstr values) of every entry but the header, read without extra packages."""
-    text = po_path.read_text(encoding="utf-8")
-    for block in text.split("\n\n"):
-        if "\nmsgid " not in "\n" + block:
-            continue
-        msgid = "".join(re.findall(r'^msgid "(.*)"$', block, re.M))
-        msgid += "".join(re.findall(r'^"(.*)"$', block.split("msgstr")[0].split("msgid")[-1], re.M))
-        if not msgid:
-            continue  # the header
-        msgstrs = re.findall(r'^msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', block, re.M)
-        yield (
-            msgid,
-            ["".join([first, *re.findall(r'"(.*)"', rest)]) for first, rest in msgstrs],
-            block,
-        )
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -57,3 +40,20 @@ def test_the_language_switch_turns_the_site_english_and_back(client, db):
 
     client.post(reverse("set_language"), {"language": "nl", "next": "/accounts/login/"})
     assert "Stuur mij een inlogcode" in client.get(reverse("account_login")).text
+
+
+# Moved from tests/test_pages_by_role.py (its page-by-role cases are rows of the authorization
+# matrix now) -------------------------------------------------------------------------------------
+
+
+def test_forbidden_and_not_found_pages_are_dutch_and_in_the_layout(personas, login):
+    client = login(personas["volunteer"])
+    forbidden = client.get(reverse("locations:team", kwargs={"slug": "dokkum"}))
+    assert forbidden.status_code == 403
+    assert "Geen toegang" in forbidden.text
+    assert 'class="navbar' in forbidden.text
+
+    not_found = client.get(reverse("locations:detail", kwargs={"slug": "burgum"}))
+    assert not_found.status_code == 404
+    assert "Pagina niet gevonden" in not_found.text
+    assert "Buurtkamer Burgum" not in not_found.text

@@ -29,7 +29,7 @@ from locations.models import Membership, Role
 from volunteers.models import MemberRecord, VolunteerProfile
 
 from .factories import LocationFactory, MembershipFactory, UserFactory
-from .test_faults import on_ci_with_postgresql
+from .support import on_ci_with_postgresql
 
 User = get_user_model()
 

@@ -13,19 +13,15 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from buurtkamer.models import AuditEvent
 from locations import demo, services
 from locations.models import Closure, DayPart, Location, LogEntry
-from visitors import services as visit_services
 
-from .factories import PASSWORD, LocationFactory, MembershipFactory, UserFactory
-from .test_accessibility import axe_script  # noqa: F401 - the fixture
-from .test_authorization_matrix import fetch_mode_raise
+from .factories import LocationFactory, MembershipFactory, UserFactory
+from .support import count_queries, fetch_mode_raise, log_in
 
 TODAY = timezone.localdate()
 
@@ -42,14 +38,6 @@ def open_follow_up(location, author=None, text="Jongeren bij de ingang, veel law
     return entry_in(
         location, text=text, author=author, kind=LogEntry.Kind.INCIDENT, needs_follow_up=True
     )
-
-
-def count_queries(client, address):
-    client.get(address)  # warm up: session, translations
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(address)
-    assert response.status_code == 200
-    return len(queries)
 
 
 # Writing -----------------------------------------------------------------------------------------
@@ -151,11 +139,8 @@ def test_outsiders_neither_read_nor_write(
     assert LogEntry.objects.count() == 1
 
 
-def test_the_paired_tablet_alone_gets_the_login_page(client, coordinator, dokkum):
-    _tablet, token = visit_services.pair_tablet(
-        location=dokkum, name="Voordeur", paired_by=coordinator
-    )
-    client.cookies[settings.TABLET_COOKIE_NAME] = token
+def test_the_paired_tablet_alone_gets_the_login_page(paired_tablet):
+    client = paired_tablet
 
     for address in (url("logbook"), url("logbook-new")):
         response = client.get(address)
@@ -508,14 +493,6 @@ SIZES = [(1024, 768), (768, 1024), (390, 844)]
 BUURTKAMERS_MIGRATION = importlib.import_module("locations.migrations.0002_the_four_buurtkamers")
 
 
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(lambda address: "/accounts/login/" not in address)
-
-
 def no_horizontal_scroll(page):
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -620,9 +597,9 @@ def test_in_the_browser_a_volunteer_writes_and_the_coordinator_closes(browser, l
 def test_the_logbook_and_closure_pages_have_no_serious_accessibility_violations(
     browser,
     live_server,
-    axe_script,  # noqa: F811 - the fixture imported above
+    axe_script,
 ):
-    from .test_accessibility import axe_violations, logged_in_as
+    from .support import axe_violations, logged_in_as
 
     BUURTKAMERS_MIGRATION.create_locations(django_apps, None)
     dokkum = Location.objects.get(slug="dokkum")

@@ -21,7 +21,7 @@ from locations.models import Location, OpeningHours, Role
 from volunteers.models import MemberRecord, VolunteerProfile
 
 from .factories import LocationFactory, MembershipFactory
-from .test_roster_race import require_postgresql, run_at_once
+from .support import require_postgresql, run_at_once
 
 REFUSED = "Iemand anders heeft dit intussen gewijzigd"
 THREADS = 4

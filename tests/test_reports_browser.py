@@ -19,7 +19,7 @@ from visitors.history import generate
 from visitors.models import Story
 
 from .factories import MembershipFactory, UserFactory, force_login
-from .test_accessibility import axe_script, axe_violations  # noqa: F401 - axe_script: a fixture
+from .support import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -151,7 +151,7 @@ def test_report_page_has_no_serious_accessibility_violations(
     browser,
     live_server,
     people,
-    axe_script,  # noqa: F811 - the fixture imported above
+    axe_script,
 ):
     context = new_context(browser, live_server, people["staff"], bypass_csp=True)
     for url in (

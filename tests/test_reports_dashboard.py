@@ -94,8 +94,6 @@ def test_staff_panel_weeks_and_openings_without_a_count(
 def test_staff_panel_query_count_does_not_grow(
     tuesdays_open, dokkum, burgum, staff, login, django_assert_max_num_queries
 ):
-    from tests.test_reports import REPORT_QUERIES  # noqa: F401 - same module family
-
     client = login(staff)
     client.get(reverse("dashboard"))
     from django.db import connection

@@ -2,6 +2,7 @@
 attendance, the grid, the wall roster and the templates page."""
 
 import datetime
+import functools
 from unittest import mock
 
 import pytest
@@ -16,6 +17,7 @@ from locations.models import Closure, DayPart, OpeningHours
 from volunteers import services
 from volunteers.models import Assignment, Attendance, Shift, ShiftTemplate, Task
 
+from . import support
 from .factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,21 +48,8 @@ def template(location, weekday, part, task, minimum=1, maximum=1):
     )
 
 
-def make_shift(location, *, days=5, task=Task.HOST, start=None, end=None, **kwargs):
-    start = start or T(13, 30)
-    end = end or T(16, 30)
-    kwargs.setdefault("minimum", 1)
-    kwargs.setdefault("maximum", 2)
-    kwargs.setdefault("regular", False)
-    return Shift.objects.create(
-        location=location,
-        date=timezone.localdate() + datetime.timedelta(days=days),
-        day_part=DayPart.at(start),
-        task=task,
-        starts_at=start,
-        ends_at=end,
-        **kwargs,
-    )
+# A one-off afternoon shift: the shared helper with this module's defaults.
+make_shift = functools.partial(support.make_shift, start=T(13, 30), end=T(16, 30), regular=False)
 
 
 # Generating shifts --------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from locations.models import DayPart, Location, OpeningHours, Role
 from volunteers import services
 from volunteers.models import Assignment, Shift, ShiftTemplate, Task
 
-from .factories import PASSWORD, MembershipFactory
+from .factories import MembershipFactory
+from .support import log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,25 +96,6 @@ def world():
     )
     Assignment.objects.filter(shift=target).delete()
     return {"dokkum": dokkum, "volunteer": volunteer, "coordinator": coordinator, "target": target}
-
-
-def new_page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1024, "height": 768},
-        locale="nl-NL",
-        timezone_id="Europe/Amsterdam",
-    )
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
-
-
-def log_in(page, user, next_url):
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def shoot(page, name):

@@ -28,7 +28,7 @@ from volunteers.models import (
 )
 
 from .factories import MembershipFactory
-from .test_accessibility import axe_script, axe_violations, logged_in_as  # noqa: F401
+from .support import axe_violations, logged_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -202,7 +202,7 @@ def test_the_changed_pages_have_no_serious_accessibility_violations(
     browser,
     live_server,
     world,
-    axe_script,  # noqa: F811
+    axe_script,
 ):
     context = logged_in_as(
         new_context(browser, live_server, 1024, 768, bypass_csp=True),

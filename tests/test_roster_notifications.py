@@ -24,6 +24,7 @@ from volunteers import notifications, services
 from volunteers.models import Assignment, MemberRecord, Shift, Status, Task, VolunteerProfile
 
 from .factories import LocationFactory, MembershipFactory, UserFactory
+from .support import make_shift, require_postgresql
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 BASE = "http://testserver"
@@ -40,20 +41,6 @@ def tuesday_morning():
 
 def day(offset):
     return TODAY + datetime.timedelta(days=offset)
-
-
-def make_shift(location, date, *, task=Task.HOST, starts=(9, 30), ends=(12, 0), **extra):
-    return Shift.objects.create(
-        location=location,
-        date=date,
-        day_part=extra.pop("day_part", DayPart.MORNING),
-        task=task,
-        starts_at=datetime.time(*starts),
-        ends_at=datetime.time(*ends),
-        minimum=extra.pop("minimum", 1),
-        maximum=extra.pop("maximum", 2),
-        **extra,
-    )
 
 
 def member(location, first_name, *, status=Status.ACTIVE, role=Role.VOLUNTEER):
@@ -443,11 +430,6 @@ def test_a_reminder_with_nobody_else_on_the_shift_says_so(dokkum, volunteer):
 
 
 # Overlapping runs, for real (PostgreSQL) --------------------------------------------------------
-
-
-def require_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("Needs PostgreSQL: two runs at once (SQLite has one writer at a time)")
 
 
 def three_runs_at_once(count):

@@ -7,10 +7,9 @@ inserting): it must overbook, which proves that the harness can see a race at al
 """
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from locations.models import DayPart, Role
@@ -18,49 +17,11 @@ from volunteers import services
 from volunteers.models import Assignment, Shift, Task
 
 from .factories import LocationFactory, MembershipFactory
-from .test_faults import on_ci_with_postgresql
+from .support import require_postgresql, run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 8
-
-
-def require_postgresql():
-    """Skip on SQLite (it has no row locks to test), but never on CI's PostgreSQL run."""
-    if connection.vendor == "postgresql":
-        return
-    if on_ci_with_postgresql():
-        pytest.fail("CI runs on PostgreSQL, yet these tests run on " + connection.vendor)
-    pytest.skip(
-        "Needs PostgreSQL: SQLite has no SELECT ... FOR UPDATE, so a race on the last place "
-        "cannot be shown there. Run with DATABASE_URL=postgres://..."
-    )
-
-
-def run_at_once(jobs):
-    """Run the callables in threads released together; returns [(result or None, error)]."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(number, job):
-        try:
-            barrier.wait(timeout=10)
-            results[number] = (job(), None)
-        except services.RosterError as error:
-            results[number] = (None, error)
-        except Exception as error:
-            results[number] = (None, error)
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    threads = [
-        threading.Thread(target=worker, args=(number, job)) for number, job in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def shift_at(location, *, task=Task.HOST, maximum=2, start=datetime.time(13, 30)):

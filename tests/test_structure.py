@@ -80,3 +80,35 @@ def test_the_dashboards_ask_permissions_instead_of_reading_roles():
             if isinstance(node, ast.ImportFrom) and any(a.name == "Role" for a in node.names):
                 offenders.append(f"{name}:{node.lineno}: imports Role")
     assert offenders == []
+
+
+def _imported_test_modules(path: Path):
+    """The tests.test_* modules a test module imports, however it is written (`from .test_x
+    import y`, `from . import test_x`, `from tests.test_x import y`, `import tests.test_x`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            inside_tests = node.level == 1 or module == "tests" or module.startswith("tests.")
+            if not inside_tests:
+                continue
+            parts = module.removeprefix("tests").lstrip(".").split(".") if module else []
+            if parts and parts[0].startswith("test_"):
+                yield parts[0]
+            elif not parts or parts == [""]:
+                yield from (a.name for a in node.names if a.name.startswith("test_"))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("tests.test_"):
+                    yield alias.name.split(".")[1]
+
+
+def test_no_test_module_imports_another_test_module():
+    """Shared helpers live in tests/support.py, fixtures in tests/conftest.py: a test module
+    that imports another one runs (and collects) that module's tests twice over."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sorted((ROOT / "tests").glob("test_*.py"))
+        for module in _imported_test_modules(path)
+    ]
+    assert offenders == []

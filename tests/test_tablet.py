@@ -7,7 +7,6 @@ Tuesday in Amsterdam.
 """
 
 import datetime
-import os
 import re
 import threading
 import uuid
@@ -26,35 +25,22 @@ from visitors import services
 from visitors.models import AgeBand, CameVia, FirstVisit, Source, Tablet, Visit, hash_token
 
 from .factories import LocationFactory
+from .support import (
+    TABLET_NAME,
+    TABLET_PAGE_QUERIES,
+    TUESDAY_MORNING,
+    checkin_api_url,
+    checkin_form_url,
+    hidden_client_id,
+    pair_url,
+    require_postgresql,
+    tablet_url,
+    tap,
+    undo_api_url,
+    undo_form_url,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-# A Tuesday (ISO weekday 2) in winter time, in the middle of the morning.
-TUESDAY_MORNING = datetime.datetime(2026, 3, 10, 10, 30, tzinfo=AMSTERDAM)
-TABLET_NAME = "Tablet Dokkum voordeur"
-
-
-def tablet_url(slug="dokkum"):
-    return reverse("visitors:tablet", kwargs={"slug": slug})
-
-
-def pair_url(slug="dokkum"):
-    return reverse("visitors:pair", kwargs={"slug": slug})
-
-
-def checkin_form_url(slug="dokkum"):
-    return reverse("visitors:checkin", kwargs={"slug": slug})
-
-
-def undo_form_url(slug="dokkum"):
-    return reverse("visitors:undo", kwargs={"slug": slug})
-
-
-def checkin_api_url(slug="dokkum"):
-    return reverse("visitors:checkin-api", kwargs={"slug": slug})
-
-
-def undo_api_url(slug="dokkum"):
-    return reverse("visitors:undo-api", kwargs={"slug": slug})
 
 
 def test_the_tablet_addresses_are_the_ones_on_the_posters():
@@ -69,19 +55,8 @@ def test_the_tablet_addresses_are_the_ones_on_the_posters():
 # Helpers -------------------------------------------------------------------------------------
 
 
-def hidden_client_id(html):
-    """The client_id the server put in the check-in form (the first form on the page)."""
-    return re.search(r'name="client_id" value="([^"]+)"', html).group(1)
-
-
 def csrf_field(html):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
-def tap(client, slug="dokkum", **fields):
-    """One tap as the page's script sends it: JSON with a fresh client_id unless given."""
-    payload = {"client_id": str(uuid.uuid4()), **fields}
-    return client.post(checkin_api_url(slug), payload, content_type="application/json")
 
 
 def undo(client, client_id, slug="dokkum"):
@@ -104,27 +79,6 @@ def total_on_page(html):
 def assert_sent_to_login(response, login_url=None):
     assert response.status_code == 302
     assert response["Location"].startswith(login_url or reverse("account_login"))
-
-
-@pytest.fixture
-def paired_client(client, login, coordinator, dokkum):
-    """The Dokkum tablet: paired by its coordinator through the real flow, then a browser that
-    carries only the tablet cookie (no session, no CSRF cookie)."""
-    login(coordinator)
-    response = client.post(pair_url(), {"name": TABLET_NAME})
-    assert response.status_code == 302
-    token = response.cookies[settings.TABLET_COOKIE_NAME].value
-    assert token
-
-    tablet_client = Client()
-    tablet_client.cookies[settings.TABLET_COOKIE_NAME] = token
-    assert set(tablet_client.cookies) == {settings.TABLET_COOKIE_NAME}
-    return tablet_client
-
-
-@pytest.fixture
-def tablet(paired_client, dokkum):
-    return Tablet.objects.get(location=dokkum)
 
 
 @pytest.fixture
@@ -934,19 +888,6 @@ def test_a_revoked_tablet_reaches_no_other_page_either(paired_client, tablet, co
 # Concurrency: the database decides, on PostgreSQL --------------------------------------------
 
 
-def require_postgresql():
-    """Skip on SQLite (one writer at a time proves nothing), but never on CI's PostgreSQL run."""
-    if connection.vendor == "postgresql":
-        return
-    on_ci = os.environ.get("CI", "").strip().lower() == "true"
-    if on_ci and os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        pytest.fail(
-            f"CI=true and DATABASE_URL points to PostgreSQL, yet the tests run on "
-            f"{connection.vendor}: the concurrency tests must run there."
-        )
-    pytest.skip("Needs PostgreSQL: run with DATABASE_URL=postgres://...")
-
-
 def all_at_once(count, work):
     """Run work(index) in `count` threads released together; each closes its connection."""
     barrier = threading.Barrier(count)
@@ -1074,7 +1015,7 @@ def test_a_queued_tap_gets_the_day_part_of_the_moment_it_was_tapped(paired_clien
 # - One form check-in (4): the same without today's counts (it redirects).
 # Writing "last seen" adds one UPDATE at most once a minute; a chosen "came via" one SELECT.
 
-TABLET_PAGE_QUERIES = 7
+# TABLET_PAGE_QUERIES (7): in tests/support.py, as tests/test_activities_tablet.py checks it too.
 JSON_CHECKIN_QUERIES = 5
 FORM_CHECKIN_QUERIES = 4
 

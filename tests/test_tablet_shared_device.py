@@ -8,7 +8,7 @@
   5 minutes without input, and the tablet stays paired (buurtkamer.middleware).
 - "Net geteld" says what each tap was; a closure covering today is shown, taps still count.
 
-`paired_client` is the Dokkum tablet paired through the real flow (tests/test_tablet.py).
+`paired_client` is the Dokkum tablet paired through the real flow (tests/conftest.py).
 """
 
 import datetime
@@ -30,13 +30,8 @@ from locations.models import Closure, LogEntry
 from visitors import services
 from visitors.models import AgeBand, CameVia, FirstVisit, Visit
 
-from . import test_tablet
 from .factories import PASSWORD
-from .test_authorization_matrix import fetch_mode_raise
-from .test_tablet import TABLET_NAME, TUESDAY_MORNING, tablet_url, tap, undo_api_url
-
-paired_client = test_tablet.paired_client
-tablet = test_tablet.tablet
+from .support import TABLET_NAME, TUESDAY_MORNING, fetch_mode_raise, tablet_url, tap, undo_api_url
 
 MINUTE = datetime.timedelta(minutes=1)
 HOUR = datetime.timedelta(hours=1)

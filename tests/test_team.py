@@ -8,8 +8,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from buurtkamer.models import AuditEvent
@@ -17,9 +15,9 @@ from locations.forms import BaseOpeningHoursFormSet
 from locations.models import DayPart, Membership, OpeningHours, Role, Weekday
 
 from .factories import LocationFactory, MembershipFactory
+from .support import OPENING_HOURS_URL, count_queries, opening_hours_post
 
 TEAM_URL = reverse("locations:team", kwargs={"slug": "dokkum"})
-OPENING_HOURS_URL = reverse("locations:opening-hours", kwargs={"slug": "dokkum"})
 DETAIL_URL = reverse("locations:detail", kwargs={"slug": "dokkum"})
 
 
@@ -266,33 +264,6 @@ def row(weekday, day_part):
     return SLOTS.index((weekday, day_part))
 
 
-def opening_hours_post(open_slots, typed=None):
-    """The form as a browser sends it: 21 rows, default times, ticked rows for `open_slots`.
-
-    open_slots: {(weekday, day_part): ("HH:MM", "HH:MM")}; `typed` sets times of rows that
-    stay closed.
-    """
-    data = {
-        "form-TOTAL_FORMS": "21",
-        "form-INITIAL_FORMS": "21",
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "21",
-    }
-    defaults = {
-        DayPart.MORNING: ("09:30", "12:00"),
-        DayPart.AFTERNOON: ("13:30", "16:30"),
-        DayPart.EVENING: ("19:00", "21:00"),
-    }
-    for index, (weekday, day_part) in enumerate(SLOTS):
-        opens_at, closes_at = (typed or {}).get((weekday, day_part), defaults[day_part])
-        if (weekday, day_part) in open_slots:
-            opens_at, closes_at = open_slots[(weekday, day_part)]
-            data[f"form-{index}-is_open"] = "on"
-        data[f"form-{index}-opens_at"] = opens_at
-        data[f"form-{index}-closes_at"] = closes_at
-    return data
-
-
 def saved_hours(location):
     return {
         (slot.weekday, slot.day_part, slot.opens_at, slot.closes_at)
@@ -474,13 +445,6 @@ def test_the_location_page_shows_the_saved_opening_hours(
 # Queries do not grow with the number of rows -------------------------------------------------
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def add_locations_with_teams_and_hours(number, member=None, role=Role.VOLUNTEER):
     """`number` more locations, each with a team of two and two opening hours; `member` joins
     each of them in `role` (staff see them all anyway)."""
@@ -521,7 +485,7 @@ def test_pages_listing_locations_use_no_more_queries_for_thirty_more_locations(
     user = personas[persona]
     login(user)
     client.get(url)  # warm up: session, content types, translations
-    few = count_queries(client, url)
+    few = count_queries(client, url, warm_up=False)
     shown_before = client.get(url).text.count("Buurtkamer Test ")
 
     add_locations_with_teams_and_hours(30, member=user, role=role)
@@ -537,7 +501,7 @@ def test_team_page_uses_no_more_queries_for_thirty_more_members(
 ):
     login(coordinator)
     client.get(TEAM_URL)
-    few = count_queries(client, TEAM_URL)
+    few = count_queries(client, TEAM_URL, warm_up=False)
 
     for number in range(30):
         MembershipFactory(location=dokkum, role=Role.VOLUNTEER, user__first_name=f"Lid {number}")

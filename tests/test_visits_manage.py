@@ -13,9 +13,6 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from buurtkamer.models import AuditEvent
@@ -34,6 +31,7 @@ from visitors.models import (
 )
 
 from .factories import UserFactory
+from .support import count_queries
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 11, 24, 20, 30, tzinfo=AMSTERDAM)  # a Tuesday evening
@@ -228,9 +226,8 @@ def test_people_who_may_not_manage_dokkums_visits_change_nothing_there(
     assert snapshot() == before
 
 
-def test_a_paired_tablet_cannot_open_the_coordinator_pages(client, dokkum):
-    _tablet, token = services.pair_tablet(location=dokkum, name="Tablet voordeur", paired_by=None)
-    client.cookies[settings.TABLET_COOKIE_NAME] = token
+def test_a_paired_tablet_cannot_open_the_coordinator_pages(paired_tablet):
+    client = paired_tablet
 
     for name in ["today", "tallies", "tablets"]:
         response = client.get(url(name))
@@ -875,14 +872,6 @@ def test_staff_may_enter_a_tally_for_any_location(client, login, staff, burgum):
 # Queries do not grow with the number of rows -------------------------------------------------
 
 
-def count_queries(client, address):
-    client.get(address)  # warm up: session, content types, translations
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(address)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_today_page_runs_a_fixed_number_of_queries_for_fifty_more_visits(
     client, login, coordinator, dokkum, dokkum_tablet, schuldhulp, django_assert_max_num_queries
 ):
@@ -983,3 +972,23 @@ def test_the_today_list_shows_the_newest_visits_and_says_so_when_there_are_more(
     page = client.get(reverse("visitors:today", kwargs={"slug": "dokkum"})).text
 
     assert "Hier staan de nieuwste 3." in page
+
+
+# Moved from tests/test_pages_by_role.py (its page-by-role cases are rows of the authorization
+# matrix now) -------------------------------------------------------------------------------------
+
+
+def test_the_coordinator_dashboard_shows_todays_counted_visitors(personas, login, dokkum):
+    import uuid
+
+    from visitors import services
+
+    for _ in range(3):
+        services.record_visit(location=dokkum, client_id=uuid.uuid4())
+    voided, _ = services.record_visit(location=dokkum, client_id=uuid.uuid4())
+    services.undo_visit(location=dokkum, client_id=voided.client_id)
+
+    page = login(personas["coordinator"]).get(reverse("dashboard")).text
+    assert "Vandaag 3 bezoekers" in page
+    # A volunteer gets no figures (the card's "Vandaag" is the way into the location).
+    assert "bezoekers" not in login(personas["volunteer"]).get(reverse("dashboard")).text

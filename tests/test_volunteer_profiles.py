@@ -30,7 +30,8 @@ from volunteers.models import (
     VolunteerProfile,
 )
 
-from .factories import PASSWORD, MembershipFactory
+from .factories import MembershipFactory
+from .support import log_in, make_shift
 
 BUURTKAMERS_MIGRATION = importlib.import_module("locations.migrations.0002_the_four_buurtkamers")
 
@@ -41,19 +42,6 @@ LIST_URL = reverse("volunteers:list", kwargs={"slug": "dokkum"})
 
 def detail_url(person, slug="dokkum", name="volunteers:detail"):
     return reverse(name, kwargs={"slug": slug, "pk": person.pk})
-
-
-def make_shift(location, date, task=Task.HOST, *, part=DayPart.MORNING, minimum=1, maximum=2):
-    return Shift.objects.create(
-        location=location,
-        date=date,
-        day_part=part,
-        task=task,
-        starts_at=datetime.time(9, 30),
-        ends_at=datetime.time(12, 0),
-        minimum=minimum,
-        maximum=maximum,
-    )
 
 
 # What coordinators record lives on the record of a membership (per location), the rest on the
@@ -726,14 +714,6 @@ def browser_world(transactional_db):
     return {"coordinator": coordinator, "anneke": anneke}
 
 
-def _log_in(page, user):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
-
-
 def _shoot(page, name, part="html"):
     """Screenshots at the three sizes; `part` (this area's own part of the page) must not be
     wider than the screen."""
@@ -760,14 +740,14 @@ def test_screenshots_of_the_profile_pages(browser, live_server, browser_world):
     page = context.new_page()
     anneke = browser_world["anneke"]
 
-    _log_in(page, anneke)
+    log_in(page, anneke)
     _shoot(page, "vrijwilliger-dashboard", "section[aria-labelledby=diensten-kop]")
     page.goto(MY_PROFILE)
     _shoot(page, "vrijwilliger-mijn-gegevens")
     assert "06 1234 5678" in page.content()
 
     context.clear_cookies()
-    _log_in(page, browser_world["coordinator"])
+    log_in(page, browser_world["coordinator"])
     _shoot(page, "coordinator-dashboard", "section[aria-labelledby=rooster-kop]")
     page.goto(LIST_URL)
     _shoot(page, "coordinator-vrijwilligers")

@@ -2,6 +2,7 @@
 stopped longer than the retention period and keeps the roster history's numbers."""
 
 import datetime
+import functools
 import io
 
 import pytest
@@ -18,7 +19,6 @@ from volunteers.models import (
     Assignment,
     Attendance,
     MemberRecord,
-    Shift,
     Status,
     StatusChange,
     Task,
@@ -26,6 +26,7 @@ from volunteers.models import (
     VolunteerProfile,
 )
 
+from . import support
 from .factories import MembershipFactory, with_totp
 
 
@@ -35,17 +36,7 @@ def run(*args):
     return out.getvalue()
 
 
-def make_shift(location, date, task=Task.HOST):
-    return Shift.objects.create(
-        location=location,
-        date=date,
-        day_part=DayPart.MORNING,
-        task=task,
-        starts_at=datetime.time(9, 30),
-        ends_at=datetime.time(12, 0),
-        minimum=1,
-        maximum=3,
-    )
+make_shift = functools.partial(support.make_shift, maximum=3)  # room for three
 
 
 def stopped_volunteer(location, first_name, stopped_days_ago, **fields):

@@ -9,24 +9,12 @@ from django.utils import timezone
 
 from locations.models import DayPart, Role
 from volunteers import profiles
-from volunteers.models import Assignment, Shift, Status, Task
+from volunteers.models import Assignment, Status, Task
 
 from .factories import MembershipFactory
+from .support import make_shift
 
 DASHBOARD = reverse("dashboard")
-
-
-def make_shift(location, date, task=Task.HOST, *, part=DayPart.MORNING, minimum=1, maximum=2):
-    return Shift.objects.create(
-        location=location,
-        date=date,
-        day_part=part,
-        task=task,
-        starts_at=datetime.time(9, 30) if part == DayPart.MORNING else datetime.time(13, 30),
-        ends_at=datetime.time(12, 0) if part == DayPart.MORNING else datetime.time(16, 30),
-        minimum=minimum,
-        maximum=maximum,
-    )
 
 
 def volunteers_panel(response):

@@ -18,32 +18,10 @@ from visitors import services as visit_services
 from volunteers.models import Assignment, Shift, Task
 
 from .factories import PASSWORD, MembershipFactory, force_login
+from .support import WORKSPACE_PAGES
 
 TABS = ["Vandaag", "Rooster", "Agenda", "Vrijwilligers", "Logboek", "Cijfers", "Instellingen"]
 VOLUNTEER_TABS = ["Vandaag", "Rooster", "Agenda", "Logboek"]
-
-# Every page of a location that takes only its slug, and the tab marked on it.
-WORKSPACE_PAGES = [
-    ("locations:detail", "Vandaag"),
-    ("volunteers:roster", "Rooster"),
-    ("volunteers:shift-templates", "Rooster"),
-    ("activities:calendar", "Agenda"),
-    ("activities:activity-list", "Agenda"),
-    ("activities:activity-new", "Agenda"),
-    ("volunteers:list", "Vrijwilligers"),
-    ("locations:logbook", "Logboek"),
-    ("locations:logbook-new", "Logboek"),
-    ("visitors:today", "Cijfers"),
-    ("visitors:tallies", "Cijfers"),
-    ("visitors:stories", "Cijfers"),
-    ("locations:settings", "Instellingen"),
-    ("locations:opening-hours", "Instellingen"),
-    ("locations:closures", "Instellingen"),
-    ("locations:house-rules", "Instellingen"),
-    ("locations:team", "Instellingen"),
-    ("activities:rooms", "Instellingen"),
-    ("visitors:tablets", "Instellingen"),
-]
 
 TAB_LINK = re.compile(
     r'<ul class="nav nav-tabs workspace-tabs">(.*?)</ul>', re.S

@@ -17,7 +17,7 @@ from locations.models import Location, Role
 from visitors import services as visit_services
 
 from .factories import MembershipFactory, UserFactory, force_login, with_totp
-from .test_workspace import WORKSPACE_PAGES
+from .support import WORKSPACE_PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
