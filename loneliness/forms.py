@@ -70,7 +70,11 @@ class QuestionnaireForm(forms.Form):
     Every answer may stay empty."""
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
-    round = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    # The round the questionnaire was shown for (answers may arrive after midnight from the
+    # offline queue); without it, the round running at the location today.
+    round = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput
+    )
     frequency = forms.ChoiceField(
         label=gettext_lazy("Hoe vaak kom je hier?"),
         choices=Frequency.choices,

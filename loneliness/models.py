@@ -114,7 +114,8 @@ class Response(models.Model):
     answer_4 = _answer_field(_("uitspraak 4"))
     answer_5 = _answer_field(_("uitspraak 5"))
     answer_6 = _answer_field(_("uitspraak 6"))
-    frequency = models.CharField(
+    # Not answered is NULL (not ""), like the six answers: "unanswered stays empty".
+    frequency = models.CharField(  # noqa: DJ001
         _("hoe vaak hier"), max_length=12, choices=Frequency, null=True, blank=True
     )
     source = models.CharField(_("bron"), max_length=10, choices=Source)

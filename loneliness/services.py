@@ -10,7 +10,6 @@ Tablet answers are not written to the audit log: an audit line carries a time an
 moment to an answer. Planning and changing rounds, paper entry and exports are audited.
 """
 
-import datetime
 import uuid
 from dataclasses import dataclass, field
 
@@ -111,9 +110,10 @@ def record_response(
     """Store one questionnaire once: (response, created). The same client_id again (a retry,
     a queue sent twice, two requests at once) stores nothing and returns the first."""
     day = day or timezone.localdate()
-    if source == Source.TABLET and not Round.objects.accepting_at(location, day).filter(
-        pk=round_.pk
-    ).exists():
+    if (
+        source == Source.TABLET
+        and not Round.objects.accepting_at(location, day).filter(pk=round_.pk).exists()
+    ):
         raise LonelinessError("no_round", _("Er loopt hier nu geen vragenlijst."))
     answers = [answer or None for answer in answers]
     if len(answers) != len(ANSWER_FIELDS):
@@ -320,11 +320,7 @@ def round_figures(round_, locations) -> Figures:
     for label, ids in units:
         for key, split_label in splits():
             group = _unit_group(groups, round_.pk, ids, key)
-            before = (
-                _unit_group(groups, previous.pk, ids, key).lonely_cell()
-                if previous
-                else "–"
-            )
+            before = _unit_group(groups, previous.pk, ids, key).lonely_cell() if previous else "–"
             figures.rows.append([label, split_label, *group.cells(), before])
             if key == "":
                 figures.headline.append((label, group))
@@ -363,5 +359,3 @@ def year_columns():
 
 def round_period(round_) -> str:
     return f"{round_.starts_on:%d-%m-%Y} – {round_.ends_on:%d-%m-%Y}"
-
-

@@ -91,8 +91,8 @@ def round_new(request):
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def round_edit(request, pk):
-    round_ = get_object_or_404(Round, pk=pk)
+def round_edit(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
     form = RoundForm(request.POST or None, instance=round_)
     context = {"form": form, "round": round_}
     if request.method == "POST":
@@ -131,11 +131,11 @@ def round_edit(request, pk):
 # Figures -------------------------------------------------------------------------------------
 
 
-def _round_and_locations(request, pk):
+def _round_and_locations(request, round_id):
     """The round and the locations of it the person may see figures of (404 when none)."""
     if not can(request.user, Action.LONELINESS_FIGURES):
         raise PermissionDenied
-    round_ = get_object_or_404(Round, pk=pk)
+    round_ = get_object_or_404(Round, pk=round_id)
     locations = list(
         round_.locations.filter(
             pk__in=locations_for(request.user, Action.LONELINESS_FIGURES)
@@ -148,8 +148,8 @@ def _round_and_locations(request, pk):
 
 @require_safe
 @login_required
-def figures(request, pk):
-    round_, locations = _round_and_locations(request, pk)
+def figures(request, round_id):
+    round_, locations = _round_and_locations(request, round_id)
     result = services.round_figures(round_, locations)
     return TemplateResponse(
         request,
@@ -184,8 +184,8 @@ def _export_rows(result):
     return rows + result.rows
 
 
-def _export(request, pk, extension):
-    round_, locations = _round_and_locations(request, pk)
+def _export(request, round_id, extension):
+    round_, locations = _round_and_locations(request, round_id)
     result = services.round_figures(round_, locations)
     filename = f"eenzaamheid-{round_.starts_on:%Y-%m-%d}.{extension}"
     if extension == "csv":
@@ -219,14 +219,14 @@ def _export(request, pk, extension):
 
 @require_safe
 @login_required
-def figures_csv(request, pk):
-    return _export(request, pk, "csv")
+def figures_csv(request, round_id):
+    return _export(request, round_id, "csv")
 
 
 @require_safe
 @login_required
-def figures_xlsx(request, pk):
-    return _export(request, pk, "xlsx")
+def figures_xlsx(request, round_id):
+    return _export(request, round_id, "xlsx")
 
 
 # Paper ---------------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def tablet_questionnaire(request, slug):
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid() and form.cleaned_data["round"] == round_.pk:
+        if form.is_valid() and form.cleaned_data["round"] in (None, round_.pk):
             try:
                 services.record_response(
                     round_=round_,
@@ -365,7 +365,11 @@ def tablet_questionnaire(request, slug):
 
 @tablet_json_endpoint(QuestionnaireForm)
 def answers_api(request, door, form):
-    round_ = Round.objects.filter(pk=form.cleaned_data["round"]).first()
+    wanted = form.cleaned_data["round"]
+    if wanted:
+        round_ = Round.objects.filter(pk=wanted).first()
+    else:  # no round sent: the one running here today
+        round_ = services.round_on_tablet(door.location)
     if round_ is None:
         raise services.LonelinessError("no_round", _("Er loopt hier nu geen vragenlijst."))
     response, created = services.record_response(

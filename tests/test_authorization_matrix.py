@@ -274,6 +274,7 @@ for _area in AREAS:
     MATRIX.update(_area.ROWS)
     PK_KIND.update(_area.PK_KIND)
     NOT_HTML |= _area.NOT_HTML
+    JSON_ENDPOINTS |= getattr(_area, "JSON_ENDPOINTS", set())  # an area's tablet JSON
 
 
 # The world every test meets -----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The authorization matrix's rows per area, one module each, so each area keeps its own."""
 
-from . import activities, feeds, invitations, logbook, profiles, reports, roster
+from . import activities, feeds, invitations, logbook, loneliness, profiles, reports, roster
 
-AREAS = [roster, profiles, feeds, logbook, activities, reports, invitations]  # invitations last
+AREAS = [roster, profiles, feeds, logbook, activities, reports, loneliness, invitations]  # invitations last

@@ -34,9 +34,9 @@ from buurtkamer.errors import DomainError
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, get_location_for
 from locations import services as location_services
-from loneliness.services import round_on_tablet
 from locations.forms import TabletLogEntryForm
 from locations.models import Location
+from loneliness.services import round_on_tablet
 from volunteers.services import on_duty_today
 
 from .. import services
