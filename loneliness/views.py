@@ -110,7 +110,10 @@ def round_edit(request, round_id):
                 if newer:
                     refuse_newer(form, fresh.version)
                     return TemplateResponse(
-                        request, "loneliness/round_form.html", context | {"newer": newer}, 409
+                        request,
+                        "loneliness/round_form.html",
+                        context | {"newer": newer},
+                        status=409,
                     )
                 messages.success(request, _("De meetronde is gewijzigd."))  # a double click
                 return redirect("loneliness:rounds")

@@ -2,4 +2,5 @@
 
 from . import activities, feeds, invitations, logbook, loneliness, profiles, reports, roster
 
-AREAS = [roster, profiles, feeds, logbook, activities, reports, loneliness, invitations]  # invitations last
+# invitations last
+AREAS = [roster, profiles, feeds, logbook, activities, reports, loneliness, invitations]
