@@ -138,9 +138,20 @@
 
   // A tap on an answer (also the one chosen before, after "Vorige") goes on to the next screen;
   // arrow keys only move the choice, Enter or Space confirms it.
+  // The short pause lets the chosen answer light up; a finger that bounces (two taps) still
+  // goes on by one screen only.
+  let pending = null;
+  function advanceFrom(from) {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(() => {
+      pending = null;
+      if (index === from) advance();
+    }, 250);
+  }
+
   form.addEventListener("click", (event) => {
     if (event.target.closest("[data-next]")) advance();
-    else if (event.target.closest("label.answer")) window.setTimeout(advance, 250);
+    else if (event.target.closest("label.answer")) advanceFrom(index);
   });
   form.addEventListener("keydown", (event) => {
     if (event.target.matches("input[type=radio]") && (event.key === "Enter" || event.key === " ")) {
@@ -153,6 +164,9 @@
     event.preventDefault();
     finish();
   });
-  previous.addEventListener("click", () => show(index - 1));
+  previous.addEventListener("click", () => {
+    window.clearTimeout(pending);
+    show(index - 1);
+  });
   show(0);
 })();
