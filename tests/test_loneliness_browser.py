@@ -7,6 +7,7 @@ Screenshots go to $LONELINESS_SHOTS when it is set (not into the repository)."""
 import datetime
 import importlib
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -193,10 +194,29 @@ def test_the_questionnaire_and_the_figures_are_axe_clean(
     assert not found, "\n".join(found)
     context.close()
 
-    staff = UserFactory(is_aanzet_staff=True)
-    context = logged_in_as(new_context(browser, live_server, bypass_csp=True), live_server, staff)
-    page = context.new_page()
     round_ = dokkum_in_a_round["round"]
+    for number in range(14):  # enough for figures; "eerste keer" stays below 10
+        Response.objects.create(
+            round=round_,
+            location=dokkum_in_a_round["dokkum"],
+            answer_1="ja" if number % 3 else "nee",
+            answer_2="min_of_meer",
+            answer_3="nee",
+            answer_4="ja" if number % 2 else "nee",
+            answer_5="ja",
+            answer_6="min_of_meer" if number % 4 else "ja",
+            frequency="eerste_keer" if number < 3 else "elke_week",
+            source="tablet",
+            client_id=uuid.uuid4(),
+        )
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    staff = UserFactory(is_aanzet_staff=True)
+    TOTP.activate(staff, generate_totp_secret())  # staff without it only get the setup page
+    context = logged_in_as(
+        new_context(browser, live_server, size=(1366, 900), bypass_csp=True), live_server, staff
+    )
+    page = context.new_page()
     for path in (
         f"/eenzaamheid/{round_.pk}/cijfers/",
         "/eenzaamheid/",
@@ -205,6 +225,13 @@ def test_the_questionnaire_and_the_figures_are_axe_clean(
         f"/locaties/dokkum/eenzaamheid/{round_.pk}/papier/",
     ):
         assert page.goto(path).status == 200, path
+        assert page.url.endswith(path), page.url
         found = axe_violations(page, axe_script)
         assert not found, f"{path}:\n" + "\n".join(found)
+        shot(page, "staff" + path.replace("/", "-").rstrip("-") + "-1366x900")
+    for size in ((1024, 768), (390, 844)):
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.goto(f"/eenzaamheid/{round_.pk}/cijfers/")
+        assert not overflows(page), size
+        shot(page, f"figures-{size[0]}x{size[1]}")
     context.close()
