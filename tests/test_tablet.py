@@ -1068,13 +1068,13 @@ def test_a_queued_tap_gets_the_day_part_of_the_moment_it_was_tapped(paired_clien
 # - The tablet page (6): the tablet with its location, today's counts (one aggregate), the taps
 #   that can still be undone, the "came via" list, today's programme (occurrences with their
 #   activity and room), who is on duty (first names of today's assignments), a closure
-#   covering today.
+#   covering today, a loneliness round running here today (loneliness/).
 # - One JSON check-in (5): the tablet, the opening hours (for the day-part), the INSERT that
 #   skips a known client_id (ON CONFLICT DO NOTHING), reading the visit back, today's counts.
 # - One form check-in (4): the same without today's counts (it redirects).
 # Writing "last seen" adds one UPDATE at most once a minute; a chosen "came via" one SELECT.
 
-TABLET_PAGE_QUERIES = 7
+TABLET_PAGE_QUERIES = 8
 JSON_CHECKIN_QUERIES = 5
 FORM_CHECKIN_QUERIES = 4
 
