@@ -7,6 +7,7 @@ import io
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -509,3 +510,26 @@ def test_the_figures_page_does_not_ask_more_queries_for_more_answers_or_location
     with CaptureQueriesContext(connection) as many:
         assert client.get(figures_url(round_)).status_code == 200
     assert len(many) == len(few)
+
+
+# Demo data -----------------------------------------------------------------------------------
+
+
+def test_the_demo_has_two_past_rounds_and_running_it_again_adds_nothing(settings, dokkum, burgum):
+    settings.DEBUG = True
+    call_command("demo", stdout=io.StringIO())
+    year = timezone.localdate().year - 1
+    assert set(Round.objects.values_list("name", flat=True)) == {
+        f"Voorjaar {year}",
+        f"Najaar {year}",
+    }
+    answers_before = Response.objects.count()
+    assert answers_before > 0
+    call_command("demo", stdout=io.StringIO())
+    assert Response.objects.count() == answers_before
+
+
+def test_the_report_page_links_to_the_rounds(client, login, coordinator):
+    login(coordinator)
+    page = client.get(reverse("visitors:report"))
+    assert reverse("loneliness:rounds") in page.text
