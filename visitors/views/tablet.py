@@ -437,6 +437,7 @@ def service_worker(request):
                 static("css/buurtkamer.css"),
                 static("css/tablet.css"),
                 static("js/tablet.js"),
+                static("js/tablet-loneliness.js"),  # sends queued questionnaires, also offline
                 static("img/favicon.svg"),
             ],
         },
