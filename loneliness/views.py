@@ -56,11 +56,15 @@ def _visible_rounds(user):
 def rounds(request):
     if not can(request.user, Action.LONELINESS_FIGURES):
         raise PermissionDenied
+    mine = set(locations_for(request.user, Action.LONELINESS_FIGURES).values_list("pk", flat=True))
+    shown = list(_visible_rounds(request.user).order_by("-starts_on", "-pk"))
+    for round_ in shown:  # the paper links: only the locations this person looks after
+        round_.own_locations = [loc for loc in round_.locations.all() if loc.pk in mine]
     return TemplateResponse(
         request,
         "loneliness/rounds.html",
         {
-            "rounds": _visible_rounds(request.user),
+            "rounds": shown,
             "may_plan": can(request.user, Action.PLAN_LONELINESS_ROUNDS),
         },
     )
@@ -194,7 +198,8 @@ def _export(request, round_id, extension):
     if extension == "csv":
         body = csv_text(
             [
-                [f"{v:.2f}".replace(".", ",") if isinstance(v, float) else v for v in row]
+                # Dutch spreadsheets read a decimal comma; as many decimals as on the page.
+                [str(v).replace(".", ",") if isinstance(v, float) else v for v in row]
                 for row in _export_rows(result)
             ]
         )

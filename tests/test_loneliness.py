@@ -422,7 +422,7 @@ def test_ten_answers_show_the_figures(client, login, coordinator, dokkum):
     assert weekly[2] == "te weinig antwoorden"  # six of them: a group below 10
 
     csv_rows = read_csv(client.get(figures_url(round_, "loneliness:figures-csv")).text)
-    assert [dokkum.name, "Iedereen", "10", "60,00", "60,00", "1,80", "1,80", "–"] in csv_rows
+    assert [dokkum.name, "Iedereen", "10", "60,0", "60,0", "1,8", "1,8", "–"] in csv_rows
 
 
 def test_partial_questionnaires_count_only_where_complete_in_the_figures(
@@ -533,3 +533,14 @@ def test_the_report_page_links_to_the_rounds(client, login, coordinator):
     login(coordinator)
     page = client.get(reverse("visitors:report"))
     assert reverse("loneliness:rounds") in page.text
+
+
+def test_the_rounds_page_offers_paper_only_for_the_coordinators_own_locations(
+    client, login, coordinator, dokkum, burgum
+):
+    round_ = make_round(dokkum, burgum)
+    login(coordinator)
+    page = client.get(reverse("loneliness:rounds"))
+    assert reverse("loneliness:paper", kwargs={"slug": "dokkum", "pk": round_.pk}) in page.text
+    assert reverse("loneliness:paper", kwargs={"slug": "burgum", "pk": round_.pk}) not in page.text
+    assert reverse("loneliness:round-new") not in page.text  # planning is for staff
