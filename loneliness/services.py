@@ -4,7 +4,9 @@ paper answers, and the group figures (never an individual's).
 The n < 10 rule lives here once (`MIN_GROUP`, `Group.cells`): a group of fewer than 10 answers
 shows "te weinig antwoorden" instead of its figures, and so does a figure whose own base (the
 questionnaires that completed what it needs) is below 10. The page, the CSV, the XLSX and the
-year overview all take their cells from `Group.cells`.
+year overview all take their cells from `Group.cells`. `protect` hides more where a small
+group could otherwise be worked out by subtraction from a total beside it (secondary
+suppression on the number of answers; see its docstring).
 
 Tablet answers are not written to the audit log: an audit line carries a time and would tie a
 moment to an answer. Planning and changing rounds, paper entry and exports are audited.
@@ -184,6 +186,9 @@ class Group:
     emotional_sum: int = 0
     social_n: int = 0  # statements 4-6 all answered
     social_sum: int = 0
+    # Hidden although big enough: otherwise a small group beside it could be worked out by
+    # subtraction from a total (see `protect`).
+    suppressed: bool = field(default=False, compare=False)
 
     def add(self, answers) -> None:
         result = score(answers)
@@ -200,13 +205,11 @@ class Group:
             self.social_sum += result.social
 
     def __add__(self, other: "Group") -> "Group":
-        return Group(
-            *(getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__)
-        )
+        return Group(*(getattr(self, name) + getattr(other, name) for name in SUMS))
 
     @property
     def enough(self) -> bool:
-        return self.n >= MIN_GROUP
+        return self.n >= MIN_GROUP and not self.suppressed
 
     def percent_lonely(self):
         return _ratio(self.lonely * 100, self.complete)
@@ -242,6 +245,31 @@ class Group:
     def lonely_cell(self):
         """% lonely alone (the comparison with the previous round), by the same rule."""
         return self.cells()[1]
+
+
+SUMS = ("n", "complete", "lonely", "severely", "emotional_n", "emotional_sum", "social_n")
+SUMS += ("social_sum",)
+
+
+def protect(relations) -> None:
+    """Secondary suppression, so that no small group can be worked out by subtraction.
+
+    `relations` are (total, [parts]) whose parts add up to the total (a location's everyone
+    and its "Hoe vaak" groups; all locations and each location). Repeated until nothing
+    changes, each relation's parts are all hidden when
+    - the total is hidden (its parts would add up to it), or
+    - the hidden parts hold between 1 and MIN_GROUP - 1 answers together (the total minus
+      the shown parts would give them).
+    Hiding more than needed is the price of a rule that is easy to check."""
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            hidden = sum(part.n for part in parts if not part.enough)
+            if (total.n and not total.enough) or 0 < hidden < MIN_GROUP:
+                for part in parts:
+                    if part.enough:
+                        part.suppressed = changed = True
 
 
 def _ratio(part, base, digits=1):
@@ -305,6 +333,24 @@ class Figures:
         ]
 
 
+def _grid(groups, round_id, units):
+    """{(unit index, split key): Group} of one round, protected against subtraction."""
+    keys = [key for key, _label in splits()]
+    grid = {
+        (index, key): _unit_group(groups, round_id, ids, key)
+        for index, (_label, ids) in enumerate(units)
+        for key in keys
+    }
+    relations = [
+        (grid[index, ""], [grid[index, key] for key in keys[1:]]) for index in range(len(units))
+    ]
+    if len(units) > 1:  # the last unit is all locations together
+        last = len(units) - 1
+        relations += [(grid[last, key], [grid[i, key] for i in range(last)]) for key in keys]
+    protect(relations)
+    return grid
+
+
 def round_figures(round_, locations) -> Figures:
     """The figures of a round for these locations (those of the round the viewer may see):
     per location and, when there are several, all of them together; each split by "Hoe vaak
@@ -316,12 +362,14 @@ def round_figures(round_, locations) -> Figures:
     units = [(location.name, [location.pk]) for location in locations]
     if len(locations) > 1:
         units.append((_("Alle locaties"), location_ids))
+    now = _grid(groups, round_.pk, units)
+    before = _grid(groups, previous.pk, units) if previous else {}
     figures = Figures(round=round_, previous=previous, locations=list(locations))
-    for label, ids in units:
+    for index, (label, _ids) in enumerate(units):
         for key, split_label in splits():
-            group = _unit_group(groups, round_.pk, ids, key)
-            before = _unit_group(groups, previous.pk, ids, key).lonely_cell() if previous else "–"
-            figures.rows.append([label, split_label, *group.cells(), before])
+            group = now[index, key]
+            earlier = before[index, key].lonely_cell() if previous else "–"
+            figures.rows.append([label, split_label, *group.cells(), earlier])
             if key == "":
                 figures.headline.append((label, group))
     return figures
@@ -342,13 +390,14 @@ def year_rounds(year: int, locations) -> list:
     for round_ in rounds:
         shown = [location for location in round_.locations.all() if location.pk in wanted]
         shown.sort(key=lambda location: location.name)
-        rows = [
-            [location.name, *_unit_group(groups, round_.pk, [location.pk], "").cells()]
-            for location in shown
+        units = [
+            (location.name, _unit_group(groups, round_.pk, [location.pk], "")) for location in shown
         ]
         if len(shown) > 1:
             everyone = _unit_group(groups, round_.pk, [loc.pk for loc in shown], "")
-            rows.append([_("Alle locaties"), *everyone.cells()])
+            protect([(everyone, [group for _label, group in units])])
+            units.append((_("Alle locaties"), everyone))
+        rows = [[label, *group.cells()] for label, group in units]
         result.append((round_, rows))
     return result
 

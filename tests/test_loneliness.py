@@ -462,8 +462,7 @@ def test_the_year_overview_has_the_rounds_with_the_same_rule(client, login, staf
         name="Najaar", starts_on=datetime.date(year, 10, 1), ends_on=datetime.date(year, 10, 14)
     )
     round_.locations.set([dokkum, burgum])
-    answers(round_, dokkum, 12)
-    answers(round_, burgum, 3)
+    answers(round_, dokkum, 12)  # Burgum took part without answers
     login(staff)
     page = client.get(reverse("visitors:year-overview"), {"jaar": year})
     assert "Eenzaamheid (De Jong Gierveld)" in page.text
@@ -472,7 +471,7 @@ def test_the_year_overview_has_the_rounds_with_the_same_rule(client, login, staf
     by_unit = {row[0]: row for row in rows}
     assert by_unit[dokkum.name][1:3] == [12, 100.0]
     assert by_unit[burgum.name][1] == "te weinig antwoorden"
-    assert by_unit["Alle locaties"][1] == 15
+    assert by_unit["Alle locaties"][1] == 12
 
 
 def test_the_year_overview_says_nothing_of_it_without_rounds(client, login, staff, dokkum):
@@ -544,3 +543,42 @@ def test_the_rounds_page_offers_paper_only_for_the_coordinators_own_locations(
     assert reverse("loneliness:paper", kwargs={"slug": "dokkum", "pk": round_.pk}) in page.text
     assert reverse("loneliness:paper", kwargs={"slug": "burgum", "pk": round_.pk}) not in page.text
     assert reverse("loneliness:round-new") not in page.text  # planning is for staff
+
+
+def test_a_small_group_cannot_be_worked_out_by_subtraction(client, login, staff, dokkum, burgum):
+    """Dokkum 12 and Burgum 3: "all locations" minus Dokkum would give Burgum's three, so
+    Dokkum is hidden too. Within Dokkum: 11 "elke week" and 1 "soms" beside everyone (12)."""
+    round_ = make_round(dokkum, burgum)
+    answers(round_, dokkum, 11)
+    answers(round_, dokkum, 1, frequency="soms")
+    answers(round_, burgum, 3)
+    login(staff)
+    rows = client.get(figures_url(round_)).context["figures"].rows
+    cell = {(row[0], row[1]): row[2] for row in rows}
+    too_few = "te weinig antwoorden"
+    assert cell["Alle locaties", "Iedereen"] == 15
+    assert cell[dokkum.name, "Iedereen"] == too_few  # 12, but 15 - 12 = Burgum's 3
+    assert cell[burgum.name, "Iedereen"] == too_few
+    assert cell[dokkum.name, "Elke week"] == too_few  # 11, but 12 - 11 = the one "soms"
+    # All locations: 14 "elke week" and 1 "soms": the same subtraction, so hidden too.
+    assert cell["Alle locaties", "Elke week"] == too_few
+    assert cell["Alle locaties", "Soms"] == too_few
+
+
+def test_the_year_overview_protects_small_locations_the_same_way(
+    client, login, staff, dokkum, burgum
+):
+    year = timezone.localdate().year - 1
+    round_ = Round.objects.create(
+        name="Najaar", starts_on=datetime.date(year, 10, 1), ends_on=datetime.date(year, 10, 14)
+    )
+    round_.locations.set([dokkum, burgum])
+    answers(round_, dokkum, 12)
+    answers(round_, burgum, 3)
+    login(staff)
+    ((_round, rows),) = client.get(reverse("visitors:year-overview"), {"jaar": year}).context[
+        "loneliness_rounds"
+    ]
+    by_unit = {row[0]: row for row in rows}
+    assert by_unit["Alle locaties"][1] == 15
+    assert by_unit[dokkum.name][1] == by_unit[burgum.name][1] == "te weinig antwoorden"
