@@ -186,9 +186,10 @@ class Group:
     emotional_sum: int = 0
     social_n: int = 0  # statements 4-6 all answered
     social_sum: int = 0
-    # Hidden although big enough: otherwise a small group beside it could be worked out by
-    # subtraction from a total (see `protect`).
-    suppressed: bool = field(default=False, compare=False)
+    # What is hidden although its base is big enough ("n": the whole group, or a figure of
+    # FIGURE_BASES): otherwise a small group beside it could be worked out by subtraction
+    # from a total (see `protect`).
+    suppressed: set = field(default_factory=set, compare=False)
 
     def add(self, answers) -> None:
         result = score(answers)
@@ -209,7 +210,16 @@ class Group:
 
     @property
     def enough(self) -> bool:
-        return self.n >= MIN_GROUP and not self.suppressed
+        return self.shows("n")
+
+    def shows(self, what) -> bool:
+        """Whether the group ("n") or one of its figures may be shown: its base holds at
+        least MIN_GROUP answers and `protect` did not hide it."""
+        if self.n < MIN_GROUP or "n" in self.suppressed:
+            return False
+        if what == "n":
+            return True
+        return getattr(self, FIGURE_BASES[what]) >= MIN_GROUP and what not in self.suppressed
 
     def percent_lonely(self):
         return _ratio(self.lonely * 100, self.complete)
@@ -231,15 +241,7 @@ class Group:
             return [str(TOO_FEW)] * 5
         return [
             self.n,
-            *(
-                value if value is not None else str(TOO_FEW)
-                for value in (
-                    self.percent_lonely(),
-                    self.percent_severely(),
-                    self.mean_emotional(),
-                    self.mean_social(),
-                )
-            ),
+            *(getattr(self, what)() if self.shows(what) else str(TOO_FEW) for what in FIGURE_BASES),
         ]
 
     def lonely_cell(self):
@@ -247,6 +249,13 @@ class Group:
         return self.cells()[1]
 
 
+# Each figure and the count it is computed over.
+FIGURE_BASES = {
+    "percent_lonely": "complete",
+    "percent_severely": "complete",
+    "mean_emotional": "emotional_n",
+    "mean_social": "social_n",
+}
 SUMS = ("n", "complete", "lonely", "severely", "emotional_n", "emotional_sum", "social_n")
 SUMS += ("social_sum",)
 
@@ -260,16 +269,20 @@ def protect(relations) -> None:
     - the total is hidden (its parts would add up to it), or
     - the hidden parts hold between 1 and MIN_GROUP - 1 answers together (the total minus
       the shown parts would give them).
-    Hiding more than needed is the price of a rule that is easy to check."""
+    The same holds for each figure on its own base (% lonely over the complete lists, the
+    means over the lists that completed that part). Hiding more than needed is the price of
+    a rule that is easy to check."""
     changed = True
     while changed:
         changed = False
-        for total, parts in relations:
-            hidden = sum(part.n for part in parts if not part.enough)
-            if (total.n and not total.enough) or 0 < hidden < MIN_GROUP:
-                for part in parts:
-                    if part.enough:
-                        part.suppressed = changed = True
+        for what, base in (("n", "n"), *FIGURE_BASES.items()):
+            for total, parts in relations:
+                hidden = sum(getattr(part, base) for part in parts if not part.shows(what))
+                if (getattr(total, base) and not total.shows(what)) or 0 < hidden < MIN_GROUP:
+                    for part in parts:
+                        if part.shows(what):
+                            part.suppressed.add(what)
+                            changed = True
 
 
 def _ratio(part, base, digits=1):

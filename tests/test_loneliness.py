@@ -582,3 +582,23 @@ def test_the_year_overview_protects_small_locations_the_same_way(
     by_unit = {row[0]: row for row in rows}
     assert by_unit["Alle locaties"][1] == 15
     assert by_unit[dokkum.name][1] == by_unit[burgum.name][1] == "te weinig antwoorden"
+
+
+def test_a_figure_of_a_few_cannot_be_worked_out_from_the_figures_beside_it(
+    client, login, staff, dokkum
+):
+    """Ten "elke week" (complete, score 6) and ten "soms": three complete (score 0), seven
+    with only the emotional part (3). Both groups have ten answers, but % lonely and the
+    social mean of "soms" rest on three lists: hidden, and so the weekly ones are too
+    (everyone's 13 complete lists minus the weekly ten would give the three)."""
+    round_ = make_round(dokkum)
+    answers(round_, dokkum, 10)
+    answers(round_, dokkum, 3, (N, N, N, J, J, J), frequency="soms")
+    answers(round_, dokkum, 7, (J, J, J, None, None, None), frequency="soms")
+    login(staff)
+    rows = client.get(figures_url(round_)).context["figures"].rows
+    cell = {(row[0], row[1]): row[2:7] for row in rows}
+    few = "te weinig antwoorden"
+    assert cell[dokkum.name, "Iedereen"] == [20, 76.9, 76.9, 2.55, 2.31]
+    assert cell[dokkum.name, "Elke week"] == [10, few, few, 3.0, few]
+    assert cell[dokkum.name, "Soms"] == [10, few, few, 2.1, few]
