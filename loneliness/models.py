@@ -11,6 +11,8 @@ a retried request is stored once.
 The scale and its scoring live in `scoring.py`.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,8 +46,6 @@ class RoundQuerySet(models.QuerySet):
     def accepting_at(self, location, day):
         """The rounds at this location that still take answers on `day`: from the first day
         to LATE_DAYS after the last (answers queued offline on the last day arrive later)."""
-        import datetime
-
         return self.filter(
             locations=location,
             starts_on__lte=day,

@@ -602,3 +602,22 @@ def test_a_figure_of_a_few_cannot_be_worked_out_from_the_figures_beside_it(
     assert cell[dokkum.name, "Iedereen"] == [20, 76.9, 76.9, 2.55, 2.31]
     assert cell[dokkum.name, "Elke week"] == [10, few, few, 3.0, few]
     assert cell[dokkum.name, "Soms"] == [10, few, few, 2.1, few]
+
+
+def test_a_location_with_answers_stays_in_its_round(client, login, staff, dokkum, burgum):
+    round_ = make_round(dokkum, burgum)
+    answers(round_, burgum, 1)
+    login(staff)
+    url = reverse("loneliness:round-edit", kwargs={"round_id": round_.pk})
+    data = {
+        "name": "Zonder Burgum",
+        "starts_on": round_.starts_on.isoformat(),
+        "ends_on": round_.ends_on.isoformat(),
+        "locations": [dokkum.pk],
+        "version": "0",
+    }
+    answer = client.post(url, data)
+    assert answer.status_code == 400
+    assert "Een locatie met antwoorden in deze ronde kan er niet uit." in answer.text
+    assert set(Round.objects.get().locations.all()) == {dokkum, burgum}
+    assert Round.objects.get().name == round_.name
