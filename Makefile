@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint format messages messages-update messages-check clean bench
+.PHONY: run test lint format messages messages-update messages-check clean bench deploy-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -26,13 +26,13 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 messages: $(STAMP)
 	@if ! command -v msgfmt >/dev/null; then \
 		echo "msgfmt (GNU gettext) not found: using the committed translations"; \
-	elif (for po in locale/*/LC_MESSAGES/django.po; do [ "$${po%.po}.mo" -nt "$$po" ] || exit 0; done; exit 1); then \
+	elif (for po in locale/*/LC_MESSAGES/django.po locale_thirdparty/*/LC_MESSAGES/django.po; do [ "$${po%.po}.mo" -nt "$$po" ] || exit 0; done; exit 1); then \
 		DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0; \
 	fi
 
 # After changing texts: update the catalogues, translate the new English entries in
 # locale/en/LC_MESSAGES/django.po, then `make messages`.
-MAKEMESSAGES := DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l nl -l en --no-location --no-obsolete \
+MAKEMESSAGES := DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l nl -l fy -l en --no-location --no-obsolete \
 	--ignore=.venv --ignore=tests --ignore=staticfiles --verbosity=0
 messages-update: $(STAMP)
 	$(MAKEMESSAGES)
@@ -65,6 +65,12 @@ format: $(TEST_STAMP)
 # see bench/run.py and README "Performance". Bounded: 10 minutes at most.
 bench: $(STAMP)
 	timeout --foreground --kill-after=20 600 $(BIN)/python -m bench.run
+
+# The server recipe of deploy/ on this machine (issue 16): install.sh into a temporary prefix,
+# nginx with TLS, two gunicorns, a restore drill; see deploy/check.py. Installs nginx with
+# apt-get when missing (root), needs PostgreSQL on 127.0.0.1:5432. Bounded: 5 minutes at most.
+deploy-check: $(STAMP)
+	PYTHON=$(BIN)/python deploy/check.sh
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*

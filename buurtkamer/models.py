@@ -233,3 +233,19 @@ class SubmissionKey(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.made}"
+
+
+class JobRun(models.Model):
+    """The last success of one scheduled job (buurtkamer/jobs.py), written by `manage.py
+    run_job` (what the systemd timers run) and read by /healthz."""
+
+    name = models.CharField(_("taak"), max_length=100, unique=True)
+    last_success = models.DateTimeField(_("laatst gelukt op"))
+    last_duration = models.DurationField(_("duur"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("geplande taak")
+        verbose_name_plural = _("geplande taken")
+
+    def __str__(self):
+        return f"{self.name} {self.last_success:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, resolve, reverse
 
 from locations.models import Location, Membership, Role
 
@@ -150,6 +151,7 @@ def location_required(action: Action = Action.VIEW_LOCATION):
             location = get_location_for(request.user, slug, action)
             return view(request, location, *args, **kwargs)
 
+        wrapper.required_action = action  # read by may_open, for menus
         return wrapper
 
     return decorator
@@ -180,3 +182,16 @@ def manages_some_location_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def may_open(user, url_name: str, location: Location, **kwargs) -> bool:
+    """Whether the person may open this page of the location, for menus and links that show
+    only what opens. The page's own `location_required(action)` says what it takes, so the
+    rule stays in one place (the view); a page without it asks no more than seeing the
+    location."""
+    try:
+        match = resolve(reverse(url_name, kwargs={"slug": location.slug, **kwargs}))
+    except NoReverseMatch:
+        return False
+    action = getattr(match.func, "required_action", Action.VIEW_LOCATION)
+    return can(user, Action.VIEW_LOCATION, location) and can(user, action, location)

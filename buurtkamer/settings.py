@@ -216,6 +216,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "buurtkamer.two_factor.MFAAdapter"  # the secrets encrypted in the database
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Buurtkamer"
+# New recovery codes only with a tick that the old ones then stop working.
+MFA_FORMS = {"generate_recovery_codes": "buurtkamer.two_factor.GenerateRecoveryCodesForm"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -224,16 +226,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [
     ("nl", _("Nederlands")),
+    ("fy", _("Frysk")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is ours (makemessages writes there). locale_thirdparty/ holds the Django and allauth texts
+# our pages show, for the languages whose catalogues in those packages are thin (Frysk); the
+# first path wins, and Django falls back to Dutch for anything missing in a language.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
+# Django ships no date formats for fy: ours are in buurtkamer/formats/fy/formats.py.
+FORMAT_MODULE_PATH = ["buurtkamer.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 
 # Static files: ours in static/, Bootstrap from the bootstrap-wrapper package, served by WhiteNoise.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# deploy/install.sh keeps it outside the code, so pages of the previous release still find theirs.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", bootstrap_wrapper.get_bootstrap_dir()),
@@ -370,6 +379,16 @@ VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 12)
 # Cancelling a shift less than this many hours before it starts counts as late
 # (volunteers.services.cancel_assignment); coordinators are told of late cancellations.
 ROSTER_LATE_CANCEL_HOURS = env_int("ROSTER_LATE_CANCEL_HOURS", 48)
+
+# /healthz also checks that every scheduled job (buurtkamer/jobs.py) succeeded recently enough;
+# off in debug (`make run` runs no timers) and in the tests (tests of the check switch it on).
+HEALTHZ_JOBS = env_bool("DJANGO_HEALTHZ_JOBS", default=not DEBUG)
+
+# `manage.py backup`: where the dumps go, and how many are kept (the newest of each of the last
+# BACKUP_KEEP_DAILY days and of each of the last BACKUP_KEEP_MONTHLY months).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", "") or BASE_DIR / "backups")
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
 
 # Where the site lives, for links in e-mails sent by cron jobs (outside a request), e.g.
 # https://buurtkamer.example.org. Empty: https:// and the first of ALLOWED_HOSTS.

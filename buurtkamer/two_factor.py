@@ -17,10 +17,13 @@ takes a code from it) each leave a record with method "mfa".
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.forms import GenerateRecoveryCodesForm as AllauthGenerateForm
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 # Secrets at rest ------------------------------------------------------------------------------
 
@@ -165,3 +168,16 @@ def remember_two_factor_on_activation(sender, request, user, authenticator, **kw
     if getattr(request, "user", None) is None or request.user.pk != user.pk:
         return
     record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+
+
+# New recovery codes ---------------------------------------------------------------------------
+
+
+class GenerateRecoveryCodesForm(AllauthGenerateForm):
+    """allauth's form for new recovery codes (settings.MFA_FORMS), with a tick first: the old
+    codes stop working, and someone who printed them must know before, not after."""
+
+    understood = forms.BooleanField(
+        label=_("Ik begrijp dat mijn oude codes dan niet meer werken"),
+        error_messages={"required": _("Vink eerst aan dat je dit begrijpt.")},
+    )

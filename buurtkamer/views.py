@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
@@ -15,6 +16,7 @@ import volunteers.dashboard
 from locations.models import Membership
 from visitors.models import Visit
 
+from . import health, jobs
 from .permissions import Action, Dashboard, can, dashboard_for, locations_for, roles_by_location
 
 # Each area adds a panel to the dashboard, in this order.
@@ -46,6 +48,7 @@ def dashboard(request):
         location.team_size = team_sizes.get(location.pk, 0)
         location.visitors_today = visitors_today.get(location.pk, 0)
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
+        location.may_record_visits = can(user, Action.RECORD_VISITS, location)
     panels = [
         found
         for panel in DASHBOARD_PANELS
@@ -59,17 +62,32 @@ def dashboard(request):
 @never_cache
 @require_safe
 def healthz(request):
-    """200 when the app and its database answer, 503 with what failed otherwise."""
+    """200 when the app can serve: the database answers, every migration on disk is applied,
+    and (when settings.HEALTHZ_JOBS) every scheduled job succeeded recently enough
+    (buurtkamer/jobs.py). Otherwise 503, naming each failed check under "failed"."""
+    body = {"status": "ok", "database": "ok", "migrations": "ok", "jobs": "ok"}
+    failed = []
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        unapplied = health.unapplied_migrations(connection)
+        if unapplied:
+            failed.append("migrations")
+            # The jobs' table may be what a missing migration makes: not checked then.
+            body.update(migrations="unapplied", unapplied=unapplied, jobs="not checked")
+        elif settings.HEALTHZ_JOBS:
+            overdue = jobs.overdue()
+            if overdue:
+                failed.append("jobs")
+                body["jobs"] = overdue
+        else:
+            body["jobs"] = "not checked"
     except DatabaseError as error:
         return JsonResponse(
             {"status": "error", "database": "unavailable", "error": type(error).__name__},
             status=503,
         )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if failed:
+        return JsonResponse({**body, "status": "error", "failed": failed}, status=503)
+    return JsonResponse(body)
 
 
 @login_required

@@ -17,6 +17,7 @@ urlpatterns = [
         name="decline-membership",
     ),
     path("<slug:slug>/", views.location_detail, name="detail"),
+    path("<slug:slug>/instellingen/", views.location_settings, name="settings"),
     path("<slug:slug>/team/", views.team, name="team"),
     path("<slug:slug>/team/<int:pk>/rol/", views.change_role, name="change-role"),
     path("<slug:slug>/team/<int:pk>/beeindigen/", views.end_membership, name="end-membership"),

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.once import already_sent, repeat_response, submitted_once
-from buurtkamer.permissions import Action, can, location_required, locations_for
+from buurtkamer.permissions import Action, location_required, locations_for
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from volunteers.services import assignments_on_closed_days
 
-from . import services
+from . import services, workspace
 from .forms import (
     CLOSURE_REASONS,
     ClosureForm,
@@ -29,6 +29,7 @@ from .forms import (
     opening_hours_initial,
 )
 from .models import Closure, Location, Membership, Role
+from .today import today_at
 
 PAST_CLOSURES = 20  # the closures page shows this many of the past ones
 
@@ -47,17 +48,24 @@ def location_list(request):
 @require_safe
 @location_required(Action.VIEW_LOCATION)
 def location_detail(request, location):
-    coordinators = (
-        Membership.objects.coordinators().filter(location=location).select_related("user")
-    )
+    """ "Vandaag": what matters at this location today, the first page of its workspace."""
     return render(
         request,
         "locations/location_detail.html",
+        {"location": location, **today_at(request.user, location, timezone.localdate())},
+    )
+
+
+@require_safe
+@location_required(Action.MANAGE_LOCATION)
+def location_settings(request, location):
+    """ "Instellingen": the pages that set a location up, on one page with a word on each."""
+    return render(
+        request,
+        "locations/settings.html",
         {
             "location": location,
-            "opening_hours": location.opening_hours.all(),
-            "coordinators": coordinators,
-            "may_manage": can(request.user, Action.MANAGE_LOCATION, location),
+            "links": workspace.allowed_links(request.user, location, workspace.SETTINGS),
         },
     )
 

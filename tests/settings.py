@@ -29,6 +29,9 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 TABLET_COOKIE_NAME = "buurtkamer-tablet"
 TABLET_COOKIE_SECURE = False
+# /healthz: no timers run in the tests (also not under DJANGO_DEBUG=0 in tests/test_faults.py);
+# the tests of the job check switch it on.
+HEALTHZ_JOBS = False
 
 # Two suites on one PostgreSQL at once (e.g. two checkouts) each need their own test database.
 if os.environ.get("TEST_DATABASE_NAME"):

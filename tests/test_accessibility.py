@@ -187,6 +187,13 @@ PAGES = [
     ("coordinator", reverse("visitors:today", kwargs=DOKKUM), "Vandaag in"),
     ("coordinator", reverse("visitors:tallies", kwargs=DOKKUM), None),
     ("coordinator", reverse("visitors:tablets", kwargs=DOKKUM), None),
+    # The workspace of a location: its settings page, a page of each tab, the tablet to pair.
+    ("coordinator", reverse("locations:settings", kwargs=DOKKUM), "Instellingen"),
+    ("coordinator", reverse("locations:logbook", kwargs=DOKKUM), "Logboek"),
+    ("coordinator", reverse("activities:calendar", kwargs=DOKKUM), "Agenda"),
+    ("coordinator", reverse("volunteers:list", kwargs=DOKKUM), "Vrijwilligers"),
+    ("coordinator", reverse("visitors:tablet", kwargs=DOKKUM), "Vandaag binnen"),
+    ("staff", reverse("locations:detail", kwargs=DOKKUM), "Buurtkamer Dokkum"),
     ("staff", reverse("dashboard"), "Goedendag"),
     ("staff", reverse("locations:list"), "Locaties"),
     ("staff", reverse("audit-log"), "Auditlog"),
@@ -339,3 +346,26 @@ def test_the_coordinators_forms_the_programme_and_the_poster_have_no_serious_vio
         reverse("volunteers:my-profile"),
     ]:
         check(context, url, axe_script)
+
+
+def test_the_recovery_codes_pages_have_no_serious_violations(
+    context, live_server, people, axe_script
+):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(people["staff"])
+    logged_in_as(context, live_server, people["staff"])
+    page = context.new_page()
+    page.goto(reverse("mfa_view_recovery_codes"))
+    # allauth asks for the password once more before these pages.
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(f"**{reverse('mfa_view_recovery_codes')}")
+    assert page.get_by_role("link", name="Verder").is_visible()
+    found = axe_violations(page, axe_script)
+    assert not found, "axe-core on the recovery codes:\n" + "\n".join(found)
+
+    page.get_by_role("link", name="Nieuwe codes genereren").click()
+    page.wait_for_url(f"**{reverse('mfa_generate_recovery_codes')}")
+    found = axe_violations(page, axe_script)
+    assert not found, "axe-core on new recovery codes:\n" + "\n".join(found)

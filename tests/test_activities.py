@@ -513,7 +513,7 @@ def test_attendance_is_recorded_and_the_check_ins_that_named_it_are_shown(
     login(coordinator)
     url = reverse("activities:occurrence", kwargs={"slug": "dokkum", "pk": occurrence.pk})
     page = client.get(url)
-    assert "Check-ins op de tablet voor deze activiteit" in page.text
+    assert "Geteld op de tablet bij deze activiteit" in page.text
     assert 'value="3"' in page.text  # proposed from the check-ins
 
     bad = client.post(

@@ -464,7 +464,9 @@ def test_the_location_page_links_to_the_logbook(client, login, volunteer, coordi
 
     login(coordinator)
     page = client.get(url("detail")).text
-    assert url("closures") in page and url("house-rules") in page
+    assert url("settings") in page  # the workspace's tab "Instellingen" ...
+    page = client.get(url("settings")).text
+    assert url("closures") in page and url("house-rules") in page  # ... and what it holds
 
 
 # Demo data ---------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from locations.models import Closure, DayPart, Location, OpeningHours, Weekday
@@ -592,3 +593,27 @@ def test_the_report_page_queries_do_not_grow_with_locations_and_visits(
         with django_assert_max_num_queries(REPORT_QUERIES):
             response = client.get(reverse("visitors:report"), params)
         assert response.context["report"].totals["visits"] == 16 + 3 * 4 * 3
+
+
+def test_the_year_overview_asks_its_year_in_a_form_and_a_wrong_year_is_a_message(
+    dataset, login, staff
+):
+    """The year is a choice of this year and the nine before; anything else is a Dutch message
+    on the form and last year's overview, never a 500."""
+    url = reverse("visitors:year-overview")
+    last_year = timezone.localdate().year - 1
+
+    page = login(staff).get(url)
+    assert page.status_code == 200
+    assert f'<option value="{last_year}" selected>' in page.content.decode()
+
+    for wrong in ["1999", "abc", str(last_year + 5)]:
+        response = login(staff).get(url, {"jaar": wrong})
+        assert response.status_code == 200
+        assert response.context["year"] == last_year
+        assert "Kies een van de mogelijkheden uit de lijst." in response.content.decode()
+
+    chosen = login(staff).get(url, {"jaar": str(last_year - 2), "locatie": "dokkum"})
+    assert chosen.context["year"] == last_year - 2
+    assert [page["location"].slug for page in chosen.context["pages"]] == ["dokkum"]
+    assert 'type="hidden" name="locatie" value="dokkum"' in chosen.content.decode()

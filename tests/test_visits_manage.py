@@ -241,16 +241,21 @@ def test_a_paired_tablet_cannot_open_the_coordinator_pages(client, dokkum):
 def test_the_location_page_links_the_coordinator_to_the_visitor_pages(
     client, login, coordinator, volunteer
 ):
+    """Through the location's workspace: the tab "Cijfers" leads to today's visitors and the
+    tallies, "Instellingen" to the tablets."""
     detail = reverse("locations:detail", kwargs={"slug": "dokkum"})
+    settings_page = reverse("locations:settings", kwargs={"slug": "dokkum"})
     links = [url("today"), url("tallies"), url("tablets")]
 
     login(coordinator)
     page = client.get(detail).text
-    assert all(f'href="{link}"' in page for link in links)
+    assert f'href="{url("today")}"' in page and f'href="{settings_page}"' in page
+    assert f'href="{url("tallies")}"' in client.get(url("today")).text
+    assert f'href="{url("tablets")}"' in client.get(settings_page).text
 
     login(volunteer)
     page = client.get(detail).text
-    assert not any(link in page for link in links)
+    assert not any(link in page for link in [*links, settings_page])
 
 
 # Tablets -------------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ def _volunteer_panel(user, locations, today):
     if not by_id:
         return None
     open_shifts = list(open_places(locations, *open_places_window(today), user=user))
+    # Places that are needed (below the minimum) first, then the extra ones; by date within.
+    open_shifts.sort(key=lambda shift: not shift.is_understaffed)
     return {
         "template": "volunteers/dashboard/volunteer.html",
         "next_shifts": _next_shifts(user, by_id, today),
@@ -150,7 +152,7 @@ def _staff_panel(locations, today):
     below, without_lead = gaps([location.pk for location in locations], today)
     below_count, lead_count = defaultdict(int), defaultdict(int)
     for shift in below:
-        below_count[shift.location_id] += shift.places_short
+        below_count[shift.location_id] += shift.places_needed
     for (location_id, _date, _part), _shift in without_lead:
         lead_count[location_id] += 1
     rows = [

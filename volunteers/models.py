@@ -351,14 +351,14 @@ class Shift(models.Model):
         return not self.closed and self.taken < self.minimum
 
     @property
+    def places_needed(self) -> int:
+        """Places still to take before it reaches its minimum (0 when it is not understaffed)."""
+        return self.minimum - self.taken if self.is_understaffed else 0
+
+    @property
     def places_left(self) -> int:
         """Places still to take: none on a closed day, none once full."""
         return 0 if self.closed else max(self.maximum - self.taken, 0)
-
-    @property
-    def places_short(self) -> int:
-        """How many people it still needs to reach its minimum (0 unless understaffed)."""
-        return self.minimum - self.taken if self.is_understaffed else 0
 
     @property
     def slot_key(self) -> tuple:

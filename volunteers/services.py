@@ -727,7 +727,7 @@ def share_text(location, today: datetime.date, *, base_url: str) -> str:
                 "start": shift.starts_at.strftime("%H:%M"),
                 "end": shift.ends_at.strftime("%H:%M"),
                 "task": shift.get_task_display() + (f" ({shift.title})" if shift.title else ""),
-                "needed": shift.places_short,
+                "needed": shift.places_needed,
             }
         )
     lines.append("")

@@ -11,7 +11,7 @@ year overview (pages) and the files (exports).
 """
 
 from .figures import bucket_label, bucket_short_label, opened_day_parts
-from .filters import Filters, ReportFilterForm, filters_from, parse_filters
+from .filters import Filters, ReportFilterForm, YearOverviewForm, filters_from, parse_filters
 from .report import Report, build_report
 from .tables import mask, shown_rows
 
@@ -19,6 +19,7 @@ __all__ = [
     "Filters",
     "Report",
     "ReportFilterForm",
+    "YearOverviewForm",
     "bucket_label",
     "bucket_short_label",
     "build_report",

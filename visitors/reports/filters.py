@@ -283,6 +283,47 @@ def _period(form, today):
     return (preset, *preset_range(preset, today), "")
 
 
+YEARS_SHOWN = 10  # the year overview offers this year and the nine before
+
+
+class YearOverviewForm(forms.Form):
+    """The year overview's choices: the calendar year (last year unless asked), for outside use
+    or not, and the locations chosen on the report (kept, not shown again)."""
+
+    jaar = forms.TypedChoiceField(
+        label=gettext_lazy("Jaar"), coerce=int, required=False, error_messages=NOT_A_CHOICE
+    )
+    extern = forms.BooleanField(
+        label=gettext_lazy("Voor extern gebruik (aantallen onder 5 als “<5”)"), required=False
+    )
+    locatie = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, params, *, filters, today):
+        super().__init__(params, initial={"jaar": today.year - 1})
+        self.fields["jaar"].choices = [
+            (year, year) for year in range(today.year, today.year - YEARS_SHOWN, -1)
+        ]
+        self.fields["locatie"].choices = [(x.slug, x.name) for x in filters.allowed]
+        self.default_year = today.year - 1
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.form_class = "d-flex flex-wrap gap-3 align-items-end"
+        self.helper.layout = Layout(
+            "jaar",
+            "extern",
+            "locatie",
+            StrictButton(_("Toon"), type="submit", css_class="btn-primary mb-3"),
+        )
+
+    @property
+    def year(self) -> int:
+        """The year asked for, or last year when nothing (or nothing valid) was asked."""
+        if self.is_valid() and self.cleaned_data["jaar"]:
+            return self.cleaned_data["jaar"]
+        return self.default_year
+
+
 def filters_from(params, user, *, today=None) -> tuple[ReportFilterForm, Filters]:
     """The form of a query string and the filters it stands for, limited to what this person
     may see. A location slug the person may not see is a 404, whatever else is asked."""

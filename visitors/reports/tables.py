@@ -80,31 +80,53 @@ class Figure:
     about_previous: bool = False  # the comparison with the period just before
 
 
-L = gettext_lazy
 FIGURES = [
-    Figure("visits", L("Bezoeken"), L("Bezoeken")),
-    Figure("first_visits", L("Eerste bezoeken"), L("Eerste bezoeken")),
-    Figure("first_share", L("Aandeel eerste bezoeken (%)"), L("Aandeel eerste (%)"), PERCENT),
-    Figure("opened", L("Geopende dagdelen"), L("Geopende dagdelen"), NUMBER),
-    Figure("per_opened", L("Bezoeken per geopend dagdeel"), L("Per geopend dagdeel"), NUMBER),
-    Figure("hours_open", L("Uren open"), L("Uren open"), NUMBER),
-    Figure("per_hour", L("Bezoeken per uur open"), L("Per uur open"), NUMBER),
-    Figure("previous", L("Vorige periode: bezoeken"), L("Vorige periode"), COUNT, True),
+    Figure("visits", gettext_lazy("Bezoeken"), gettext_lazy("Bezoeken")),
+    Figure("first_visits", gettext_lazy("Eerste bezoeken"), gettext_lazy("Eerste bezoeken")),
+    Figure(
+        "first_share",
+        gettext_lazy("Aandeel eerste bezoeken (%)"),
+        gettext_lazy("Aandeel eerste (%)"),
+        PERCENT,
+    ),
+    Figure("opened", gettext_lazy("Geopende dagdelen"), gettext_lazy("Geopende dagdelen"), NUMBER),
+    Figure(
+        "per_opened",
+        gettext_lazy("Bezoeken per geopend dagdeel"),
+        gettext_lazy("Per geopend dagdeel"),
+        NUMBER,
+    ),
+    Figure("hours_open", gettext_lazy("Uren open"), gettext_lazy("Uren open"), NUMBER),
+    Figure("per_hour", gettext_lazy("Bezoeken per uur open"), gettext_lazy("Per uur open"), NUMBER),
+    Figure(
+        "previous",
+        gettext_lazy("Vorige periode: bezoeken"),
+        gettext_lazy("Vorige periode"),
+        COUNT,
+        True,
+    ),
     Figure(
         "previous_change",
-        L("Verandering t.o.v. vorige periode (%)"),
-        L("Verandering (%)"),
+        gettext_lazy("Verandering t.o.v. vorige periode (%)"),
+        gettext_lazy("Verandering (%)"),
         PERCENT,
         True,
     ),
-    Figure("year_before", L("Zelfde periode vorig jaar: bezoeken"), L("Vorig jaar")),
     Figure(
-        "year_before_change", L("Verandering t.o.v. vorig jaar (%)"), L("Verandering (%)"), PERCENT
+        "year_before",
+        gettext_lazy("Zelfde periode vorig jaar: bezoeken"),
+        gettext_lazy("Vorig jaar"),
+    ),
+    Figure(
+        "year_before_change",
+        gettext_lazy("Verandering t.o.v. vorig jaar (%)"),
+        gettext_lazy("Verandering (%)"),
+        PERCENT,
     ),
     Figure(
         "volunteer_hours",
-        L("Uren vrijwilligers (aanwezig bij dienst)"),
-        L("Uren vrijwilligers"),
+        gettext_lazy("Uren vrijwilligers (aanwezig bij dienst)"),
+        gettext_lazy("Uren vrijwilligers"),
         NUMBER,
     ),
 ]

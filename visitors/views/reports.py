@@ -5,8 +5,6 @@ URLs and whatever query parameters are sent: another location's slug is a 404). 
 tablets get 403; someone not logged in the login page.
 """
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_safe
 from buurtkamer.models import AuditEvent, log_action
 from loneliness import services as loneliness_services
 
-from ..reports import build_report, filters_from, parse_filters, shown_rows
+from ..reports import YearOverviewForm, build_report, filters_from, parse_filters, shown_rows
 from ..reports.exports import report_csv, report_xlsx
 from ..reports.pages import sections, year_overview
 
@@ -79,12 +77,9 @@ def year_overview_view(request):
     """A calendar year for the municipality: a page per location and a page of totals (A4
     landscape in print), the stories beside the figures."""
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("jaar", today.year - 1))
-    except ValueError:
-        year = today.year - 1
-    year = min(max(year, 2000), today.year)
     filters = parse_filters(request.GET, request.user)  # the locations, checked as everywhere
+    form = YearOverviewForm(request.GET or None, filters=filters, today=today)
+    year = form.year
     external = filters.external
     result, pages = year_overview(year, filters.locations, external=external)
     return render(
@@ -99,8 +94,8 @@ def year_overview_view(request):
             "timeline_table": result.table("verloop"),
             "timeline_rows": shown_rows(result.table("verloop"), external=external),
             "external": external,
-            "years": range(today.year, today.year - 6, -1),
-            "printed_on": datetime.date.today(),
+            "form": form,
+            "printed_on": today,
             # The rounds of the anonymous loneliness questionnaire that year (group figures).
             "loneliness_rounds": loneliness_services.year_rounds(year, filters.locations),
             "loneliness_columns": loneliness_services.year_columns(),
