@@ -142,6 +142,16 @@ class AuditEvent(models.Model):
         PARTNER_CHANGED = "partner_changed", _("partner gewijzigd")
         PROFILE_CHANGED = "profile_changed", _("eigen gegevens gewijzigd")
         CALENDAR_LINKS_MADE = "calendar_links_made", _("agenda-links gemaakt")
+        LONELINESS_ROUND_PLANNED = "loneliness_round_planned", _("meetronde eenzaamheid gepland")
+        LONELINESS_ROUND_CHANGED = (
+            "loneliness_round_changed",
+            _("meetronde eenzaamheid gewijzigd"),
+        )
+        LONELINESS_PAPER_ENTERED = (
+            "loneliness_paper_entered",
+            _("papieren vragenlijsten eenzaamheid ingevoerd"),
+        )
+        LONELINESS_EXPORTED = "loneliness_exported", _("cijfers eenzaamheid gedownload")
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
     actor = models.ForeignKey(

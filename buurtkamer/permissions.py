@@ -28,6 +28,10 @@ class Action(enum.StrEnum):
     RECORD_VISITS = "record_visits"  # the tablet page while logged in, pairing tablets
     MANAGE_VISITS = "manage_visits"  # today's check-ins, manual tallies, referrals, tablets
     VIEW_ALL_LOCATIONS = "view_all_locations"
+    # The loneliness rounds (loneliness/): a location's group figures, its printed
+    # questionnaire and typing in its paper answers. Planning rounds is for staff only.
+    LONELINESS_FIGURES = "loneliness_figures"
+    PLAN_LONELINESS_ROUNDS = "plan_loneliness_rounds"  # staff only
 
 
 # Which roles at a location allow an action there.
@@ -37,6 +41,8 @@ ROLES_FOR_ACTION = {
     Action.RECORD_VISITS: {Role.COORDINATOR},
     Action.MANAGE_VISITS: {Role.COORDINATOR},
     Action.VIEW_ALL_LOCATIONS: set(),
+    Action.LONELINESS_FIGURES: {Role.COORDINATOR},
+    Action.PLAN_LONELINESS_ROUNDS: set(),
 }
 
 

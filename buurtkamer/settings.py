@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "visitors",
     "volunteers",
     "activities",
+    "loneliness",
     "buurtkamer.apps.BuurtkamerAdminConfig",  # django.contrib.admin, with the site's login
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -359,6 +360,13 @@ LOGGING = {
 TABLET_COOKIE_NAME = "__Host-buurtkamer-tablet" if not DEBUG else "buurtkamer-tablet"
 TABLET_COOKIE_SECURE = not DEBUG
 TABLET_COOKIE_MAX_AGE = 10 * 365 * 24 * 3600
+
+# The line about someone to talk to, shown after the loneliness questionnaire (tablet and
+# paper). The README suggests De Luisterlijn.
+LONELINESS_SUPPORT_LINE = os.environ.get(
+    "LONELINESS_SUPPORT_LINE",
+    "Wil je met iemand praten? Bel De Luisterlijn: 088 0767 000 (dag en nacht).",
+)
 
 # Logbook entries are deleted this many months after they were written, open follow-ups never
 # (locations.services.purge_old_logbook_entries, run by the retention command).

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("visitors.urls")),
     path("", include("volunteers.urls")),
     path("", include("activities.urls")),
+    path("", include("loneliness.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -215,6 +215,8 @@ MATRIX = {
     "locations:change-role": Row(get=NOBODY, post=MANAGERS_POST),
     "locations:end-membership": Row(get=MANAGERS, post=MANAGERS_POST),
     "locations:opening-hours": Row(get=MANAGERS, post=MANAGERS_POST_INVALID),
+    # The workspace's "Instellingen": the pages that set a location up, one link each.
+    "locations:settings": Row(get=MANAGERS, post=NOBODY),
     # visitors: the tablet and its endpoints -------------------------------------------------
     "visitors:service-worker": Row(get=EVERYONE, post=NOBODY),
     # The tablet page: the paired tablet, or a coordinator / staff logged in. A volunteer's
@@ -272,6 +274,7 @@ for _area in AREAS:
     MATRIX.update(_area.ROWS)
     PK_KIND.update(_area.PK_KIND)
     NOT_HTML |= _area.NOT_HTML
+    JSON_ENDPOINTS |= getattr(_area, "JSON_ENDPOINTS", set())  # an area's tablet JSON
 
 
 # The world every test meets -----------------------------------------------------------------------

@@ -8,14 +8,13 @@ Tuesday in Amsterdam.
 
 import datetime
 import re
-import threading
 import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from django.test import Client
 from django.urls import reverse
 
@@ -29,6 +28,7 @@ from .support import (
     TABLET_NAME,
     TABLET_PAGE_QUERIES,
     TUESDAY_MORNING,
+    all_at_once,
     checkin_api_url,
     checkin_form_url,
     hidden_client_id,
@@ -888,35 +888,6 @@ def test_a_revoked_tablet_reaches_no_other_page_either(paired_client, tablet, co
 # Concurrency: the database decides, on PostgreSQL --------------------------------------------
 
 
-def all_at_once(count, work):
-    """Run work(index) in `count` threads released together; each closes its connection."""
-    barrier = threading.Barrier(count)
-    lock = threading.Lock()
-    results, errors = [], []
-
-    def run(index):
-        try:
-            connection.ensure_connection()  # connect first, so that the work starts together
-            barrier.wait(timeout=10)
-            result = work(index)
-            with lock:
-                results.append(result)
-        except Exception as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    assert errors == []
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_tap_from_ten_threads_at_once_is_one_visit():
     require_postgresql()
@@ -1009,13 +980,13 @@ def test_a_queued_tap_gets_the_day_part_of_the_moment_it_was_tapped(paired_clien
 # - The tablet page (6): the tablet with its location, today's counts (one aggregate), the taps
 #   that can still be undone, the "came via" list, today's programme (occurrences with their
 #   activity and room), who is on duty (first names of today's assignments), a closure
-#   covering today.
+#   covering today, a loneliness round running here today (loneliness/).
 # - One JSON check-in (5): the tablet, the opening hours (for the day-part), the INSERT that
 #   skips a known client_id (ON CONFLICT DO NOTHING), reading the visit back, today's counts.
 # - One form check-in (4): the same without today's counts (it redirects).
 # Writing "last seen" adds one UPDATE at most once a minute; a chosen "came via" one SELECT.
 
-# TABLET_PAGE_QUERIES (7): in tests/support.py, as tests/test_activities_tablet.py checks it too.
+# TABLET_PAGE_QUERIES (8): in tests/support.py, as tests/test_activities_tablet.py checks it too.
 JSON_CHECKIN_QUERIES = 5
 FORM_CHECKIN_QUERIES = 4
 

@@ -1,5 +1,6 @@
 """The authorization matrix's rows per area, one module each, so each area keeps its own."""
 
-from . import activities, feeds, invitations, logbook, profiles, reports, roster
+from . import activities, feeds, invitations, logbook, loneliness, profiles, reports, roster
 
-AREAS = [roster, profiles, feeds, logbook, activities, reports, invitations]  # invitations last
+# invitations last
+AREAS = [roster, profiles, feeds, logbook, activities, reports, loneliness, invitations]

@@ -30,11 +30,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.services import todays_occurrences
+from buurtkamer.errors import DomainError
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, get_location_for
 from locations import services as location_services
 from locations.forms import TabletLogEntryForm
 from locations.models import Location
+from loneliness.services import round_on_tablet
 from volunteers.services import on_duty_today
 
 from .. import services
@@ -163,6 +165,8 @@ def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
         "on_duty": on_duty_today(door.location),
         # Closed today (Koningsdag, the summer break): said on the screen, and still counted.
         "closure": door.location.closures.covering(timezone.localdate()).first(),
+        # During a loneliness round here: the button to the anonymous questionnaire.
+        "loneliness_round": round_on_tablet(door.location),
     }
     return TemplateResponse(request, "visitors/tablet.html", context, status=status)
 
@@ -297,7 +301,7 @@ def tablet_json_endpoint(form_class):
                 return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
             try:
                 return handle(request, door, form)
-            except services.VisitError as error:
+            except DomainError as error:  # a visit's rule, or another area's (loneliness)
                 return JsonResponse(
                     {"status": error.code, "message": str(error.message)}, status=409
                 )
@@ -433,6 +437,7 @@ def service_worker(request):
                 static("css/buurtkamer.css"),
                 static("css/tablet.css"),
                 static("js/tablet.js"),
+                static("js/tablet-loneliness.js"),  # sends queued questionnaires, also offline
                 static("img/favicon.svg"),
             ],
         },

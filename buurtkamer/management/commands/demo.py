@@ -9,6 +9,7 @@ from django.utils import timezone
 
 import activities.demo
 import locations.demo
+import loneliness.demo
 import visitors.demo
 import volunteers.demo
 from locations.demo import ADDRESSES, demo_opening_hours
@@ -63,7 +64,13 @@ class Command(BaseCommand):
             for email, first, last, roles in DEMO_TEAM:
                 self._person(email, first, last, roles)
             today = timezone.localdate()
-            for area in (locations.demo, volunteers.demo, activities.demo, visitors.demo):
+            for area in (
+                locations.demo,
+                volunteers.demo,
+                activities.demo,
+                visitors.demo,
+                loneliness.demo,
+            ):
                 area.load(today=today, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self._print_logins()
