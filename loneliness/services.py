@@ -338,11 +338,11 @@ class Figures:
             _("Locatie"),
             _("Groep"),
             _("Antwoorden"),
-            _("% eenzaam"),
-            _("% zeer eenzaam"),
+            _("Eenzaam (%)"),
+            _("Zeer eenzaam (%)"),
             _("Gemiddeld emotioneel (0–3)"),
             _("Gemiddeld sociaal (0–3)"),
-            _("% eenzaam vorige ronde"),
+            _("Eenzaam, vorige ronde (%)"),
         ]
 
 
