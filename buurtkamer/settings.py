@@ -363,9 +363,8 @@ TABLET_COOKIE_MAX_AGE = 10 * 365 * 24 * 3600
 
 # The line about someone to talk to, shown after the loneliness questionnaire (tablet and
 # paper). The README suggests De Luisterlijn.
-LONELINESS_SUPPORT_LINE = os.environ.get(
-    "LONELINESS_SUPPORT_LINE",
-    "Wil je met iemand praten? Bel De Luisterlijn: 088 0767 000 (dag en nacht).",
+LONELINESS_SUPPORT_LINE = os.environ.get("LONELINESS_SUPPORT_LINE") or (
+    "Wil je met iemand praten? Bel De Luisterlijn: 088 0767 000 (dag en nacht)."
 )
 
 # Logbook entries are deleted this many months after they were written, open follow-ups never
