@@ -30,15 +30,11 @@ from .models import (
     Source,
     Visit,
 )
+from .services import tally_visits
 
 BATCH = 5000
 PART_FACTOR = {DayPart.MORNING: 1.1, DayPart.AFTERNOON: 0.95, DayPart.EVENING: 0.75}
 WEEKDAY_FACTOR = {1: 1.0, 2: 1.1, 3: 1.0, 4: 1.1, 5: 0.95, 6: 0.8, 7: 0.7}
-TALLY_TIME = {
-    DayPart.MORNING: datetime.time(10, 30),
-    DayPart.AFTERNOON: datetime.time(15, 0),
-    DayPart.EVENING: datetime.time(20, 0),
-}
 
 
 def ensure_opening_hours(locations):
@@ -165,23 +161,12 @@ class _History:
             )
 
     def tally_visits(self, tally) -> list:
-        """The visits a saved tally stands for."""
-        moment = self.at(tally.date, TALLY_TIME[DayPart(tally.day_part)])
-        return [
-            Visit(
-                location_id=tally.location_id,
-                recorded_at=moment,
-                recorded_on=tally.date,
-                day_part=tally.day_part,
-                first_visit=FirstVisit.YES if number < tally.first_visits else FirstVisit.UNKNOWN,
-                source=Source.MANUAL,
-                client_id=uuid.uuid4(),
-                received_at=tally.created_at,
-                tally_id=tally.pk,
-                voided_at=tally.voided_at,
-            )
-            for number in range(tally.visitors)
-        ]
+        """The visits a saved tally stands for (services.tally_visits), entered and voided when
+        the tally was."""
+        visits = tally_visits(tally, None)
+        for visit in visits:
+            visit.received_at, visit.voided_at = tally.created_at, tally.voided_at
+        return visits
 
     def save(self) -> dict:
         with transaction.atomic():

@@ -308,13 +308,14 @@ TALLY_TIME = {
 }
 
 
-def _tally_visits(tally: ManualTally, user) -> list[Visit]:
+def tally_visits(tally: ManualTally, user) -> list[Visit]:
+    """The (unsaved) visits a tally stands for, filed at the day-part's TALLY_TIME."""
     moment = timezone.make_aware(
         datetime.datetime.combine(tally.date, TALLY_TIME[DayPart(tally.day_part)])
     )
     return [
         Visit(
-            location=tally.location,
+            location_id=tally.location_id,
             recorded_at=moment,
             recorded_on=tally.date,
             day_part=tally.day_part,
@@ -390,7 +391,7 @@ def record_tally(
                 first_visits=first_visits,
                 created_by=user,
             )
-            Visit.objects.bulk_create(_tally_visits(tally, user))
+            Visit.objects.bulk_create(tally_visits(tally, user))
             log_action(
                 actor=user,
                 action=AuditEvent.Action.TALLY_RECORDED,
@@ -421,7 +422,7 @@ def correct_tally(*, tally: ManualTally, visitors: int, first_visits: int, user)
         _void_tally_visits(tally, user)
         tally.visitors, tally.first_visits = visitors, first_visits
         tally.save(update_fields=["visitors", "first_visits"])
-        Visit.objects.bulk_create(_tally_visits(tally, user))
+        Visit.objects.bulk_create(tally_visits(tally, user))
         log_action(
             actor=user,
             action=AuditEvent.Action.TALLY_CORRECTED,
