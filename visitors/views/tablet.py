@@ -436,6 +436,7 @@ def service_worker(request):
                 static("bootstrap/css/bootstrap.min.css"),
                 static("css/buurtkamer.css"),
                 static("css/tablet.css"),
+                static("js/client-id.js"),
                 static("js/tablet.js"),
                 static("js/tablet-loneliness.js"),  # sends queued questionnaires, also offline
                 static("img/favicon.svg"),
