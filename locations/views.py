@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from buurtkamer.once import already_sent, repeat_response, submitted_once
 from buurtkamer.permissions import Action, location_required, locations_for
+from buurtkamer.today import today_at
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from volunteers.services import assignments_on_closed_days
 
@@ -29,7 +30,6 @@ from .forms import (
     opening_hours_initial,
 )
 from .models import Closure, Location, Membership, Role
-from .today import today_at
 
 PAST_CLOSURES = 20  # the closures page shows this many of the past ones
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from buurtkamer.models import AuditEvent, log_action
-from loneliness import services as loneliness_services
 
 from ..reports import YearOverviewForm, build_report, filters_from, parse_filters, shown_rows
 from ..reports.exports import report_csv, report_xlsx
@@ -96,9 +95,6 @@ def year_overview_view(request):
             "external": external,
             "form": form,
             "printed_on": today,
-            # The rounds of the anonymous loneliness questionnaire that year (group figures).
-            "loneliness_rounds": loneliness_services.year_rounds(year, filters.locations),
-            "loneliness_columns": loneliness_services.year_columns(),
-            "loneliness_min_group": loneliness_services.MIN_GROUP,
+            "locations": filters.locations,  # the loneliness rounds' section asks for them
         },
     )

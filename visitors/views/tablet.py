@@ -36,7 +36,6 @@ from buurtkamer.permissions import Action, can, get_location_for
 from locations import services as location_services
 from locations.forms import TabletLogEntryForm
 from locations.models import Location
-from loneliness.services import round_on_tablet
 from volunteers.services import on_duty_today
 
 from .. import services
@@ -165,8 +164,6 @@ def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
         "on_duty": on_duty_today(door.location),
         # Closed today (Koningsdag, the summer break): said on the screen, and still counted.
         "closure": door.location.closures.covering(timezone.localdate()).first(),
-        # During a loneliness round here: the button to the anonymous questionnaire.
-        "loneliness_round": round_on_tablet(door.location),
     }
     return TemplateResponse(request, "visitors/tablet.html", context, status=status)
 

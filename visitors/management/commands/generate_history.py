@@ -18,7 +18,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from buurtkamer.dates import years_before
-from loneliness.demo import past_rounds
 from visitors.history import generate
 
 
@@ -45,10 +44,9 @@ class Command(BaseCommand):
         start = years_before(today, years)
         started = timezone.now()
         added = generate(start=start, end=end, seed=seed, stdout=self.stdout)
-        answers = past_rounds(today, seed=seed)  # two anonymous loneliness rounds last year
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
             f"{added['visits']} visits, {added['tallies']} manual tallies, "
-            f"{added['referrals']} referrals, {answers} loneliness answers from {start} to "
+            f"{added['referrals']} referrals from {start} to "
             f"{end} in {seconds:.1f} s."
         )

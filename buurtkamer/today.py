@@ -3,27 +3,27 @@
 Each figure comes from where its rule lives (visits counted, who is on duty, today's programme,
 the roster's gaps, the logbook's open follow-ups); this module only gathers them and asks
 buurtkamer.permissions what this person may see. A fixed number of queries whatever the data.
+Like the dashboard it gathers from every area, so it lives here, in the project package, and
+not in locations (which the areas build on).
 """
 
 import datetime
 
 from django.urls import reverse
 
-from buurtkamer.permissions import Action, can, may_open
+from activities.services import todays_occurrences
+from locations.models import Membership
+from locations.services import open_follow_up_counts
+from visitors.services import counts_on
+from volunteers.dashboard import gaps
+from volunteers.services import on_duty_today, open_places, open_places_window
 
-from .models import Membership
-from .services import open_follow_up_counts
+from .permissions import Action, can, may_open
 
 GAP_WEEKS = 2  # the roster's gaps shown on "Vandaag": this week and the next
 
 
 def today_at(user, location, today: datetime.date) -> dict:
-    # Imported here: these apps import locations at their own import time.
-    from activities.services import todays_occurrences
-    from visitors.services import counts_on
-    from volunteers.dashboard import gaps
-    from volunteers.services import on_duty_today, open_places, open_places_window
-
     may_manage = can(user, Action.MANAGE_LOCATION, location)
     context = {
         "today": today,
