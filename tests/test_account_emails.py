@@ -46,3 +46,26 @@ def test_the_password_reset_mail_is_in_the_apps_voice(client, volunteer, passwor
     assert "/accounts/password/reset/key/" in message.body
     assert "je wachtwoord blijft hetzelfde" in message.body
     assert_in_our_words(message)
+
+
+@pytest.mark.django_db
+def test_the_account_pages_use_the_apps_words_not_the_stock_dutch(client, login, volunteer):
+    """Django's and allauth's stock Dutch says "u" and "aanmeldcode"; the app says "je" and
+    "inlogcode" (locale_thirdparty/nl)."""
+    client.post(reverse("account_request_login_code"), {"email": volunteer.email})
+    confirm = client.get(reverse("account_confirm_login_code")).content.decode()
+    assert "inlogcode" in confirm.lower()
+    assert "aanmeldcode" not in confirm.lower()
+
+    login(volunteer)
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": "niet-mijn-wachtwoord",
+            "password1": "12345678901",
+            "password2": "12345678901",
+        },
+    )
+    page = response.content.decode()
+    assert "Je wachtwoord mag niet alleen uit cijfers bestaan." in page
+    assert "Uw " not in page
