@@ -298,10 +298,7 @@ def _protect_one(what, base, total, parts) -> bool:
     if (getattr(total, base) and not total.shows(what)) or 0 < hidden_sum < MIN_GROUP:
         hide = [part for part in parts if part.shows(what)]
     elif len(hidden) == 1 and total.shows(what):
-        if shown:
-            hide = [min(shown, key=lambda part: getattr(part, base))]
-        else:
-            hide = [total]
+        hide = [min(shown, key=lambda part: getattr(part, base))] if shown else [total]
     for group in hide:
         group.suppressed.add(what)
     return bool(hide)
@@ -466,12 +463,14 @@ def year_rounds(year: int, locations) -> list:
     )
 
 
-def rounds_ended_between(start, end, locations) -> list:
-    """The rounds at any of these locations whose last day lies from `start` to `end` (the
-    monthly e-mail: the month it reports on), as in `_rounds_summary`."""
+def rounds_closed_between(start, end, locations) -> list:
+    """The rounds at any of these locations that stopped taking answers from `start` to `end`
+    (`RoundQuerySet.closed_between`), as in `_rounds_summary`: the monthly e-mail of a month
+    has the rounds whose figures became final in that month, so each round is in one e-mail
+    and never with answers still to come."""
     wanted = [location.pk for location in locations]
     return _rounds_summary(
-        Round.objects.filter(ends_on__range=(start, end), locations__in=wanted), locations
+        Round.objects.closed_between(start, end).filter(locations__in=wanted), locations
     )
 
 
