@@ -52,6 +52,12 @@ class RoundQuerySet(models.QuerySet):
             ends_on__gte=day - datetime.timedelta(days=Round.LATE_DAYS),
         )
 
+    def closed_between(self, start, end):
+        """The rounds whose last day of taking answers (LATE_DAYS after the end, see
+        `accepting_at`) lies from `start` to `end`: their figures no longer change."""
+        late = datetime.timedelta(days=Round.LATE_DAYS)
+        return self.filter(ends_on__range=(start - late, end - late))
+
 
 class Round(models.Model):
     """A measurement round planned by AanZet staff: a name, a period and the locations."""

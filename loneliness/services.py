@@ -3,8 +3,9 @@ paper answers, and the group figures (never an individual's).
 
 The n < 10 rule lives here once (`MIN_GROUP`, `Group.cells`): a group of fewer than 10 answers
 shows "te weinig antwoorden" instead of its figures, and so does a figure whose own base (the
-questionnaires that completed what it needs) is below 10. The page, the CSV, the XLSX and the
-year overview all take their cells from `Group.cells`. `protect` hides more where a small
+questionnaires that completed what it needs) is below 10. The page, the CSV, the XLSX, the
+year overview and the monthly e-mail all take their cells from `Group.cells`, per location,
+per municipality and for all locations (`_units`). `protect` hides more where a small
 group could otherwise be worked out by subtraction from a total beside it (secondary
 suppression on the number of answers; see its docstring).
 
@@ -261,28 +262,46 @@ SUMS += ("social_sum",)
 
 
 def protect(relations) -> None:
-    """Secondary suppression, so that no small group can be worked out by subtraction.
+    """Secondary suppression, so that no hidden group can be worked out by subtraction: the one
+    place of this rule (the page, CSV, XLSX, year overview and monthly e-mail all pass here).
 
-    `relations` are (total, [parts]) whose parts add up to the total (a location's everyone
-    and its "Hoe vaak" groups; all locations and each location). Repeated until nothing
-    changes, each relation's parts are all hidden when
-    - the total is hidden (its parts would add up to it), or
-    - the hidden parts hold between 1 and MIN_GROUP - 1 answers together (the total minus
-      the shown parts would give them).
-    The same holds for each figure on its own base (% lonely over the complete lists, the
-    means over the lists that completed that part). Hiding more than needed is the price of
-    a rule that is easy to check."""
+    `relations` are (total, [parts]) whose parts add up to the total: a unit's everyone and its
+    "Hoe vaak" groups; all locations and each location; all locations and each municipality;
+    a municipality and each of its locations (`_units`), for every "Hoe vaak" group alike.
+    Repeated until nothing changes, in each relation
+    - when the total is hidden, all its parts are hidden (they would add up to it);
+    - when the hidden parts hold between 1 and MIN_GROUP - 1 answers together, all parts are
+      hidden (the total minus the shown parts would give them);
+    - when exactly one part with answers is hidden and the total is shown (the total minus
+      the shown parts would give that one part exactly), one more is hidden: the smallest
+      shown part with answers, or, when there is none (a municipality with one location, a
+      location whose answers are all in one group), the total itself.
+    So a municipality with one location shows the same as that location, or both are hidden;
+    and a municipality whose locations are partly hidden shows no total that would give
+    away the hidden one. The same holds for each figure on its own base (% lonely over the
+    complete lists, the means over the lists that completed that part). Hiding more than
+    needed is the price of a rule that is easy to check."""
     changed = True
     while changed:
         changed = False
         for what, base in (("n", "n"), *FIGURE_BASES.items()):
             for total, parts in relations:
-                hidden = sum(getattr(part, base) for part in parts if not part.shows(what))
-                if (getattr(total, base) and not total.shows(what)) or 0 < hidden < MIN_GROUP:
-                    for part in parts:
-                        if part.shows(what):
-                            part.suppressed.add(what)
-                            changed = True
+                changed |= _protect_one(what, base, total, parts)
+
+
+def _protect_one(what, base, total, parts) -> bool:
+    """One relation, one figure: what `protect` hides; True when it hid something."""
+    hidden = [part for part in parts if not part.shows(what) and getattr(part, base)]
+    shown = [part for part in parts if part.shows(what) and getattr(part, base)]
+    hidden_sum = sum(getattr(part, base) for part in hidden)
+    hide = []
+    if (getattr(total, base) and not total.shows(what)) or 0 < hidden_sum < MIN_GROUP:
+        hide = [part for part in parts if part.shows(what)]
+    elif len(hidden) == 1 and total.shows(what):
+        hide = [min(shown, key=lambda part: getattr(part, base))] if shown else [total]
+    for group in hide:
+        group.suppressed.add(what)
+    return bool(hide)
 
 
 def _ratio(part, base, digits=1):
@@ -346,7 +365,37 @@ class Figures:
         ]
 
 
-def _grid(groups, round_id, units):
+def _units(locations) -> tuple[list, list]:
+    """What figures are shown of these locations (in this order), and how they add up.
+
+    Units: [(label, [location ids])]: each location; when the locations lie in more than one
+    municipality, after each municipality's locations the municipality (also when it has one
+    location: then it shows the same as that location); when there are several locations, all
+    of them together, last. Relations: [(total index, [part indexes])] for `protect`."""
+    units, relations, municipalities = [], [], []
+    by_municipality = {}
+    for location in locations:
+        by_municipality.setdefault(location.municipality, []).append(location)
+    several = len(by_municipality) > 1
+    for municipality in sorted(by_municipality):
+        members = by_municipality[municipality]
+        first = len(units)
+        units += [(location.name, [location.pk]) for location in members]
+        if several:
+            label = _("Gemeente %(name)s") % {"name": municipality}
+            relations.append((len(units), list(range(first, len(units)))))
+            municipalities.append(len(units))
+            units.append((label, [location.pk for location in members]))
+    if len(locations) > 1:
+        parts = [index for index in range(len(units)) if index not in municipalities]
+        relations.append((len(units), parts))
+        if municipalities:
+            relations.append((len(units), municipalities))
+        units.append((_("Alle locaties"), [location.pk for location in locations]))
+    return units, relations
+
+
+def _grid(groups, round_id, units, unit_relations):
     """{(unit index, split key): Group} of one round, protected against subtraction."""
     keys = [key for key, _label in splits()]
     grid = {
@@ -357,26 +406,26 @@ def _grid(groups, round_id, units):
     relations = [
         (grid[index, ""], [grid[index, key] for key in keys[1:]]) for index in range(len(units))
     ]
-    if len(units) > 1:  # the last unit is all locations together
-        last = len(units) - 1
-        relations += [(grid[last, key], [grid[i, key] for i in range(last)]) for key in keys]
+    relations += [
+        (grid[total, key], [grid[part, key] for part in parts])
+        for total, parts in unit_relations
+        for key in keys
+    ]
     protect(relations)
     return grid
 
 
 def round_figures(round_, locations) -> Figures:
     """The figures of a round for these locations (those of the round the viewer may see):
-    per location and, when there are several, all of them together; each split by "Hoe vaak
-    kom je hier?" and with % lonely of the previous round beside it."""
+    per location, per municipality and all together (`_units`); each split by "Hoe vaak kom
+    je hier?" and with % lonely of the previous round beside it."""
     previous = previous_round(round_)
     location_ids = [location.pk for location in locations]
     round_ids = [round_.pk] + ([previous.pk] if previous else [])
     groups = _groups(round_ids, location_ids)
-    units = [(location.name, [location.pk]) for location in locations]
-    if len(locations) > 1:
-        units.append((_("Alle locaties"), location_ids))
-    now = _grid(groups, round_.pk, units)
-    before = _grid(groups, previous.pk, units) if previous else {}
+    units, relations = _units(locations)
+    now = _grid(groups, round_.pk, units, relations)
+    before = _grid(groups, previous.pk, units, relations) if previous else {}
     figures = Figures(round=round_, previous=previous, locations=list(locations))
     for index, (label, _ids) in enumerate(units):
         for key, split_label in splits():
@@ -388,31 +437,41 @@ def round_figures(round_, locations) -> Figures:
     return figures
 
 
-def year_rounds(year: int, locations) -> list:
-    """The rounds that began in `year` at any of these locations, each with a row per location
-    (of these) and all together: [(round, [[unit label, *cells]])]."""
+def _rounds_summary(rounds, locations) -> list:
+    """Each of these rounds with a row of everyone per unit of `_units` (of these locations
+    that took part): [(round, [[unit label, *cells]])], protected like the figures page (the
+    same rows as its "Iedereen" rows)."""
+    rounds = list(rounds.distinct().order_by("starts_on", "pk").prefetch_related("locations"))
     wanted = {location.pk for location in locations}
-    rounds = list(
-        Round.objects.filter(starts_on__year=year, locations__in=wanted)
-        .distinct()
-        .order_by("starts_on", "pk")
-        .prefetch_related("locations")
-    )
     groups = _groups([r.pk for r in rounds], wanted)
     result = []
     for round_ in rounds:
         shown = [location for location in round_.locations.all() if location.pk in wanted]
         shown.sort(key=lambda location: location.name)
-        units = [
-            (location.name, _unit_group(groups, round_.pk, [location.pk], "")) for location in shown
-        ]
-        if len(shown) > 1:
-            everyone = _unit_group(groups, round_.pk, [loc.pk for loc in shown], "")
-            protect([(everyone, [group for _label, group in units])])
-            units.append((_("Alle locaties"), everyone))
-        rows = [[label, *group.cells()] for label, group in units]
+        units, relations = _units(shown)
+        grid = _grid(groups, round_.pk, units, relations)
+        rows = [[label, *grid[index, ""].cells()] for index, (label, _ids) in enumerate(units)]
         result.append((round_, rows))
     return result
+
+
+def year_rounds(year: int, locations) -> list:
+    """The rounds that began in `year` at any of these locations (see `_rounds_summary`)."""
+    wanted = [location.pk for location in locations]
+    return _rounds_summary(
+        Round.objects.filter(starts_on__year=year, locations__in=wanted), locations
+    )
+
+
+def rounds_closed_between(start, end, locations) -> list:
+    """The rounds at any of these locations that stopped taking answers from `start` to `end`
+    (`RoundQuerySet.closed_between`), as in `_rounds_summary`: the monthly e-mail of a month
+    has the rounds whose figures became final in that month, so each round is in one e-mail
+    and never with answers still to come."""
+    wanted = [location.pk for location in locations]
+    return _rounds_summary(
+        Round.objects.closed_between(start, end).filter(locations__in=wanted), locations
+    )
 
 
 def year_columns():

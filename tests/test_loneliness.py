@@ -7,6 +7,7 @@ import io
 import uuid
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 
 from buurtkamer.exports import read_csv
 from buurtkamer.models import AuditEvent
+from locations.models import Location
 from loneliness import services
 from loneliness.models import Response, Round, Source
 from loneliness.scoring import score
@@ -618,3 +620,199 @@ def test_a_location_with_answers_stays_in_its_round(client, login, staff, dokkum
     assert "Een locatie met antwoorden in deze ronde kan er niet uit." in answer.text
     assert set(Round.objects.get().locations.all()) == {dokkum, burgum}
     assert Round.objects.get().name == round_.name
+
+
+# Figures per municipality --------------------------------------------------------------------
+
+TOO_FEW = "te weinig antwoorden"
+
+
+def kollum():
+    """Kollum: a location of the migrations, in Noardeast-Fryslân like Dokkum."""
+    return Location.objects.get(slug="kollum")
+
+
+def test_the_figures_per_municipality_match_the_hand_computed_numbers(
+    client, login, staff, dokkum, burgum
+):
+    """Dokkum 10 x score 6 and Kollum 10 x score 0 (Noardeast-Fryslân); Burgum 12 x score 2
+    (emotional 1, social 1; Tytsjerksteradiel, its only location)."""
+    round_ = make_round(dokkum, kollum(), burgum)
+    answers(round_, dokkum, 10, (J, J, J, N, N, N))
+    answers(round_, kollum(), 10, (N, N, N, J, J, J))
+    answers(round_, burgum, 12, (J, N, N, N, J, J))
+    login(staff)
+    rows = client.get(figures_url(round_)).context["figures"].rows
+    everyone = [(row[0], row[2:7]) for row in rows if row[1] == "Iedereen"]
+    assert everyone == [
+        (dokkum.name, [10, 100.0, 100.0, 3.0, 3.0]),
+        ("Buurtkamer Kollum", [10, 0.0, 0.0, 0.0, 0.0]),
+        # 10 of 20 lonely, all severely; emotional (30 + 0) / 20, social the same.
+        ("Gemeente Noardeast-Fryslân", [20, 50.0, 50.0, 1.5, 1.5]),
+        (burgum.name, [12, 100.0, 0.0, 1.0, 1.0]),
+        ("Gemeente Tytsjerksteradiel", [12, 100.0, 0.0, 1.0, 1.0]),  # one location: the same
+        # 22 of 32 lonely (68.75), 10 severely (31.25); emotional (30 + 0 + 12) / 32 = 1.3125.
+        ("Alle locaties", [32, 68.8, 31.2, 1.31, 1.31]),
+    ]
+
+
+def _hidden_by_the_municipality(dokkum):
+    """Noardeast-Fryslân: Dokkum 12 and Kollum 3. Achtkarspelen: two locations of 4 and 8.
+    Over all locations the hidden ones hold 15 answers (3 + 4 + 8), so that rule alone would
+    show Dokkum's 12, and Noardeast-Fryslân's 15 minus 12 would give Kollum's 3."""
+    first = LocationFactory(name="Buurtkamer Buitenpost", municipality="Achtkarspelen")
+    second = LocationFactory(name="Buurtkamer Surhuisterveen", municipality="Achtkarspelen")
+    round_ = make_round(dokkum, kollum(), first, second)
+    answers(round_, dokkum, 12)
+    answers(round_, kollum(), 3)
+    answers(round_, first, 4)
+    answers(round_, second, 8)
+    return round_
+
+
+def test_a_municipality_does_not_give_away_its_hidden_location(client, login, staff, dokkum):
+    round_ = _hidden_by_the_municipality(dokkum)
+    login(staff)
+    rows = client.get(figures_url(round_)).context["figures"].rows
+    cell = {(row[0], row[1]): row[2] for row in rows}
+    assert cell["Gemeente Noardeast-Fryslân", "Iedereen"] == 15
+    assert cell[dokkum.name, "Iedereen"] == TOO_FEW  # 12, but 15 - 12 = Kollum's 3
+    assert cell["Buurtkamer Kollum", "Iedereen"] == TOO_FEW
+    assert cell["Gemeente Achtkarspelen", "Iedereen"] == 12  # 4 + 8: neither can be told
+    assert cell["Buurtkamer Buitenpost", "Iedereen"] == TOO_FEW
+    assert cell["Alle locaties", "Iedereen"] == 27
+
+    csv_rows = read_csv(client.get(figures_url(round_, "loneliness:figures-csv")).text)
+    csv_cell = {(row[0], row[1]): row[2] for row in csv_rows if len(row) > 2}
+    assert csv_cell[dokkum.name, "Iedereen"] == TOO_FEW
+    assert csv_cell["Buurtkamer Kollum", "Iedereen"] == TOO_FEW
+    assert csv_cell["Gemeente Noardeast-Fryslân", "Iedereen"] == "15"
+
+    book = load_workbook(
+        io.BytesIO(client.get(figures_url(round_, "loneliness:figures-xlsx")).content)
+    )
+    xlsx_cell = {
+        (row[0], row[1]): row[2]
+        for row in book.active.iter_rows(values_only=True)
+        if len(row) > 2 and row[1] == "Iedereen"
+    }
+    assert xlsx_cell[dokkum.name, "Iedereen"] == TOO_FEW
+    assert xlsx_cell["Gemeente Noardeast-Fryslân", "Iedereen"] == 15
+
+
+def test_a_total_with_one_hidden_part_is_hidden_too(client, login, staff, dokkum, burgum):
+    """Dokkum: 12, all "elke week". Burgum: 3 "elke week" and 10 "soms". Over all locations
+    the 3 weekly ones of Burgum hide Dokkum's weekly 12; Dokkum's everyone (12) is that same
+    group (its other groups are empty), so it is hidden too, and so is Noardeast-Fryslân,
+    which holds only Dokkum. All locations minus Tytsjerksteradiel would then give it: so
+    that one is hidden as well."""
+    round_ = make_round(dokkum, burgum)
+    answers(round_, dokkum, 12)
+    answers(round_, burgum, 3)
+    answers(round_, burgum, 10, frequency="soms")
+    login(staff)
+    rows = client.get(figures_url(round_)).context["figures"].rows
+    cell = {(row[0], row[1]): row[2] for row in rows}
+    assert cell[dokkum.name, "Elke week"] == TOO_FEW
+    assert cell[dokkum.name, "Iedereen"] == TOO_FEW
+    assert cell["Gemeente Noardeast-Fryslân", "Iedereen"] == TOO_FEW
+    assert cell["Gemeente Tytsjerksteradiel", "Iedereen"] == TOO_FEW
+    assert cell["Alle locaties", "Iedereen"] == 25
+
+
+def test_the_year_overview_shows_municipalities_by_the_same_rule(client, login, staff, dokkum):
+    round_ = _hidden_by_the_municipality(dokkum)
+    year = timezone.localdate().year - 1
+    Round.objects.filter(pk=round_.pk).update(
+        starts_on=datetime.date(year, 3, 1), ends_on=datetime.date(year, 3, 14)
+    )
+    login(staff)
+    ((_round, rows),) = client.get(reverse("visitors:year-overview"), {"jaar": year}).context[
+        "loneliness_rounds"
+    ]
+    by_unit = {row[0]: row[1] for row in rows}
+    assert by_unit["Gemeente Noardeast-Fryslân"] == 15
+    assert by_unit[dokkum.name] == by_unit["Buurtkamer Kollum"] == TOO_FEW
+    assert by_unit["Alle locaties"] == 27
+
+
+def test_the_figures_page_asks_no_more_queries_for_more_locations_and_municipalities(
+    client, login, staff, dokkum, django_assert_max_num_queries
+):
+    round_ = make_round(dokkum)
+    answers(round_, dokkum, 10)
+    login(staff)
+    client.get(figures_url(round_))
+    with CaptureQueriesContext(connection) as few:
+        client.get(figures_url(round_))
+    for number in range(6):
+        municipality = ("Achtkarspelen", "Dantumadiel", "Smallingerland")[number % 3]
+        location = LocationFactory(municipality=municipality)
+        round_.locations.add(location)
+        answers(round_, location, 5 + number, frequency="soms")
+    round_.locations.add(kollum())
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(figures_url(round_))
+    assert "Gemeente Smallingerland" in page.text
+
+
+# The monthly e-mail --------------------------------------------------------------------------
+
+
+def _round_on(name, ends_on, *locations):
+    round_ = Round.objects.create(
+        name=name, starts_on=ends_on - datetime.timedelta(days=13), ends_on=ends_on
+    )
+    round_.locations.set(locations)
+    return round_
+
+
+def test_the_monthly_email_has_the_rounds_that_closed_in_that_month(staff, dokkum, burgum):
+    """A round takes answers until a week after its last day, so the e-mail of October has
+    the round that ended on 25 September (closed 2 October), not the one that ended on
+    28 October (closed 4 November: November's e-mail)."""
+    september = _round_on("Najaar", datetime.date(2026, 9, 25), dokkum, burgum)
+    answers(september, dokkum, 12)
+    answers(september, burgum, 20)
+    later = _round_on("Herfst", datetime.date(2026, 10, 28), dokkum)
+    answers(later, dokkum, 15)
+
+    call_command("send_monthly_report", "--month", "2026-10", stdout=io.StringIO())
+    [message] = mail.outbox
+    assert "Eenzaamheid (De Jong Gierveld)" in message.body
+    assert "Najaar (12 september – 25 september 2026)" in message.body
+    assert f"- {dokkum.name}: Antwoorden 12 · Eenzaam (%) 100,0" in message.body
+    assert f"- {burgum.name}: Antwoorden 20" in message.body
+    assert "- Alle locaties: Antwoorden 32" in message.body
+    assert "Herfst" not in message.body
+    assert reverse("loneliness:figures", kwargs={"round_id": september.pk}) in message.body
+    html = message.alternatives[0][0]
+    assert "Najaar" in html and "Herfst" not in html
+    assert reverse("loneliness:figures", kwargs={"round_id": september.pk}) in html
+
+    call_command("send_monthly_report", "--month", "2026-11", stdout=io.StringIO())
+    assert "Herfst" in mail.outbox[1].body and "Najaar" not in mail.outbox[1].body
+
+
+def test_the_monthly_email_says_too_few_answers_for_a_small_group(staff, dokkum, burgum):
+    round_ = _round_on("Najaar", datetime.date(2026, 9, 25), dokkum, burgum)
+    answers(round_, dokkum, 9)
+    answers(round_, burgum, 20)
+    call_command("send_monthly_report", "--month", "2026-10", stdout=io.StringIO())
+    [message] = mail.outbox
+    assert f"- {dokkum.name}: te weinig antwoorden" in message.body
+    # 29 over all locations minus Burgum's 20 would give Dokkum's 9: Burgum hidden too.
+    assert f"- {burgum.name}: te weinig antwoorden" in message.body
+    assert "- Alle locaties: Antwoorden 29" in message.body
+    assert "Antwoorden 9" not in message.body and "Antwoorden 20" not in message.body
+    html = message.alternatives[0][0]
+    assert "te weinig antwoorden" in html and ">9<" not in html and ">20<" not in html
+
+
+def test_the_monthly_email_has_no_loneliness_section_without_a_closed_round(staff, dokkum):
+    running = _round_on("Herfst", datetime.date(2026, 10, 28), dokkum)
+    answers(running, dokkum, 15)
+    call_command("send_monthly_report", "--month", "2026-10", stdout=io.StringIO())
+    [message] = mail.outbox
+    assert "Eenzaamheid" not in message.body
+    assert "Eenzaamheid" not in message.alternatives[0][0]

@@ -5,6 +5,9 @@ Idempotent per month and person: each e-mail sent is recorded as an AuditEvent (
 "monthly_report_sent", subject the month "2026-10", details {"to": address}); running it again
 (cron twice, a retry after a failure) sends only to whoever has not had it yet. Meant for cron
 on the first of the month, e.g. `15 7 1 * * cd /app && python manage.py send_monthly_report`.
+
+When a loneliness round ended in the reported month, the e-mail has a section with its group
+figures (rendered by the `loneliness` template tags, so this app does not import that one).
 """
 
 import datetime
@@ -68,6 +71,11 @@ def send_monthly_report(*, month_start: datetime.date, base_url: str) -> list[st
         "totals": report.totals,
         "rows": [(row[0], row[1]) for row in per_location.rows[:-1]],
         "report_url": base_url.rstrip("/") + reverse("visitors:report") + f"?{filters.query()}",
+        # For the loneliness section (its template tags; rounds that ended in this month).
+        "site_url": base_url,
+        "month_start": filters.start,
+        "month_end": filters.end,
+        "locations": filters.locations,
     }
     sent = []
     for user in staff:
