@@ -205,9 +205,13 @@ def test_generate_history_makes_plausible_history_and_nothing_twice(settings):
     assert Visit.objects.filter(tally__isnull=False).count() == sum(
         ManualTally.objects.values_list("visitors", flat=True)
     )
-    before = Visit.objects.count()
+    # And two past loneliness rounds with anonymous answers (issue 18).
+    from loneliness.models import Response, Round
+
+    assert Round.objects.count() == 2 and Response.objects.exists()
+    before = Visit.objects.count(), Response.objects.count()
     call_command("generate_history", "--years", "1", stdout=io.StringIO())
-    assert Visit.objects.count() == before
+    assert (Visit.objects.count(), Response.objects.count()) == before
 
 
 def test_the_week_so_far_against_the_same_days_of_last_week(tuesdays_open, dokkum, staff, login):

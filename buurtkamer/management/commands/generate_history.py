@@ -7,6 +7,8 @@ mornings than evenings, a few day-parts closed (holidays, illness). About 5 % fi
 (with how they came), 1.5 % of the taps undone (voided), 6 % of the day-parts counted
 afterwards in a manual tally (a few of those voided with their visits), 0–2 referrals.
 Day-parts that already have visits are left alone, so running it again adds nothing twice.
+Also two past loneliness rounds with anonymous answers (loneliness.demo), once. It gathers from
+two areas, so it is a command of the project package, like `demo`.
 
 Refuses to run with DEBUG off unless --force: it is meant for demo and benchmark databases.
 """
@@ -18,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from buurtkamer.dates import years_before
+from loneliness.demo import past_rounds
 from visitors.history import generate
 
 
@@ -44,9 +47,10 @@ class Command(BaseCommand):
         start = years_before(today, years)
         started = timezone.now()
         added = generate(start=start, end=end, seed=seed, stdout=self.stdout)
+        answers = past_rounds(today, seed=seed)  # two anonymous loneliness rounds last year
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
             f"{added['visits']} visits, {added['tallies']} manual tallies, "
-            f"{added['referrals']} referrals from {start} to "
+            f"{added['referrals']} referrals, {answers} loneliness answers from {start} to "
             f"{end} in {seconds:.1f} s."
         )
