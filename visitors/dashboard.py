@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from buurtkamer.dates import monday_of, same_week_a_year_before
 from buurtkamer.permissions import Dashboard, coordinated_locations
 from locations.models import Weekday
-from locations.services import open_follow_up_counts
 from volunteers.models import Shift
 
 from . import charts
@@ -160,7 +159,7 @@ def panel(request, *, kind, locations):
     today = timezone.localdate()
     weeks = week_figures(shown, today)
     fills = fill_rates(shown, today)
-    follow_ups = open_follow_up_counts([location.pk for location in shown])
+    follow_ups = {location.pk: location.open_follow_ups for location in shown}
     rows = [_row(location, weeks[location.pk], fills, follow_ups) for location in shown]
     openings = [
         {
