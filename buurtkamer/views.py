@@ -17,7 +17,7 @@ from locations.models import LogEntry, Membership
 from visitors.models import Visit
 
 from . import health, jobs
-from .permissions import Action, Dashboard, can, dashboard_for, viewable_locations
+from .permissions import Action, can, dashboard_for, viewable_locations
 
 # Each area adds a panel to the dashboard, in this order.
 DASHBOARD_PANELS = [

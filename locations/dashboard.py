@@ -13,8 +13,8 @@ def panel(request, *, kind, locations):
 
     kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
     (already fetched, each with `.open_follow_ups`: LocationQuerySet.with_counts over
-    LogEntry.objects.open_follow_ups()). The dict returned must hold "template", which the dashboard includes
-    with the dict as `panel`.
+    LogEntry.objects.open_follow_ups()). The dict returned must hold "template", which the
+    dashboard includes with the dict as `panel`.
     One query at most (the coordinator's latest entries), however many locations and entries.
     """
     if kind == Dashboard.STAFF:

@@ -90,7 +90,7 @@ def larger(people, dokkum, burgum):
     today = timezone.localdate()
     _fill(dokkum, today, size=8)
     _fill(burgum, today, size=6)
-    for number in range(6):
+    for _ in range(6):
         location = LocationFactory()
         _fill(location, today, size=4)
         # Everyone but staff on more teams too, as a volunteer: the same role as before.
