@@ -23,7 +23,13 @@ def panel(request, *, kind, locations):
     if not locations:
         return None
     today = timezone.localdate()
-    days = services.days_with_occurrences(locations, today, today + datetime.timedelta(days=6))
+    days = services.days_with_occurrences(
+        locations,
+        today,
+        today + datetime.timedelta(days=6),
+        # Prefetched by the dashboard for the cards.
+        hours=[hours for location in locations for hours in location.opening_hours.all()],
+    )
     rows = []
     for location in locations:
         coming = [
