@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,14 @@ from locations.models import LogEntry, Membership
 from visitors.models import Visit
 
 from . import health, jobs
-from .permissions import Action, can, dashboard_for, viewable_locations
+from .permissions import (
+    Action,
+    Dashboard,
+    can,
+    coordinated_locations,
+    dashboard_for,
+    viewable_locations,
+)
 
 # Each area adds a panel to the dashboard, in this order.
 DASHBOARD_PANELS = [
@@ -50,6 +58,12 @@ def dashboard(request):
     # Each with .my_role (shown on the card, decides nothing), read with the roles themselves.
     locations = viewable_locations(user, shape)
     kind = dashboard_for(user)
+    if kind != Dashboard.VOLUNTEER:
+        # The roster of the coming weeks, read once for the volunteers' and visitors' panels.
+        prefetch_related_objects(
+            locations if kind == Dashboard.STAFF else coordinated_locations(user, locations),
+            volunteers.dashboard.roster_prefetch(today),
+        )
     for location in locations:
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
         location.may_record_visits = can(user, Action.RECORD_VISITS, location)

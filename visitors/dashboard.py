@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from buurtkamer.dates import monday_of, same_week_a_year_before
 from buurtkamer.permissions import Dashboard, coordinated_locations
 from locations.models import Weekday
-from volunteers.models import Shift
+from volunteers.dashboard import ROSTER
 
 from . import charts
 from .models import Visit
@@ -113,22 +113,16 @@ def openings_without_count(locations, today, rows):
 
 def fill_rates(locations, today):
     """{location id: (shifts not understaffed, shifts)} this week; closed days left out
-    (Shift.is_understaffed: the roster's own rule)."""
+    (Shift.is_understaffed: the roster's own rule). The shifts are the ones the dashboard
+    prefetched on the locations (volunteers.dashboard.roster_prefetch): no query."""
     monday = monday_of(today)
-    shifts = (
-        Shift.objects.with_state()
-        .filter(
-            location__in=[location.pk for location in locations],
-            date__range=(monday, monday + datetime.timedelta(days=6)),
-            closed=False,
-        )
-        .order_by()
-        .only("location_id", "minimum")
-    )
+    sunday = monday + datetime.timedelta(days=6)
     result = {}
-    for shift in shifts:
-        filled, total = result.get(shift.location_id, (0, 0))
-        result[shift.location_id] = (filled + (not shift.is_understaffed), total + 1)
+    for location in locations:
+        for shift in getattr(location, ROSTER):
+            if monday <= shift.date <= sunday and not shift.closed:
+                filled, total = result.get(shift.location_id, (0, 0))
+                result[shift.location_id] = (filled + (not shift.is_understaffed), total + 1)
     return result
 
 
