@@ -1,8 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +16,7 @@ import activities.dashboard
 import locations.dashboard
 import visitors.dashboard
 import volunteers.dashboard
-from locations.models import LogEntry, Membership
+from locations.models import Closure, LogEntry, Membership
 from visitors.models import Visit
 
 from . import health, jobs
@@ -43,10 +45,21 @@ def dashboard(request):
     user = request.user
     today = timezone.localdate()
 
+    # The closures the activities panel (this week ahead) and the visitors panel (its openings
+    # of the last weeks) look at, read once.
+    closures = Prefetch(
+        "closures",
+        queryset=Closure.objects.covering(
+            today - datetime.timedelta(days=visitors.dashboard.OPENINGS_DAYS),
+            today + datetime.timedelta(days=activities.dashboard.DAYS - 1),
+        ),
+        to_attr="dashboard_closures",
+    )
+
     def shape(queryset):
         # The cards' figures and the panels' open follow-ups, in the same query.
         return (
-            queryset.prefetch_related("opening_hours")
+            queryset.prefetch_related("opening_hours", closures)
             .order_by("name")
             .with_counts(
                 team_size=Membership.objects.current(),

@@ -255,13 +255,21 @@ class ClosureQuerySet(models.QuerySet):
     def closed_dates(self, location_ids, start: datetime.date, end: datetime.date):
         """{(location id, date): Closure} of every closed date from start to end (inclusive)
         at these locations, from one query: for lists (grid, programme, generators)."""
-        closed = {}
-        for closure in self.filter(location_id__in=list(location_ids)).covering(start, end):
-            day = max(closure.starts_on, start)
-            while day <= min(closure.ends_on, end):
-                closed[(closure.location_id, day)] = closure
-                day += datetime.timedelta(days=1)
-        return closed
+        return closed_dates_of(
+            self.filter(location_id__in=list(location_ids)).covering(start, end), start, end
+        )
+
+
+def closed_dates_of(closures, start: datetime.date, end: datetime.date):
+    """{(location id, date): Closure} of the closed dates from start to end (inclusive) that
+    these closures (already fetched, e.g. prefetched on the locations) cover."""
+    closed = {}
+    for closure in closures:
+        day = max(closure.starts_on, start)
+        while day <= min(closure.ends_on, end):
+            closed[(closure.location_id, day)] = closure
+            day += datetime.timedelta(days=1)
+    return closed
 
 
 class Closure(models.Model):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of, same_week_a_year_before
 from buurtkamer.permissions import Dashboard, coordinated_locations
-from locations.models import Weekday
+from locations.models import Weekday, closed_dates_of
 from volunteers.dashboard import ROSTER
 
 from . import charts
@@ -86,8 +86,8 @@ def week_figures(locations, today, rows):
 
 def openings_without_count(locations, today, rows):
     """[(location, date, day part)] of opened day-parts of the last two weeks (not today) with
-    no counted visit and no tally (visit_rows). One query (the opening hours prefetched on the
-    locations)."""
+    no counted visit and no tally (visit_rows). No query: the opening hours and closures are
+    prefetched on the locations."""
     ids = [location.pk for location in locations]
     start, end = today - datetime.timedelta(days=OPENINGS_DAYS), today - datetime.timedelta(days=1)
     hours = [  # prefetched by the dashboard for the cards
@@ -95,7 +95,9 @@ def openings_without_count(locations, today, rows):
         for location in locations
         for row in location.opening_hours.all()
     ]
-    opened = opened_day_parts(ids, start, end, hours)
+    # And the closures, prefetched by the dashboard (buurtkamer/views.py DASHBOARD_CLOSURES).
+    closures = [closure for location in locations for closure in location.dashboard_closures]
+    opened = opened_day_parts(ids, start, end, hours, closed_dates_of(closures, start, end))
     counted = {
         (location_id, day, day_part)
         for location_id, day, day_part, _n in rows
