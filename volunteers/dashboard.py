@@ -8,14 +8,15 @@ the onboarding to-dos; staff the gaps per location. A fixed number of queries wh
 import datetime
 from collections import defaultdict
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from buurtkamer.dates import monday_of
 from buurtkamer.permissions import Dashboard, coordinated_locations
 
-from .models import Assignment, Shift, Task, day_parts_without_lead
+from .models import Assignment, Shift, Task, day_parts_without_lead, standing_q
 from .profiles import onboarding_todos
 from .services import OPEN_PLACES_WEEKS, open_places, open_places_window
 
@@ -57,6 +58,44 @@ def _next_shifts(user, by_id, today):
         .order_by("shift__date", "shift__starts_at")[:SHOWN]
     )
     return _with_locations(assignments, by_id)
+
+
+def _next_shifts_and_late_cancellations(user, locations, coordinated_by_id, today):
+    """A coordinator's own next shifts (as _next_shifts: at any of their locations) and the
+    recent late cancellations at the locations they coordinate: the first SHOWN of each, from
+    one query (a row number per kind, in its own order)."""
+    by_id = {location.pk: location for location in locations}
+    since = timezone.now() - datetime.timedelta(days=LATE_CANCELLATIONS_DAYS)
+    mine = standing_q() & Q(volunteer=user, shift__date__gte=today, shift__location_id__in=by_id)
+    late = Q(cancelled_late=True, shift__location_id__in=coordinated_by_id) & (
+        Q(shift__date__gte=today) | Q(cancelled_at__gte=since)
+    )
+    standing = Case(When(standing_q(), then=Value(True)), default=Value(False))
+    rows = list(
+        Assignment.objects.filter(mine | late)
+        .annotate(
+            standing=standing,
+            next_rank=Window(
+                RowNumber(),
+                partition_by=[standing],
+                order_by=[F("shift__date").asc(), F("shift__starts_at").asc()],
+            ),
+            late_rank=Window(
+                RowNumber(), partition_by=[standing], order_by=[F("cancelled_at").desc()]
+            ),
+        )
+        .filter(Q(standing=True, next_rank__lte=SHOWN) | Q(standing=False, late_rank__lte=SHOWN))
+        .select_related("shift", "volunteer")
+    )
+    # A standing row can only be one of theirs, a cancelled one only a late cancellation.
+    next_shifts = sorted(
+        (row for row in rows if row.standing),
+        key=lambda row: (row.shift.date, row.shift.starts_at),
+    )
+    cancelled = sorted(
+        (row for row in rows if not row.standing), key=lambda row: row.cancelled_at, reverse=True
+    )
+    return _with_locations(next_shifts, by_id), _with_locations(cancelled, by_id)
 
 
 def _volunteer_panel(user, locations, today):
@@ -146,14 +185,7 @@ def _coordinator_panel(user, coordinated, locations, today):
     _with_locations(below, by_id, attribute=None)
     for _key, shift in without_lead:
         shift.location = by_id[shift.location_id]
-    since = timezone.now() - datetime.timedelta(days=LATE_CANCELLATIONS_DAYS)
-    late = list(
-        Assignment.objects.filter(cancelled_late=True, shift__location_id__in=list(by_id))
-        .filter(Q(shift__date__gte=today) | Q(cancelled_at__gte=since))
-        .select_related("shift", "volunteer")
-        .order_by("-cancelled_at")[:SHOWN]
-    )
-    _with_locations(late, by_id)
+    next_shifts, late = _next_shifts_and_late_cancellations(user, locations, by_id, today)
     todos = onboarding_todos(coordinated, today=today)
     return {
         "template": "volunteers/dashboard/coordinator.html",
@@ -169,7 +201,7 @@ def _coordinator_panel(user, coordinated, locations, today):
         "todos_count": len(todos),
         "locations": coordinated,
         "several_locations": len(coordinated) > 1,  # else the gap list leaves out the name
-        "next_shifts": _next_shifts(user, {location.pk: location for location in locations}, today),
+        "next_shifts": next_shifts,
         "my_shifts_url": reverse("volunteers:my-shifts"),
     }
 
