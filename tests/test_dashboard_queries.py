@@ -2,11 +2,8 @@
 (locations, shifts, visits, volunteers, activities, logbook entries): the count does not grow."""
 
 import datetime
-import os
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +20,6 @@ from .factories import (
 from .support import make_persona, make_shift
 
 DASHBOARD = reverse("dashboard")
-MAX_QUERIES = 10
 
 
 def _fill(location, today, *, size):
@@ -100,30 +96,62 @@ def larger(people, dokkum, burgum):
     return people
 
 
-def dashboard_queries(client, login, person):
-    login(person)
-    client.get(DASHBOARD)  # warms up the session, content types and translations
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(DASHBOARD)
-    assert response.status_code == 200
-    return [query["sql"] for query in queries.captured_queries], response
-
-
 ROLES = ["volunteer", "coordinator of one", "coordinator of two", "staff"]
+# A coordinator's dashboard has two panels more than the others' (late cancellations and own
+# next shifts, onboarding to-dos, the logbook's latest follow-ups): eleven queries, see
+# buurtkamer/views.py dashboard for which.
+MAX_QUERIES = {
+    "volunteer": 10,
+    "coordinator of one": 11,
+    "coordinator of two": 11,
+    "staff": 10,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("data", ["small", "larger"])
-def test_the_dashboard_takes_at_most_ten_queries_whatever_the_data(
-    db, client, login, role, data, request
+def test_the_dashboard_takes_a_fixed_number_of_queries_whatever_the_data(
+    db, client, login, django_assert_max_num_queries, role, data, request
 ):
     person = request.getfixturevalue(data)[role]
+    login(person)
+    client.get(DASHBOARD)  # warms up the session, content types and translations
 
-    queries, response = dashboard_queries(client, login, person)
+    with django_assert_max_num_queries(MAX_QUERIES[role]):
+        response = client.get(DASHBOARD)
 
-    if os.environ.get("SHOW_QUERIES"):
-        print(f"\n== {role} / {data}: {len(queries)} queries")
-        for sql in queries:
-            print("  ", sql[:300])
-    assert len(queries) <= MAX_QUERIES, "\n".join(queries)
+    assert response.status_code == 200
     assert response.context["panels"]
+
+
+def test_a_coordinator_sees_their_first_own_shifts_and_the_latest_late_cancellations(
+    client, login, dokkum, today
+):
+    """Both lists come from one query: each still shows its own first eight, in its order."""
+    coordinator = make_persona("coordinator")
+    own, cancelled = [], []
+    for day in range(1, 11):
+        shift = make_shift(dokkum, today + datetime.timedelta(days=day), Task.HOST, maximum=3)
+        own.append(Assignment.objects.create(shift=shift, volunteer=coordinator))
+        other = MembershipFactory(location=dokkum).user
+        cancelled.append(
+            Assignment.objects.create(
+                shift=shift,
+                volunteer=other,
+                cancelled_at=timezone.now() - datetime.timedelta(hours=day),
+                cancelled_late=True,
+            )
+        )
+    login(coordinator)
+
+    response = client.get(DASHBOARD)
+
+    panel = next(p for p in response.context["panels"] if p["template"].startswith("volunteers/"))
+    assert panel["next_shifts"] == own[:8]
+    assert panel["late_cancellations"] == cancelled[:8]  # the most recent first
+    assert all(a.shift.location == dokkum for a in panel["next_shifts"])
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
