@@ -41,7 +41,17 @@ DASHBOARD_PANELS = [
 @require_safe
 @login_required
 def dashboard(request):
-    """The start page: what this person does here, per role."""
+    """The start page: what this person does here, per role.
+
+    A fixed number of queries, whatever the number of locations, shifts or visits
+    (tests/test_dashboard_queries.py). Everyone: the session, the user, the locations with
+    the person's roles and the cards' counts (one query), their opening hours, their closures
+    around today, the activities of the coming week; staff also the authenticator check
+    (two-step login); staff and coordinators the roster of the coming weeks and the visits of
+    the trend's weeks; a volunteer their next shifts and the open places; a coordinator their
+    next shifts with the late cancellations, the onboarding to-dos and the logbook's latest
+    follow-ups. Volunteer 8, staff 9, coordinator 11.
+    """
     user = request.user
     today = timezone.localdate()
 
