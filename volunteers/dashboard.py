@@ -70,30 +70,28 @@ def _next_shifts_and_late_cancellations(user, locations, coordinated_by_id, toda
     late = Q(cancelled_late=True, shift__location_id__in=coordinated_by_id) & (
         Q(shift__date__gte=today) | Q(cancelled_at__gte=since)
     )
-    standing = Case(When(standing_q(), then=Value(True)), default=Value(False))
+    own = Case(When(mine, then=Value(True)), default=Value(False))
     rows = list(
         Assignment.objects.filter(mine | late)
         .annotate(
-            standing=standing,
+            own=own,
             next_rank=Window(
                 RowNumber(),
-                partition_by=[standing],
+                partition_by=[own],
                 order_by=[F("shift__date").asc(), F("shift__starts_at").asc()],
             ),
-            late_rank=Window(
-                RowNumber(), partition_by=[standing], order_by=[F("cancelled_at").desc()]
-            ),
+            late_rank=Window(RowNumber(), partition_by=[own], order_by=[F("cancelled_at").desc()]),
         )
-        .filter(Q(standing=True, next_rank__lte=SHOWN) | Q(standing=False, late_rank__lte=SHOWN))
+        .filter(Q(own=True, next_rank__lte=SHOWN) | Q(own=False, late_rank__lte=SHOWN))
         .select_related("shift", "volunteer")
     )
-    # A standing row can only be one of theirs, a cancelled one only a late cancellation.
+    # Their own shifts stand, late cancellations do not: a row is one or the other.
     next_shifts = sorted(
-        (row for row in rows if row.standing),
+        (row for row in rows if row.own),
         key=lambda row: (row.shift.date, row.shift.starts_at),
     )
     cancelled = sorted(
-        (row for row in rows if not row.standing), key=lambda row: row.cancelled_at, reverse=True
+        (row for row in rows if not row.own), key=lambda row: row.cancelled_at, reverse=True
     )
     return _with_locations(next_shifts, by_id), _with_locations(cancelled, by_id)
 
