@@ -9,7 +9,11 @@ import datetime
 
 from django.utils import timezone
 
+from locations.models import closed_dates_of
+
 from . import services
+
+DAYS = 7  # today and the coming six days
 
 
 def panel(request, *, kind, locations):
@@ -23,7 +27,17 @@ def panel(request, *, kind, locations):
     if not locations:
         return None
     today = timezone.localdate()
-    days = services.days_with_occurrences(locations, today, today + datetime.timedelta(days=6))
+    end = today + datetime.timedelta(days=DAYS - 1)
+    # Prefetched by the dashboard (buurtkamer/views.py): the opening hours for the cards, the
+    # closures around today (DASHBOARD_CLOSURES).
+    closures = [closure for location in locations for closure in location.dashboard_closures]
+    days = services.days_with_occurrences(
+        locations,
+        today,
+        end,
+        hours=[hours for location in locations for hours in location.opening_hours.all()],
+        closed=closed_dates_of(closures, today, end),
+    )
     rows = []
     for location in locations:
         coming = [

@@ -457,14 +457,24 @@ def room_conflicts(occurrences) -> dict[int, list[Occurrence]]:
     return conflicts
 
 
-def opening_slots(location_ids) -> dict[tuple[int, int], list[tuple]]:
-    """{(location id, weekday): [(opens_at, closes_at), ...]} with adjacent slots merged."""
+def opening_slots(location_ids, hours=None) -> dict[tuple[int, int], list[tuple]]:
+    """{(location id, weekday): [(opens_at, closes_at), ...]} with adjacent slots merged.
+    `hours`: the locations' OpeningHours objects when already fetched (no query then)."""
+    if hours is None:
+        rows = (
+            OpeningHours.objects.filter(location_id__in=location_ids)
+            .order_by("location_id", "weekday", "opens_at")
+            .values_list("location_id", "weekday", "opens_at", "closes_at")
+        )
+    else:
+        wanted = set(location_ids)
+        rows = sorted(
+            (row.location_id, row.weekday, row.opens_at, row.closes_at)
+            for row in hours
+            if row.location_id in wanted
+        )
     slots = defaultdict(list)
-    for location_id, weekday, opens_at, closes_at in (
-        OpeningHours.objects.filter(location_id__in=location_ids)
-        .order_by("location_id", "weekday", "opens_at")
-        .values_list("location_id", "weekday", "opens_at", "closes_at")
-    ):
+    for location_id, weekday, opens_at, closes_at in rows:
         merged = slots[(location_id, weekday)]
         if merged and opens_at <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(closes_at, merged[-1][1]))
@@ -527,10 +537,14 @@ def poster_density(days) -> str:
     return "crowded"
 
 
-def days_with_occurrences(locations, start, end, *, with_partners=False, in_month=None):
+def days_with_occurrences(
+    locations, start, end, *, with_partners=False, in_month=None, hours=None, closed=None
+):
     """[Day] from start to end for these locations: their occurrences (cancelled ones too,
     with category and room) and closures, in a fixed number of queries. Each occurrence gets
-    `.conflicts` (same room, overlapping), `.outside_hours` and `.closed` (a Closure or None)."""
+    `.conflicts` (same room, overlapping), `.outside_hours` and `.closed` (a Closure or None).
+    `hours` (OpeningHours objects) and `closed` (Closure.objects.closed_dates, covering start
+    to end) when the caller already has them: a query fewer each."""
     location_ids = [location.pk for location in locations]
     occurrences = (
         Occurrence.objects.filter(activity__location_id__in=location_ids)
@@ -543,8 +557,9 @@ def days_with_occurrences(locations, start, end, *, with_partners=False, in_mont
             Prefetch("activity__partners", to_attr="partner_list")
         )
     occurrences = list(occurrences)
-    closed = Closure.objects.select_related("location").closed_dates(location_ids, start, end)
-    slots = opening_slots(location_ids)
+    if closed is None:
+        closed = Closure.objects.select_related("location").closed_dates(location_ids, start, end)
+    slots = opening_slots(location_ids, hours)
     conflicts = room_conflicts(occurrences)
     days = []
     day = start

@@ -14,7 +14,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, resolve, reverse
@@ -114,6 +114,32 @@ def locations_for(user, action: Action) -> QuerySet[Location]:
         .filter(user=user, role__in=ROLES_FOR_ACTION[action])
         .values("location_id")
     )
+
+
+def viewable_locations(user, shape=None) -> list[Location]:
+    """locations_for(user, VIEW_LOCATION), fetched, each with `.my_role` (the person's current
+    role there, None where staff have none) from the same query; `shape` may add ordering,
+    prefetches and annotations to the queryset first. The roles read this way are what
+    roles_by_location remembers: every current membership is at a location the person may view
+    (VIEW_LOCATION allows every role), so no second query asks for them."""
+    queryset = locations_for(user, Action.VIEW_LOCATION).annotate(
+        my_role=Subquery(
+            Membership.objects.current()
+            .filter(user=user.pk, location=OuterRef("pk"))
+            .order_by()
+            .values("role")[:1]
+        )
+    )
+    locations = list(shape(queryset) if shape else queryset)
+    if (
+        user.is_authenticated
+        and user.is_active
+        and getattr(user, "_roles_by_location", None) is None
+    ):
+        user._roles_by_location = {
+            location.pk: location.my_role for location in locations if location.my_role
+        }
+    return locations
 
 
 def is_member(user, location: Location | int) -> bool:

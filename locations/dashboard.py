@@ -4,7 +4,6 @@ follow-ups for coordinators (their locations) and staff (per location)."""
 from buurtkamer.permissions import Dashboard, coordinated_location_ids
 
 from .models import LogEntry
-from .services import open_follow_up_counts
 
 LATEST = 5  # open follow-ups listed by name on a coordinator's dashboard
 
@@ -13,36 +12,35 @@ def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
     kind: which dashboard (permissions.Dashboard); locations: the Location objects on it
-    (already fetched). The dict returned must hold "template", which the dashboard includes
-    with the dict as `panel`.
-    Two queries at most, however many locations and entries.
+    (already fetched, each with `.open_follow_ups`: LocationQuerySet.with_counts over
+    LogEntry.objects.open_follow_ups()). The dict returned must hold "template", which the
+    dashboard includes with the dict as `panel`.
+    One query at most (the coordinator's latest entries), however many locations and entries.
     """
     if kind == Dashboard.STAFF:
-        counts = open_follow_up_counts()
-        rows = [(location, counts.get(location.pk, 0)) for location in locations]
+        rows = [(location, location.open_follow_ups) for location in locations]
         return {
             "template": "locations/dashboard_panel.html",
             "kind": kind,
             "rows": rows,
-            "total": sum(counts.values()),
+            "total": sum(count for _location, count in rows),
         }
     if kind != Dashboard.COORDINATOR:
         return None
     mine = coordinated_location_ids(request.user)
     if not mine:
         return None
-    counts = open_follow_up_counts(mine)
     latest = list(
         LogEntry.objects.open_follow_ups()
         .filter(location_id__in=mine)
         .select_related("location")
         .order_by("-date", "-created_at", "-id")[:LATEST]
     )
-    rows = [(location, counts.get(location.pk, 0)) for location in locations if location.pk in mine]
+    rows = [(location, location.open_follow_ups) for location in locations if location.pk in mine]
     return {
         "template": "locations/dashboard_panel.html",
         "kind": kind,
         "rows": rows,
         "latest": latest,
-        "total": sum(counts.values()),
+        "total": sum(count for _location, count in rows),
     }

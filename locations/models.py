@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,27 @@ class Role(models.TextChoices):
 class LocationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
+
+    def with_counts(self, **rows):
+        """Each name annotated with how many rows of its queryset (of a model with a `location`
+        foreign key) belong to the location, 0 when none: counts in the same query as the
+        locations, e.g. `.with_counts(team_size=Membership.objects.current())`. The rule of
+        which rows count stays with the queryset passed in."""
+        return self.annotate(
+            **{
+                name: Coalesce(
+                    models.Subquery(
+                        queryset.filter(location=models.OuterRef("pk"))
+                        .order_by()
+                        .values("location")
+                        .annotate(n=models.Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
+                for name, queryset in rows.items()
+            }
+        )
 
 
 class Location(models.Model):
@@ -233,13 +255,21 @@ class ClosureQuerySet(models.QuerySet):
     def closed_dates(self, location_ids, start: datetime.date, end: datetime.date):
         """{(location id, date): Closure} of every closed date from start to end (inclusive)
         at these locations, from one query: for lists (grid, programme, generators)."""
-        closed = {}
-        for closure in self.filter(location_id__in=list(location_ids)).covering(start, end):
-            day = max(closure.starts_on, start)
-            while day <= min(closure.ends_on, end):
-                closed[(closure.location_id, day)] = closure
-                day += datetime.timedelta(days=1)
-        return closed
+        return closed_dates_of(
+            self.filter(location_id__in=list(location_ids)).covering(start, end), start, end
+        )
+
+
+def closed_dates_of(closures, start: datetime.date, end: datetime.date):
+    """{(location id, date): Closure} of the closed dates from start to end (inclusive) that
+    these closures (already fetched, e.g. prefetched on the locations) cover."""
+    closed = {}
+    for closure in closures:
+        day = max(closure.starts_on, start)
+        while day <= min(closure.ends_on, end):
+            closed[(closure.location_id, day)] = closure
+            day += datetime.timedelta(days=1)
+    return closed
 
 
 class Closure(models.Model):

@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 
 from buurtkamer.dates import monday_of, same_week_a_year_before
 from buurtkamer.permissions import Dashboard, coordinated_locations
-from locations.models import Weekday
-from locations.services import open_follow_up_counts
-from volunteers.models import Shift
+from locations.models import Weekday, closed_dates_of
+from volunteers.dashboard import ROSTER
 
 from . import charts
 from .models import Visit
@@ -32,8 +31,28 @@ TREND_WEEKS = 8
 OPENINGS_DAYS = 14
 
 
-def week_figures(locations, today):
-    """{location id: figures} of the visits per week, one query (a row per location and day).
+def visit_rows(locations, today):
+    """[(location id, date, day part, counted visits)] of every day-part with visitors that
+    week_figures and openings_without_count look at: the trend's weeks up to today (which hold
+    the openings' two weeks) and the same days a year ago. One query."""
+    monday = monday_of(today)
+    first = monday - datetime.timedelta(weeks=TREND_WEEKS)
+    year_ago = same_week_a_year_before(monday)
+    return list(
+        Visit.objects.counted()
+        .filter(location_id__in=[location.pk for location in locations])
+        .filter(
+            Q(recorded_on__range=(first, today))
+            | Q(recorded_on__range=(year_ago, year_ago + (today - monday)))
+        )
+        .order_by()
+        .values_list("location_id", "recorded_on", "day_part")
+        .annotate(n=Count("id"))
+    )
+
+
+def week_figures(locations, today, rows):
+    """{location id: figures} of the visits per week, from visit_rows.
 
     The current week has only just begun on a Monday, so it is compared up to today with the
     same days of last week ("this" / "last_to_date") and of the same ISO week a year earlier
@@ -44,19 +63,8 @@ def week_figures(locations, today):
     elapsed = today - monday  # 0 days on a Monday
     first = monday - datetime.timedelta(weeks=TREND_WEEKS)
     year_ago = same_week_a_year_before(monday)
-    rows = (
-        Visit.objects.counted()
-        .filter(location_id__in=[location.pk for location in locations])
-        .filter(
-            Q(recorded_on__range=(first, today))
-            | Q(recorded_on__range=(year_ago, year_ago + elapsed))
-        )
-        .order_by()
-        .values_list("location_id", "recorded_on")
-        .annotate(n=Count("id"))
-    )
     per_day = defaultdict(Counter)
-    for location_id, day, n in rows:
+    for location_id, day, _day_part, n in rows:
         per_day[location_id][day] += n
 
     def visits(location_id, start, end):
@@ -76,19 +84,25 @@ def week_figures(locations, today):
     }
 
 
-def openings_without_count(locations, today):
+def openings_without_count(locations, today, rows):
     """[(location, date, day part)] of opened day-parts of the last two weeks (not today) with
-    no counted visit and no tally. Three queries."""
+    no counted visit and no tally (visit_rows). No query: the opening hours and closures are
+    prefetched on the locations."""
     ids = [location.pk for location in locations]
     start, end = today - datetime.timedelta(days=OPENINGS_DAYS), today - datetime.timedelta(days=1)
-    opened = opened_day_parts(ids, start, end)
-    counted = set(
-        Visit.objects.counted()
-        .filter(location_id__in=ids, recorded_on__range=(start, end))
-        .order_by()
-        .values_list("location_id", "recorded_on", "day_part")
-        .distinct()
-    )
+    hours = [  # prefetched by the dashboard for the cards
+        (row.location_id, row.weekday, row.day_part, row.opens_at, row.closes_at)
+        for location in locations
+        for row in location.opening_hours.all()
+    ]
+    # And the closures, prefetched by the dashboard (buurtkamer/views.py DASHBOARD_CLOSURES).
+    closures = [closure for location in locations for closure in location.dashboard_closures]
+    opened = opened_day_parts(ids, start, end, hours, closed_dates_of(closures, start, end))
+    counted = {
+        (location_id, day, day_part)
+        for location_id, day, day_part, _n in rows
+        if start <= day <= end
+    }
     by_id = {location.pk: location for location in locations}
     return [
         (by_id[location_id], day, day_part)
@@ -101,22 +115,16 @@ def openings_without_count(locations, today):
 
 def fill_rates(locations, today):
     """{location id: (shifts not understaffed, shifts)} this week; closed days left out
-    (Shift.is_understaffed: the roster's own rule)."""
+    (Shift.is_understaffed: the roster's own rule). The shifts are the ones the dashboard
+    prefetched on the locations (volunteers.dashboard.roster_prefetch): no query."""
     monday = monday_of(today)
-    shifts = (
-        Shift.objects.with_state()
-        .filter(
-            location__in=[location.pk for location in locations],
-            date__range=(monday, monday + datetime.timedelta(days=6)),
-            closed=False,
-        )
-        .order_by()
-        .only("location_id", "minimum")
-    )
+    sunday = monday + datetime.timedelta(days=6)
     result = {}
-    for shift in shifts:
-        filled, total = result.get(shift.location_id, (0, 0))
-        result[shift.location_id] = (filled + (not shift.is_understaffed), total + 1)
+    for location in locations:
+        for shift in getattr(location, ROSTER):
+            if monday <= shift.date <= sunday and not shift.closed:
+                filled, total = result.get(shift.location_id, (0, 0))
+                result[shift.location_id] = (filled + (not shift.is_understaffed), total + 1)
     return result
 
 
@@ -158,9 +166,10 @@ def panel(request, *, kind, locations):
     if not shown:
         return None
     today = timezone.localdate()
-    weeks = week_figures(shown, today)
+    visits = visit_rows(shown, today)
+    weeks = week_figures(shown, today, visits)
     fills = fill_rates(shown, today)
-    follow_ups = open_follow_up_counts([location.pk for location in shown])
+    follow_ups = {location.pk: location.open_follow_ups for location in shown}
     rows = [_row(location, weeks[location.pk], fills, follow_ups) for location in shown]
     openings = [
         {
@@ -171,7 +180,7 @@ def panel(request, *, kind, locations):
             + "?"
             + urlencode({"date": day.isoformat(), "day_part": day_part}),
         }
-        for location, day, day_part in openings_without_count(shown, today)
+        for location, day, day_part in openings_without_count(shown, today, visits)
     ]
     return {
         "template": "visitors/reports/dashboard_panel.html",

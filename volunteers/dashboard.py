@@ -8,14 +8,15 @@ the onboarding to-dos; staff the gaps per location. A fixed number of queries wh
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Case, F, Prefetch, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from buurtkamer.dates import monday_of
 from buurtkamer.permissions import Dashboard, coordinated_locations
 
-from .models import Assignment, Shift, Task, day_parts_without_lead
+from .models import Assignment, Shift, Task, day_parts_without_lead, standing_q
 from .profiles import onboarding_todos
 from .services import OPEN_PLACES_WEEKS, open_places, open_places_window
 
@@ -59,6 +60,42 @@ def _next_shifts(user, by_id, today):
     return _with_locations(assignments, by_id)
 
 
+def _next_shifts_and_late_cancellations(user, locations, coordinated_by_id, today):
+    """A coordinator's own next shifts (as _next_shifts: at any of their locations) and the
+    recent late cancellations at the locations they coordinate: the first SHOWN of each, from
+    one query (a row number per kind, in its own order)."""
+    by_id = {location.pk: location for location in locations}
+    since = timezone.now() - datetime.timedelta(days=LATE_CANCELLATIONS_DAYS)
+    mine = standing_q() & Q(volunteer=user, shift__date__gte=today, shift__location_id__in=by_id)
+    late = Q(cancelled_late=True, shift__location_id__in=coordinated_by_id) & (
+        Q(shift__date__gte=today) | Q(cancelled_at__gte=since)
+    )
+    own = Case(When(mine, then=Value(True)), default=Value(False))
+    rows = list(
+        Assignment.objects.filter(mine | late)
+        .annotate(
+            own=own,
+            next_rank=Window(
+                RowNumber(),
+                partition_by=[own],
+                order_by=[F("shift__date").asc(), F("shift__starts_at").asc()],
+            ),
+            late_rank=Window(RowNumber(), partition_by=[own], order_by=[F("cancelled_at").desc()]),
+        )
+        .filter(Q(own=True, next_rank__lte=SHOWN) | Q(own=False, late_rank__lte=SHOWN))
+        .select_related("shift", "volunteer")
+    )
+    # Their own shifts stand, late cancellations do not: a row is one or the other.
+    next_shifts = sorted(
+        (row for row in rows if row.own),
+        key=lambda row: (row.shift.date, row.shift.starts_at),
+    )
+    cancelled = sorted(
+        (row for row in rows if not row.own), key=lambda row: row.cancelled_at, reverse=True
+    )
+    return _with_locations(next_shifts, by_id), _with_locations(cancelled, by_id)
+
+
 def _volunteer_panel(user, locations, today):
     by_id = {location.pk: location for location in locations}
     if not by_id:
@@ -77,22 +114,50 @@ def _volunteer_panel(user, locations, today):
     }
 
 
-def gaps(location_ids, today, *, weeks=WEEKS_AHEAD):
+ROSTER = "dashboard_shifts"  # the attribute roster_prefetch puts on each location
+
+
+def roster_prefetch(today):
+    """For prefetch_related_objects on the dashboard's locations: the shifts of this week from
+    its Monday up to the last of the gap weeks (WEEKS_AHEAD from today), each with
+    Shift.objects.with_state(), as `location.dashboard_shifts`. The gaps (here) and the
+    visitors panel's fill rate of this week read them: one query for both."""
+    return Prefetch(
+        "shifts",
+        queryset=Shift.objects.with_state().filter(
+            date__gte=monday_of(today),
+            date__lt=today + datetime.timedelta(weeks=WEEKS_AHEAD),
+        ),
+        to_attr=ROSTER,
+    )
+
+
+def gaps(location_ids, today, *, weeks=WEEKS_AHEAD, locations=None):
     """The shifts of the coming weeks that are understaffed (Shift.is_understaffed), and the
-    day-parts without a shift lead (models.day_parts_without_lead), from one query. Closed
-    days have neither.
+    day-parts without a shift lead (models.day_parts_without_lead), from one query (none when
+    `locations` carry roster_prefetch's shifts). Closed days have neither.
 
     Returns (below_minimum: [Shift with .taken], without_lead: [((location_id, date,
     day_part), the day-part's lead Shift)])."""
-    shifts = list(
-        Shift.objects.with_state()
-        .filter(
-            location_id__in=location_ids,
-            date__gte=today,
-            date__lt=today + datetime.timedelta(weeks=weeks),
+    end = today + datetime.timedelta(weeks=weeks)
+    if locations is not None and weeks <= WEEKS_AHEAD:
+        wanted = set(location_ids)
+        shifts = sorted(
+            (
+                shift
+                for location in locations
+                if location.pk in wanted
+                for shift in getattr(location, ROSTER)
+                if today <= shift.date < end
+            ),
+            key=lambda shift: (shift.date, shift.starts_at, shift.location_id, shift.task),
         )
-        .order_by("date", "starts_at", "location_id", "task")
-    )
+    else:
+        shifts = list(
+            Shift.objects.with_state()
+            .filter(location_id__in=location_ids, date__gte=today, date__lt=end)
+            .order_by("date", "starts_at", "location_id", "task")
+        )
     below = [shift for shift in shifts if shift.is_understaffed]
     missing = day_parts_without_lead(shifts)
     leads = {}
@@ -114,18 +179,11 @@ def _coordinator_panel(user, coordinated, locations, today):
     if not coordinated:
         return None
     by_id = {location.pk: location for location in coordinated}
-    below, without_lead = gaps(list(by_id), today)
+    below, without_lead = gaps(list(by_id), today, locations=coordinated)
     _with_locations(below, by_id, attribute=None)
     for _key, shift in without_lead:
         shift.location = by_id[shift.location_id]
-    since = timezone.now() - datetime.timedelta(days=LATE_CANCELLATIONS_DAYS)
-    late = list(
-        Assignment.objects.filter(cancelled_late=True, shift__location_id__in=list(by_id))
-        .filter(Q(shift__date__gte=today) | Q(cancelled_at__gte=since))
-        .select_related("shift", "volunteer")
-        .order_by("-cancelled_at")[:SHOWN]
-    )
-    _with_locations(late, by_id)
+    next_shifts, late = _next_shifts_and_late_cancellations(user, locations, by_id, today)
     todos = onboarding_todos(coordinated, today=today)
     return {
         "template": "volunteers/dashboard/coordinator.html",
@@ -141,7 +199,7 @@ def _coordinator_panel(user, coordinated, locations, today):
         "todos_count": len(todos),
         "locations": coordinated,
         "several_locations": len(coordinated) > 1,  # else the gap list leaves out the name
-        "next_shifts": _next_shifts(user, {location.pk: location for location in locations}, today),
+        "next_shifts": next_shifts,
         "my_shifts_url": reverse("volunteers:my-shifts"),
     }
 
@@ -149,7 +207,7 @@ def _coordinator_panel(user, coordinated, locations, today):
 def _staff_panel(locations, today):
     if not locations:
         return None
-    below, without_lead = gaps([location.pk for location in locations], today)
+    below, without_lead = gaps([location.pk for location in locations], today, locations=locations)
     below_count, lead_count = defaultdict(int), defaultdict(int)
     for shift in below:
         below_count[shift.location_id] += shift.places_needed

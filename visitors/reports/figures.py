@@ -86,17 +86,19 @@ def _minutes(opens_at, closes_at):
     return (closes_at.hour * 60 + closes_at.minute) - (opens_at.hour * 60 + opens_at.minute)
 
 
-def opened_day_parts(location_ids, start, end, hours=None) -> list[OpenedDayPart]:
+def opened_day_parts(location_ids, start, end, hours=None, closed=None) -> list[OpenedDayPart]:
     """Every opened day-part from start to end (inclusive), from the opening hours minus the
     closed dates (Closure.objects.closed_dates, the roster's and the programme's rule too).
-    Two queries when hours are not given."""
+    Two queries when neither hours nor closed (the closed dates, covering start to end) are
+    given."""
     if hours is None:
         hours = list(
             OpeningHours.objects.filter(location_id__in=location_ids)
             .order_by()
             .values_list("location_id", "weekday", "day_part", "opens_at", "closes_at")
         )
-    closed = Closure.objects.order_by().closed_dates(location_ids, start, end)
+    if closed is None:
+        closed = Closure.objects.order_by().closed_dates(location_ids, start, end)
     per_weekday = defaultdict(list)
     for location_id, weekday, day_part, opens_at, closes_at in hours:
         per_weekday[weekday].append((location_id, day_part, _minutes(opens_at, closes_at)))
