@@ -179,11 +179,6 @@ class MembershipQuerySet(models.QuerySet):
         """The current coordinators (of every location; filter on location for one)."""
         return self.current().with_role(Role.COORDINATOR)
 
-    def team_sizes(self) -> dict[int, int]:
-        """{location id: number of current members}, in one query."""
-        rows = self.current().values("location_id").annotate(size=models.Count("id"))
-        return {row["location_id"]: row["size"] for row in rows}
-
 
 class Membership(models.Model):
     """A person's role at one location. Ending it keeps the row for the history.

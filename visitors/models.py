@@ -199,11 +199,6 @@ class VisitQuerySet(models.QuerySet):
     def on(self, date):
         return self.filter(recorded_on=date)
 
-    def counts_per_location(self, date) -> dict[int, int]:
-        """{location id: counted visits on a date}, in one query."""
-        rows = self.counted().on(date).values("location_id").annotate(n=models.Count("id"))
-        return {row["location_id"]: row["n"] for row in rows}
-
 
 class Visit(models.Model):
     """One visitor walking in. Anonymous by design: see the module docstring."""
