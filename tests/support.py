@@ -15,7 +15,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps as django_apps  # noqa: F401 - for the migration's function
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection, connections
 from django.db.models import FETCH_RAISE
@@ -25,7 +25,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from locations.models import DayPart, Location, Role
+from buurtkamer.dates import monday_of
+from locations.models import DayPart, Location, OpeningHours, Role
 from volunteers.models import Shift, Task
 
 from .factories import PASSWORD, MembershipFactory, UserFactory, force_login, with_totp
@@ -265,15 +266,22 @@ def tap(client, slug="dokkum", **fields):
 # Browsers ------------------------------------------------------------------------------------
 
 
-def new_page(browser, live_server):
-    """A Dutch 1024x768 context on the live server, and a page in it."""
+def dutch_context(browser, live_server, width=1024, height=768, **options):
+    """A browser context on the live server as a person here has it: Dutch, Amsterdam time."""
     context = browser.new_context(
         base_url=live_server.url,
-        viewport={"width": 1024, "height": 768},
+        viewport={"width": width, "height": height},
         locale="nl-NL",
         timezone_id="Europe/Amsterdam",
+        **options,
     )
     context.set_default_timeout(15_000)
+    return context
+
+
+def new_page(browser, live_server):
+    """A Dutch 1024x768 context on the live server, and a page in it."""
+    context = dutch_context(browser, live_server)
     return context, context.new_page()
 
 
@@ -333,6 +341,51 @@ def axe_violations(page, axe_script):
         if violation["impact"] in BLOCKING_IMPACTS
         for node in violation["nodes"]
     ]
+
+
+# A roster to look at in the browser -----------------------------------------------------------
+
+
+def dokkum_with_four_weeks_of_shifts(morning_tasks=(Task.HOST,)):
+    """Dokkum open five afternoons (a shift lead, 2-3 hosts and the kitchen each) and Tuesday and
+    Thursday mornings (morning_tasks), with four weeks of shifts made from those templates."""
+    from volunteers import services as roster_services
+    from volunteers.models import ShiftTemplate
+
+    BUURTKAMERS_MIGRATION.create_locations(django_apps, None)
+    dokkum = Location.objects.get(slug="dokkum")
+    afternoon_tasks = [(Task.SHIFT_LEAD, 1, 1), (Task.HOST, 2, 3), (Task.KITCHEN, 1, 1)]
+    for weekday in range(1, 6):
+        OpeningHours.objects.create(
+            location=dokkum,
+            weekday=weekday,
+            day_part=DayPart.AFTERNOON,
+            opens_at=datetime.time(13, 30),
+            closes_at=datetime.time(16, 30),
+        )
+        for task, low, high in afternoon_tasks:
+            ShiftTemplate.objects.create(
+                location=dokkum,
+                weekday=weekday,
+                day_part=DayPart.AFTERNOON,
+                task=task,
+                minimum=low,
+                maximum=high,
+            )
+    for weekday in (2, 4):
+        OpeningHours.objects.create(
+            location=dokkum,
+            weekday=weekday,
+            day_part=DayPart.MORNING,
+            opens_at=datetime.time(9, 30),
+            closes_at=datetime.time(12, 0),
+        )
+        for task in morning_tasks:
+            ShiftTemplate.objects.create(
+                location=dokkum, weekday=weekday, day_part=DayPart.MORNING, task=task
+            )
+    roster_services.generate_shifts(dokkum, start=monday_of(timezone.localdate()), weeks=4)
+    return dokkum
 
 
 # Pages and catalogues ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from loneliness.models import Response, Round
 from visitors import services as visit_services
 
 from .factories import MembershipFactory, UserFactory
-from .support import axe_violations, logged_in_as
+from .support import axe_violations, dutch_context, logged_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,14 +49,7 @@ def dokkum_in_a_round():
 
 
 def new_context(browser, live_server, token=None, size=(1024, 768), bypass_csp=False):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": size[0], "height": size[1]},
-        locale="nl-NL",
-        timezone_id="Europe/Amsterdam",
-        bypass_csp=bypass_csp,
-    )
-    context.set_default_timeout(15_000)
+    context = dutch_context(browser, live_server, *size, bypass_csp=bypass_csp)
     if token:
         context.add_cookies(
             [{"name": settings.TABLET_COOKIE_NAME, "value": token, "url": live_server.url}]

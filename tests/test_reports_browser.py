@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,8 +16,8 @@ from locations.models import Location, Role
 from visitors.history import generate
 from visitors.models import Story
 
-from .factories import MembershipFactory, UserFactory, force_login
-from .support import axe_violations
+from .factories import MembershipFactory, UserFactory
+from .support import axe_violations, dutch_context, logged_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,25 +52,7 @@ def people(db):
 
 
 def new_context(browser, live_server, user, size=(1024, 768), **options):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": size[0], "height": size[1]},
-        locale="nl-NL",
-        timezone_id="Europe/Amsterdam",
-        **options,
-    )
-    client = Client()
-    force_login(client, user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
+    return logged_in_as(dutch_context(browser, live_server, *size, **options), live_server, user)
 
 
 def open_page(context, url):

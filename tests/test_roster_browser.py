@@ -9,17 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
 from buurtkamer.dates import monday_of
-from locations.models import DayPart, Location, OpeningHours, Role
-from volunteers import services
-from volunteers.models import Assignment, Shift, ShiftTemplate, Task
+from locations.models import DayPart, Role
+from volunteers.models import Assignment, Shift, Task
 
 from .factories import MembershipFactory
-from .support import log_in, new_page
+from .support import dokkum_with_four_weeks_of_shifts, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,40 +30,8 @@ NAMES = ["Sietske", "Wiebe", "Geertje", "Durk", "Froukje", "Jelle", "Baukje", "H
 
 @pytest.fixture
 def world():
-    BUURTKAMERS_MIGRATION.create_locations(django_apps, None)
-    dokkum = Location.objects.get(slug="dokkum")
-    for weekday in range(1, 6):
-        OpeningHours.objects.create(
-            location=dokkum,
-            weekday=weekday,
-            day_part=DayPart.AFTERNOON,
-            opens_at=T(13, 30),
-            closes_at=T(16, 30),
-        )
-        for task, low, high in [(Task.SHIFT_LEAD, 1, 1), (Task.HOST, 2, 3), (Task.KITCHEN, 1, 1)]:
-            ShiftTemplate.objects.create(
-                location=dokkum,
-                weekday=weekday,
-                day_part=DayPart.AFTERNOON,
-                task=task,
-                minimum=low,
-                maximum=high,
-            )
-    for weekday in (2, 4):
-        OpeningHours.objects.create(
-            location=dokkum,
-            weekday=weekday,
-            day_part=DayPart.MORNING,
-            opens_at=T(9, 30),
-            closes_at=T(12, 0),
-        )
-        for task in (Task.SHIFT_LEAD, Task.HOST):
-            ShiftTemplate.objects.create(
-                location=dokkum, weekday=weekday, day_part=DayPart.MORNING, task=task
-            )
-    today = timezone.localdate()
-    monday = monday_of(today)
-    services.generate_shifts(dokkum, start=monday, weeks=4)
+    dokkum = dokkum_with_four_weeks_of_shifts((Task.SHIFT_LEAD, Task.HOST))
+    monday = monday_of(timezone.localdate())
     people = [MembershipFactory(location=dokkum, user__first_name=name).user for name in NAMES]
     volunteer = MembershipFactory(location=dokkum, user__first_name="Anneke").user
     coordinator = MembershipFactory(

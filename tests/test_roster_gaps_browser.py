@@ -9,26 +9,27 @@ import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from buurtkamer.dates import monday_of
-from locations.models import DayPart, Location, OpeningHours, Role
-from volunteers import services
+from locations.models import Role
 from volunteers.models import (
     Assignment,
     MemberRecord,
     Shift,
-    ShiftTemplate,
     Status,
     Task,
     VolunteerProfile,
 )
 
 from .factories import MembershipFactory
-from .support import axe_violations, logged_in_as
+from .support import (
+    axe_violations,
+    dokkum_with_four_weeks_of_shifts,
+    dutch_context,
+    logged_in_as,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,38 +43,7 @@ NAMES = ["Sietske", "Wiebe", "Geertje", "Durk", "Froukje", "Jelle", "Baukje", "H
 def world():
     """Dokkum open five afternoons and two mornings, four weeks of shifts with most places
     taken and some gaps, eight active volunteers and a coordinator with a phone number."""
-    BUURTKAMERS_MIGRATION.create_locations(django_apps, None)
-    dokkum = Location.objects.get(slug="dokkum")
-    for weekday in range(1, 6):
-        OpeningHours.objects.create(
-            location=dokkum,
-            weekday=weekday,
-            day_part=DayPart.AFTERNOON,
-            opens_at=T(13, 30),
-            closes_at=T(16, 30),
-        )
-        for task, low, high in [(Task.SHIFT_LEAD, 1, 1), (Task.HOST, 2, 3), (Task.KITCHEN, 1, 1)]:
-            ShiftTemplate.objects.create(
-                location=dokkum,
-                weekday=weekday,
-                day_part=DayPart.AFTERNOON,
-                task=task,
-                minimum=low,
-                maximum=high,
-            )
-    for weekday in (2, 4):
-        OpeningHours.objects.create(
-            location=dokkum,
-            weekday=weekday,
-            day_part=DayPart.MORNING,
-            opens_at=T(9, 30),
-            closes_at=T(12, 0),
-        )
-        ShiftTemplate.objects.create(
-            location=dokkum, weekday=weekday, day_part=DayPart.MORNING, task=Task.HOST
-        )
-    today = timezone.localdate()
-    services.generate_shifts(dokkum, start=monday_of(today), weeks=4)
+    dokkum = dokkum_with_four_weeks_of_shifts()
     people = []
     for number, name in enumerate(NAMES):
         membership = MembershipFactory(location=dokkum, user__first_name=name)
@@ -105,15 +75,7 @@ def coming_gap():
 
 
 def new_context(browser, live_server, width=1366, height=900, **options):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": height},
-        locale="nl-NL",
-        timezone_id="Europe/Amsterdam",
-        **options,
-    )
-    context.set_default_timeout(15_000)
-    return context
+    return dutch_context(browser, live_server, width, height, **options)
 
 
 def shoot(page, name):
