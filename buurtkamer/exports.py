@@ -70,3 +70,13 @@ def xlsx_row(sheet, values) -> None:
             cell.data_type = "s"
         cells.append(cell)
     sheet.append(cells)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_bytes(workbook) -> bytes:
+    """An openpyxl workbook as the bytes of an .xlsx file."""
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

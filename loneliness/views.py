@@ -8,7 +8,6 @@
   door (visitors.views.tablet.open_door), and only while a round runs there (else 404).
 """
 
-import io
 import uuid
 
 from django.conf import settings
@@ -22,22 +21,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from buurtkamer.exports import csv_text, xlsx_row
+from buurtkamer.exports import XLSX_CONTENT_TYPE
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, can, location_required, locations_for, staff_required
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
-from visitors.views.tablet import NotAllowed, _refused_page, open_door, tablet_json_endpoint
+from visitors.views.tablet import NotAllowed, open_door, refused_page, tablet_json_endpoint
 
-from . import services
+from . import exports, services
 from .forms import NewRoundForm, PaperKeyForm, PaperSheetFormSet, QuestionnaireForm, RoundForm
 from .models import Frequency, Round, Source
 from .scoring import CITATION, STATEMENTS
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _visible_rounds(user):
@@ -171,49 +166,14 @@ def figures(request, round_id):
     )
 
 
-def _export_rows(result):
-    round_ = result.round
-    rows = [
-        [_("Eenzaamheid (De Jong Gierveld), groepscijfers")],
-        [_("Ronde"), round_.name, services.round_period(round_)],
-        [
-            _("Vorige ronde"),
-            result.previous.name if result.previous else _("geen"),
-        ],
-        [
-            _("Een groep met minder dan %(n)s antwoorden: te weinig antwoorden.")
-            % {"n": services.MIN_GROUP}
-        ],
-        [CITATION],
-        [],
-        result.columns(),
-    ]
-    return rows + result.rows
-
-
 def _export(request, round_id, extension):
     round_, locations = _round_and_locations(request, round_id)
     result = services.round_figures(round_, locations)
     filename = f"eenzaamheid-{round_.starts_on:%Y-%m-%d}.{extension}"
     if extension == "csv":
-        body = csv_text(
-            [
-                # Dutch spreadsheets read a decimal comma; as many decimals as on the page.
-                [str(v).replace(".", ",") if isinstance(v, float) else v for v in row]
-                for row in _export_rows(result)
-            ]
-        )
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.figures_csv(result), content_type="text/csv; charset=utf-8")
     else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Eenzaamheid"
-        for row in _export_rows(result):
-            xlsx_row(sheet, row)
-        sheet["A1"].font = Font(bold=True)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX)
+        response = HttpResponse(exports.figures_xlsx(result), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     log_action(
         actor=request.user,
@@ -332,7 +292,7 @@ def tablet_questionnaire(request, slug):
     try:
         door, round_ = _door_and_round(request, slug)
     except NotAllowed as error:
-        return _refused_page(request, slug, error)
+        return refused_page(request, slug, error)
     form = QuestionnaireForm(
         request.POST or None,
         initial={"client_id": uuid.uuid4(), "round": round_.pk},

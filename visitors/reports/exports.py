@@ -2,14 +2,12 @@
 rows the page shows, masked for outside use when asked). Cells are made safe by
 buurtkamer/exports.py."""
 
-import io
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from buurtkamer.exports import csv_text, read_csv, xlsx_row
+from buurtkamer.exports import csv_text, read_csv, workbook_bytes, xlsx_row
 
 from .tables import shown_rows
 
@@ -81,9 +79,7 @@ def report_xlsx(report) -> bytes:
     used = set()
     for table in report.tables:
         _table_sheet(workbook, table, shown_rows(table, external=report.filters.external), used)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def read_back_csv(content: str) -> dict:

@@ -11,13 +11,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from buurtkamer.exports import XLSX_CONTENT_TYPE
 from buurtkamer.models import AuditEvent, log_action
 
 from ..reports import YearOverviewForm, build_report, filters_from, parse_filters, shown_rows
 from ..reports.exports import report_csv, report_xlsx
 from ..reports.pages import sections, year_overview
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_safe
@@ -45,7 +44,7 @@ def _export(request, extension):
     if extension == "csv":
         response = HttpResponse(report_csv(result), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(report_xlsx(result), content_type=XLSX)
+        response = HttpResponse(report_xlsx(result), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filters.filename(extension)}"'
     log_action(
         actor=request.user,

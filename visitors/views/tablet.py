@@ -104,7 +104,7 @@ def _tablet_message(code):
     return str(TABLET_MESSAGES.get(code, _("Dit kan hier niet.")))
 
 
-def _refused_page(request, slug, error: NotAllowed):
+def refused_page(request, slug, error: NotAllowed):
     if error.code == "not_paired":
         return redirect_to_login(request.get_full_path())
     location = Location.objects.filter(slug=slug).first()
@@ -135,7 +135,7 @@ def tablet_page(request, slug):
     try:
         door = open_door(request, slug)
     except NotAllowed as error:
-        return _refused_page(request, slug, error)
+        return refused_page(request, slug, error)
     response = _tablet_screen(request, door)
     if door.tablet is not None:
         with_tablet_cookie(response, request.COOKIES[settings.TABLET_COOKIE_NAME])
@@ -189,7 +189,7 @@ def checkin_form(request, slug):
     try:
         door = open_door(request, slug)
     except NotAllowed as error:
-        return _refused_page(request, slug, error)
+        return refused_page(request, slug, error)
     form = CheckinForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Dat ging niet goed. Tik nog een keer op de knop."))
@@ -211,7 +211,7 @@ def undo_form(request, slug):
     try:
         door = open_door(request, slug)
     except NotAllowed as error:
-        return _refused_page(request, slug, error)
+        return refused_page(request, slug, error)
     form = UndoForm(request.POST)
     if form.is_valid():
         try:
@@ -349,7 +349,7 @@ def tablet_logbook(request, slug):
     if tablet is None or tablet.location.slug != slug:
         raise Http404
     if not tablet.is_paired:
-        return _refused_page(request, slug, NotAllowed("revoked", 403))
+        return refused_page(request, slug, NotAllowed("revoked", 403))
     services.mark_seen(tablet)
     location = tablet.location
     if request.method == "POST":

@@ -24,13 +24,13 @@ from django.utils.formats import date_format
 
 from buurtkamer.dates import month_end, previous_month
 from buurtkamer.emails import site_url
+from buurtkamer.exports import XLSX_CONTENT_TYPE
 from buurtkamer.models import AuditEvent
 from locations.models import Location
 from visitors.reports import Filters, build_report
 from visitors.reports.exports import report_csv, report_xlsx
 
 ACTION = AuditEvent.Action.MONTHLY_REPORT_SENT
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -89,7 +89,7 @@ def send_monthly_report(*, month_start: datetime.date, base_url: str) -> list[st
         )
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
         message.attach(filters.filename("csv"), csv_content, "text/csv")
-        message.attach(filters.filename("xlsx"), xlsx_content, XLSX)
+        message.attach(filters.filename("xlsx"), xlsx_content, XLSX_CONTENT_TYPE)
         message.send()
         AuditEvent.objects.create(action=ACTION, subject=month, details={"to": user.email})
         sent.append(user.email)
