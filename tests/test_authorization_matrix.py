@@ -29,6 +29,7 @@ the same data, whatever the POST of the one before changed.
 
 import copy
 import datetime
+import gettext as gettext_module
 import itertools
 import json as json_module
 import re
@@ -46,6 +47,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django.utils.regex_helper import normalize
+from django.utils.translation import trans_real
 
 from locations import services as team_services
 from locations.models import DayPart, Location, Membership, Role
@@ -934,6 +936,75 @@ def test_the_login_and_error_pages_carry_the_content_security_policy(world):
         answer = ask(anonymous, "GET", path)
         assert is_html(answer), f"{path}: {answer}"
         assert not csp_problems(answer), f"{path}: {csp_problems(answer)}"
+
+
+# Frysk on every page: no text without a Frisian entry -------------------------------------------
+
+
+class _MarkMissing(gettext_module.NullTranslations):
+    """Stands in for the Dutch behind the Frisian catalogues: a text that has no Frisian entry
+    (in locale/, locale_thirdparty/ or Django's own) comes out as ⟦its Dutch msgid⟧."""
+
+    def gettext(self, message):
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular, plural, n):
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+
+@pytest.fixture
+def frisian_marked():
+    frisian = trans_real.translation("fy")
+    dutch, frisian._fallback = frisian._fallback, _MarkMissing()
+    yield
+    frisian._fallback = dutch
+
+
+def _untranslated(content: bytes) -> list[str]:
+    return sorted(set(re.findall(r"⟦[^⟧]*⟧", content.decode(errors="replace"))))
+
+
+def _frisian_pages(world):
+    """(label, role, path): every project page someone may open, as the first who may, and the
+    account and two-step pages (anonymous and staff), and the error pages."""
+    for url in PROJECT_URLS:
+        if url.name not in MATRIX or url.name in NOT_HTML:
+            continue
+        role = next(
+            (
+                r
+                for r in ("coordinator", "staff", "tablet", "volunteer", "anonymous")
+                if MATRIX[url.name].expected("GET", r) == 200
+            ),
+            None,
+        )
+        if role is not None:
+            yield url.name, role, world.path(url)
+    for url in URLS:
+        group = group_of(url)
+        if group is not None and group.key in ("allauth-account", "allauth-mfa"):
+            yield url.name, "anonymous", world.path(url)
+            yield url.name, "staff", world.path(url)
+    yield "404", "volunteer", "/bestaat-niet/"
+    yield "404", "anonymous", "/locaties/bestaat-niet/"
+
+
+def test_every_page_in_frysk_has_a_frisian_entry_for_every_text(world, frisian_marked):
+    untranslated, seen = [], 0
+    for label, role, path in _frisian_pages(world):
+        client = world.client(role)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fy"
+        with transaction.atomic():
+            response = client.get(path)
+            transaction.set_rollback(True)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue  # files, feeds, JSON; the .ics summaries are checked in test_frisian
+        seen += 1
+        untranslated += [
+            f"{label} ({role}) {path}: {text}" for text in _untranslated(response.content)
+        ]
+    assert seen > 80, f"only {seen} pages were rendered"
+    assert not untranslated, report("texts without a Frisian entry", untranslated)
 
 
 # Lazy loads: list pages under fetch mode RAISE ----------------------------------------------------
