@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from locations.models import Membership
 
-from .admin_site import LookOnlyAdmin
+from .admin_site import LookOnlyAdmin, ReadOnlyAdmin
 from .models import AuditEvent, User
 
 
@@ -70,7 +70,9 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(LookOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail is looked at only: not even an administrator deletes what happened."""
+
     list_display = ["at", "action", "actor", "location", "subject"]
     list_filter = ["action", "location"]
     search_fields = ["subject", "actor__email"]

@@ -568,6 +568,26 @@ def test_admin_is_for_administrators_only(client, staff, db):
         assert client.get(reverse(path)).status_code == 200, path
 
 
+def test_not_even_an_administrator_deletes_an_audit_event(client, db):
+    from buurtkamer.models import AuditEvent, log_action
+    from tests.factories import administrator, force_login
+
+    admin = administrator()
+    log_action(actor=admin, action=next(iter(AuditEvent.Action)), subject="iets dat gebeurde")
+    event = AuditEvent.objects.get()
+    force_login(client, admin)
+
+    delete = reverse("admin:buurtkamer_auditevent_delete", args=[event.pk])
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        reverse("admin:buurtkamer_auditevent_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_an_administrator_adds_a_person_in_the_admin(client, db):
     from buurtkamer.models import User
     from tests.factories import administrator, force_login
