@@ -443,6 +443,7 @@ def service_worker(request):
                 static("js/tablet-loneliness.js"),  # sends queued questionnaires, also offline
                 static("img/favicon.svg"),
             ],
+            "static_url": settings.STATIC_URL,  # old static files leave the cache
         },
     )
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
