@@ -67,8 +67,10 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 
 # The benchmark of issue 7 against its own PostgreSQL database (created and dropped by it):
-# see bench/run.py and README "Performance". Bounded: 10 minutes at most.
-bench: $(STAMP)
+# see bench/run.py and README "Performance". Bounded: 10 minutes at most. It drives Chromium
+# for the tablet page's LCP and INP (bench/weight.py), so it needs Playwright: a test extra,
+# not a dependency of the app (a server does not need it), hence the test install.
+bench: $(TEST_STAMP)
 	timeout --foreground --kill-after=20 600 $(BIN)/python -m bench.run
 
 # The server recipe of deploy/ on this machine (issue 16): install.sh into a temporary prefix,

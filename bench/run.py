@@ -57,6 +57,7 @@ import dj_database_url
 import psycopg
 from psycopg import sql
 
+from bench import weight
 from bench.client import Browser, log_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -951,6 +952,15 @@ def build_results(measured: dict, queries: dict, fixture, fill_seconds: float, i
     }
 
 
+def measure_tablet_weight(port: int, fixture) -> dict:
+    """Issue 17: what the tablet page transfers, and its LCP and INP (bench/weight.py)."""
+    from django.conf import settings
+
+    log("tablet page: bytes over HTTP, LCP and INP in Chromium")
+    token = fixture.tablet_tokens[SLUG]
+    return weight.measure(port, settings.TABLET_COOKIE_NAME, token, f"/tablet/{SLUG}/")
+
+
 def clean_up(gunicorn, database: BenchDatabase, created: bool, static_root: Path, started: float):
     signal.alarm(0)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # cleanup runs to its end
@@ -1003,9 +1013,11 @@ def main() -> int:
         measured = measure(gunicorn, port, fixture, came_via)
         info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         results = build_results(measured, queries, fixture, fill_seconds, info)
+        results.update(measure_tablet_weight(port, fixture))
         results["run_seconds"] = round(time.monotonic() - started, 1)
         RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         print(report(results), flush=True)
+        print("\n".join(weight.report(results)), flush=True)
         return 0
     except Interrupted as error:
         log(f"{error}; cleaning up")

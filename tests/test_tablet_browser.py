@@ -79,6 +79,25 @@ def wait_until_sent(page):
     page.wait_for_function("() => document.getElementById('wachtrij').hidden === true")
 
 
+def cached_paths(page):
+    """The paths in the tablet service worker's cache (page.evaluate awaits the promise, which
+    wait_for_function would take as a truthy value at once)."""
+    return page.evaluate(
+        "async () => (await (await caches.open('buurtkamer-tablet-v1')).keys())"
+        ".map((request) => new URL(request.url).pathname)"
+    )
+
+
+def wait_for_cache(page, condition, seconds=15):
+    """Wait until condition(the cached paths) holds; those paths."""
+    for _ in range(seconds * 10):
+        paths = cached_paths(page)
+        if condition(paths):
+            return paths
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the service worker's cache holds {paths}")
+
+
 def test_taps_survive_undo_offline_and_reload_and_are_stored_exactly_once(
     tablet_context, coordinator_of_dokkum
 ):
@@ -91,10 +110,7 @@ def test_taps_survive_undo_offline_and_reload_and_are_stored_exactly_once(
     assert Tablet.objects.filter(name="Tablet Dokkum voordeur").exists()
     assert page.get_by_text("Koppel deze tablet").count() == 0  # logged out: a tablet now
     # The service worker is active and holds the page for offline use.
-    page.wait_for_function(
-        "async () => { const c = await caches.open('buurtkamer-tablet-v1');"
-        " return (await c.match(location.pathname)) !== undefined; }"
-    )
+    wait_for_cache(page, lambda paths: "/tablet/dokkum/" in paths)
 
     button = page.get_by_role("button", name="Bezoeker binnen")
     for _ in range(3):
@@ -371,3 +387,28 @@ def test_a_tap_answered_413_is_dropped_and_does_not_block_the_queue(
     assert Visit.objects.count() == 1
     assert page.locator("#recent .undo-button").count() == 1  # the dropped tap is not listed
     context.close()
+
+
+def test_a_new_service_worker_forgets_static_files_of_an_earlier_release(
+    tablet_context, coordinator_of_dokkum
+):
+    """A release renames its static files (their hash): the tablet keeps only the current ones
+    for offline use, not every release's files for ever."""
+    context, _ = tablet_context
+    page = context.new_page()
+    pair_this_browser(page, coordinator_of_dokkum.email)
+    old = "/static/css/old-release.0123456789ab.css"
+    wait_for_cache(page, lambda paths: any(p.startswith("/static/js/tablet") for p in paths))
+    page.evaluate(
+        """async (old) => {
+            const cache = await caches.open('buurtkamer-tablet-v1');
+            await cache.put(old, new Response('p {}'));
+            // The next release's worker: another script address installs and activates anew.
+            await navigator.serviceWorker.register('/tablet/sw.js?release=2', {scope: '/tablet/'});
+        }""",
+        old,
+    )
+    assert old in cached_paths(page)
+    paths = wait_for_cache(page, lambda paths: old not in paths)
+    assert any(path.startswith("/static/js/tablet") for path in paths)
+    assert "/tablet/dokkum/" in paths  # the page itself stays, for a reload offline

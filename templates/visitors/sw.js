@@ -7,10 +7,23 @@ self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
 });
 
+// A new release names its static files anew (their hash): the old ones leave the cache.
+function forgetOldAssets() {
+  return caches.open(CACHE).then((cache) => cache.keys().then((requests) => Promise.all(
+    requests
+      .filter((request) => {
+        const path = new URL(request.url).pathname;
+        return path.startsWith("{{ static_url|escapejs }}") && !ASSETS.includes(path);
+      })
+      .map((request) => cache.delete(request))
+  )));
+}
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+      .then(forgetOldAssets)
       .then(() => self.clients.claim())
   );
 });

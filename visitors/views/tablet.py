@@ -430,14 +430,20 @@ def service_worker(request):
         "visitors/sw.js",
         {
             "assets": [
-                static("bootstrap/css/bootstrap.min.css"),
+                # What templates/visitors/tablet_base.html and base.html load.
+                static("bootstrap/css/bootstrap-reboot.min.css"),
+                static("css/tablet-base.css"),
                 static("css/buurtkamer.css"),
+                static("css/print.css"),
                 static("css/tablet.css"),
+                static("css/tablet-loneliness.css"),
+                static("js/once.js"),
                 static("js/client-id.js"),
                 static("js/tablet.js"),
                 static("js/tablet-loneliness.js"),  # sends queued questionnaires, also offline
                 static("img/favicon.svg"),
             ],
+            "static_url": settings.STATIC_URL,  # old static files leave the cache
         },
     )
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
