@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtkamer.dates import day_short
 from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import claim_version
@@ -479,4 +480,5 @@ def year_columns():
 
 
 def round_period(round_) -> str:
-    return f"{round_.starts_on:%d-%m-%Y} – {round_.ends_on:%d-%m-%Y}"
+    """ "1 okt 2025 – 31 mrt" (the year only when it is not this year)."""
+    return f"{day_short(round_.starts_on)} – {day_short(round_.ends_on)}"
