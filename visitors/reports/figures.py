@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from buurtkamer.dates import day_short, monday_of, month_end
+from buurtkamer.dates import day_long, day_short, monday_of, month_end
 from locations.models import Closure, OpeningHours
 from volunteers.models import Assignment
 
@@ -217,7 +217,7 @@ def bucket_label(day: datetime.date, grouping: str) -> str:
         return _("week %(week)s van %(year)s") % {"week": week, "year": year}
     if grouping == Grouping.MONTH:
         return date_format(day, "YEAR_MONTH_FORMAT")
-    return day_short(day)
+    return day_long(day)
 
 
 def bucket_short_label(day: datetime.date, grouping: str) -> str:
