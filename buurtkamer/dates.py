@@ -63,9 +63,10 @@ def same_week_a_year_before(monday: datetime.date) -> datetime.date:
     return monday_of(years_before(monday_of(monday) + datetime.timedelta(days=3)))
 
 
-def _written(value, form: str, today: datetime.date | None) -> str:
+def _written(value, form: str, today: datetime.date | None, with_year: bool = False) -> str:
     """`value` (a date, or a datetime shown in local time) in the named format DAY_<form>_FORMAT
-    of the active language, DAY_<form>_YEAR… when it falls in another year than today."""
+    of the active language, DAY_<form>_YEAR… when it falls in another year than today (or
+    always, `with_year`: in a file, which is read later)."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
@@ -73,29 +74,29 @@ def _written(value, form: str, today: datetime.date | None) -> str:
     day = value.date() if isinstance(value, datetime.datetime) else value
     today = today or timezone.localdate()
     length, _sep, rest = form.partition("_")
-    year = "_YEAR" if day.year != today.year else ""
+    year = "_YEAR" if with_year or day.year != today.year else ""
     suffix = f"_{rest}" if rest else ""
     return date_format(value, f"DAY_{length}{year}{suffix}_FORMAT")
 
 
-def day_long(value, today: datetime.date | None = None) -> str:
+def day_long(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
     """ "dinsdag 3 december" (another year: "dinsdag 3 december 2024") in the active language."""
-    return _written(value, "LONG", today)
+    return _written(value, "LONG", today, with_year)
 
 
-def day_short(value, today: datetime.date | None = None) -> str:
+def day_short(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
     """ "3 dec" (another year: "3 dec 2024") in the active language, for tight tables."""
-    return _written(value, "SHORT", today)
+    return _written(value, "SHORT", today, with_year)
 
 
-def day_time_long(value, today: datetime.date | None = None) -> str:
+def day_time_long(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
     """A moment: "dinsdag 3 december, 14:05" (another year: "… 2024, 14:05")."""
-    return _written(value, "LONG_TIME", today)
+    return _written(value, "LONG_TIME", today, with_year)
 
 
-def day_time_short(value, today: datetime.date | None = None) -> str:
+def day_time_short(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
     """A moment in a tight table: "3 dec, 14:05" (another year: "3 dec 2024, 14:05")."""
-    return _written(value, "SHORT_TIME", today)
+    return _written(value, "SHORT_TIME", today, with_year)
 
 
 def earliest_date(today: datetime.date | None = None) -> datetime.date:

@@ -479,6 +479,8 @@ def year_columns():
     return Figures.columns()[:1] + Figures.columns()[2:7]
 
 
-def round_period(round_) -> str:
-    """ "1 okt 2025 – 31 mrt" (the year only when it is not this year)."""
-    return f"{day_short(round_.starts_on)} – {day_short(round_.ends_on)}"
+def round_period(round_, *, with_year: bool = False) -> str:
+    """ "1 okt 2025 – 31 mrt" (the year only when it is not this year, or always `with_year`:
+    in a file)."""
+    start = day_short(round_.starts_on, with_year=with_year)
+    return f"{start} – {day_short(round_.ends_on, with_year=with_year)}"

@@ -122,6 +122,9 @@ def test_the_python_function_for_messages_and_emails_picks_the_year_by_today(lan
     with time_machine.travel(NEXT_YEAR, tick=False), translation.override(language):
         other_year = [dates.day_long(DAY), dates.day_short(DAY)]
     assert [this_year[0], other_year[0], this_year[1], other_year[1]] == expected
+    with time_machine.travel(THIS_YEAR, tick=False), translation.override(language):
+        # In a file (read later), the year always.
+        assert dates.day_short(DAY, with_year=True) == expected[3]
 
 
 def test_a_moment_is_written_in_local_time_and_its_local_day():
