@@ -146,6 +146,7 @@ def test_a_coordinator_sets_up_the_app_with_the_apps_words(client, login, coordi
         "Tweestapsverificatie instellen",
         "Scan deze QR-code met de app.",
         "Code om over te typen",
+        "Code uit de app",
         "Aanzetten",
     )
     assert re.search(r'id="authenticator_secret"[^>]*value="[A-Z2-7]+"', page.text)
