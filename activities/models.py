@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import day_long
 from locations.models import Location
 
 
@@ -247,10 +248,7 @@ class Activity(models.Model):
         """The rule in plain Dutch: "elke eerste dinsdag van de maand"."""
         weekday = WEEKDAY_NAMES[self.weekday]
         if self.recurrence == Recurrence.ONCE:
-            return gettext("eenmalig, op %(weekday)s %(date)s") % {
-                "weekday": weekday,
-                "date": self.starts_on.strftime("%d-%m-%Y"),
-            }
+            return gettext("eenmalig, op %(date)s") % {"date": day_long(self.starts_on)}
         if self.recurrence == Recurrence.WEEKLY:
             return gettext("elke %(weekday)s") % {"weekday": weekday}
         if self.recurrence == Recurrence.FORTNIGHTLY:

@@ -12,11 +12,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from buurtkamer.dates import clamp, in_range, monday_of, parse_date
+from buurtkamer.dates import clamp, day_long, in_range, monday_of, parse_date
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import (
     Action,
@@ -193,8 +192,9 @@ def _activity_form_page(request, location, form, activity=None, status=200, newe
 
 
 def _some_dates(days) -> str:
-    """ "2 maart, 9 maart en 16 maart" or "2 maart, 9 maart, 16 maart en nog 9 keer"."""
-    shown = [date_format(day, "j F") for day in days[:3]]
+    """ "maandag 2 maart, maandag 9 maart en maandag 16 maart" or "…, maandag 16 maart en nog 9
+    keer"."""
+    shown = [day_long(day) for day in days[:3]]
     if len(days) > 3:
         return _("%(dates)s en nog %(count)s keer") % {
             "dates": ", ".join(shown),

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .permissions import Action, can
 
 
@@ -10,3 +12,8 @@ def navigation(request):
         "nav_is_staff": user.is_aanzet_staff,
         "nav_manages_a_location": can(user, Action.MANAGE_LOCATION),
     }
+
+
+def site(request):
+    """The site's name from settings (never the host's): the allauth pages and e-mails."""
+    return {"site_name": settings.SITE_NAME}

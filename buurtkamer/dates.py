@@ -8,6 +8,12 @@
   at all (from 2000 to five years ahead). Every date from a URL or a form is checked against
   them, so a typo like 0001-01-01 or 9999-12-31 is a clear message and never an OverflowError.
 - `BoundedDateField`: a form field that does that check, with optional tighter bounds.
+- `day_long` / `day_short` (and `day_time_long` / `day_time_short` for a moment): the one way a
+  day is written for people, on pages, in e-mails, exports' titles and messages: "dinsdag
+  3 december", "3 dec" in tight tables, with the year only when it is not this year. The formats
+  are named ones (DAY_LONG_FORMAT …) in buurtkamer/formats/<language>/formats.py, the names of
+  days and months come from the catalogues; templates use the filters of the same names
+  ({% load dates %}, buurtkamer/templatetags/dates.py).
 """
 
 import datetime
@@ -15,6 +21,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 EARLIEST = datetime.date(2000, 1, 1)
@@ -56,6 +63,42 @@ def same_week_a_year_before(monday: datetime.date) -> datetime.date:
     return monday_of(years_before(monday_of(monday) + datetime.timedelta(days=3)))
 
 
+def _written(value, form: str, today: datetime.date | None, with_year: bool = False) -> str:
+    """`value` (a date, or a datetime shown in local time) in the named format DAY_<form>_FORMAT
+    of the active language, DAY_<form>_YEAR… when it falls in another year than today (or
+    always, `with_year`: in a file, which is read later)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    today = today or timezone.localdate()
+    length, _sep, rest = form.partition("_")
+    year = "_YEAR" if with_year or day.year != today.year else ""
+    suffix = f"_{rest}" if rest else ""
+    return date_format(value, f"DAY_{length}{year}{suffix}_FORMAT")
+
+
+def day_long(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
+    """ "dinsdag 3 december" (another year: "dinsdag 3 december 2024") in the active language."""
+    return _written(value, "LONG", today, with_year)
+
+
+def day_short(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
+    """ "3 dec" (another year: "3 dec 2024") in the active language, for tight tables."""
+    return _written(value, "SHORT", today, with_year)
+
+
+def day_time_long(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
+    """A moment: "dinsdag 3 december, 14:05" (another year: "… 2024, 14:05")."""
+    return _written(value, "LONG_TIME", today, with_year)
+
+
+def day_time_short(value, today: datetime.date | None = None, *, with_year: bool = False) -> str:
+    """A moment in a tight table: "3 dec, 14:05" (another year: "3 dec 2024, 14:05")."""
+    return _written(value, "SHORT_TIME", today, with_year)
+
+
 def earliest_date(today: datetime.date | None = None) -> datetime.date:
     return EARLIEST
 
@@ -86,10 +129,10 @@ def range_message(day: datetime.date, earliest: datetime.date, latest: datetime.
     """What to say about a date outside the accepted range (in Dutch)."""
     if day < earliest:
         return _("Deze datum ligt te ver terug. Kies een datum vanaf %(date)s.") % {
-            "date": earliest.strftime("%d-%m-%Y")
+            "date": day_long(earliest)
         }
     return _("Deze datum ligt te ver vooruit. Kies een datum tot en met %(date)s.") % {
-        "date": latest.strftime("%d-%m-%Y")
+        "date": day_long(latest)
     }
 
 

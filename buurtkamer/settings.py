@@ -13,6 +13,7 @@ import bootstrap_wrapper
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -138,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "buurtkamer.context_processors.navigation",
+                "buurtkamer.context_processors.site",
             ],
         },
     },
@@ -189,6 +191,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "account_login"
 
+# The site's name wherever allauth would use the host's ("Hallo van 127.0.0.1:8000!"): in the
+# subject of its e-mails and as {{ site_name }} in templates, in the reader's language.
+SITE_NAME = _("Buurtkamer")
+
 # django-allauth: e-mail and password, or a code by e-mail; nobody signs up on their own.
 ACCOUNT_ADAPTER = "buurtkamer.adapters.InvitationOnlyAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -201,7 +207,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buurtkamer] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", SITE_NAME)
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, spelled out so they are visibly on.
     "login": "30/m/ip",

@@ -18,7 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from buurtkamer.dates import months_before
+from buurtkamer.dates import day_long, months_before
 from buurtkamer.emails import send_templated_email
 from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
@@ -454,9 +454,12 @@ CLOSURE_LOCK = True
 
 def overlap_message(closure: Closure) -> str:
     if closure.starts_on == closure.ends_on:
-        dates = f"{closure.starts_on:%d-%m-%Y}"
+        dates = day_long(closure.starts_on)
     else:
-        dates = f"{closure.starts_on:%d-%m-%Y} t/m {closure.ends_on:%d-%m-%Y}"
+        dates = _("%(start)s t/m %(end)s") % {
+            "start": day_long(closure.starts_on),
+            "end": day_long(closure.ends_on),
+        }
     return _("In deze periode is de buurtkamer al dicht: %(closure)s.") % {
         "closure": f"{dates} ({closure.reason})"
     }

@@ -16,7 +16,7 @@ def export_rows(result) -> list[list]:
     round_ = result.round
     rows = [
         [_("Eenzaamheid (De Jong Gierveld), groepscijfers")],
-        [_("Ronde"), round_.name, services.round_period(round_)],
+        [_("Ronde"), round_.name, services.round_period(round_, with_year=True)],
         [
             _("Vorige ronde"),
             result.previous.name if result.previous else _("geen"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtkamer.dates import day_short
 from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import claim_version
@@ -478,5 +479,8 @@ def year_columns():
     return Figures.columns()[:1] + Figures.columns()[2:7]
 
 
-def round_period(round_) -> str:
-    return f"{round_.starts_on:%d-%m-%Y} – {round_.ends_on:%d-%m-%Y}"
+def round_period(round_, *, with_year: bool = False) -> str:
+    """ "1 okt 2025 – 31 mrt" (the year only when it is not this year, or always `with_year`:
+    in a file)."""
+    start = day_short(round_.starts_on, with_year=with_year)
+    return f"{start} – {day_short(round_.ends_on, with_year=with_year)}"

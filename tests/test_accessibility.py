@@ -84,8 +84,12 @@ DOKKUM = {"slug": "dokkum"}
 # (who, url, what the h1 starts with)
 PAGES = [
     ("anonymous", reverse("account_login"), "Inloggen"),
-    ("anonymous", reverse("account_request_login_code"), None),
-    ("anonymous", reverse("account_reset_password"), None),
+    ("anonymous", reverse("account_request_login_code"), "Inloggen met een inlogcode"),
+    ("anonymous", reverse("account_reset_password"), "Wachtwoord vergeten"),
+    ("anonymous", reverse("account_reset_password_done"), "Kijk in je e-mail"),
+    ("volunteer", reverse("account_logout"), "Uitloggen"),
+    ("volunteer", reverse("account_reauthenticate"), "Bevestig dat jij het bent"),
+    ("coordinator", reverse("mfa_index"), "Tweestapsverificatie"),
     ("volunteer", reverse("dashboard"), "Goedendag"),
     ("volunteer", reverse("locations:detail", kwargs=DOKKUM), "Buurtkamer Dokkum"),
     ("volunteer", reverse("volunteers:my-shifts"), "Mijn diensten"),

@@ -105,7 +105,7 @@ def test_weekly_fortnightly_and_once(make_activity):
     assert dates(once) == [D(2027, 4, 9)]
     assert weekly.recurrence_text == "elke dinsdag"
     assert fortnightly.recurrence_text == "om de week op donderdag"
-    assert once.recurrence_text == "eenmalig, op vrijdag 09-04-2027"
+    assert once.recurrence_text == "eenmalig, op vrijdag 9 april"
 
 
 def test_fortnightly_keeps_its_rhythm_when_generated_later(make_activity):
@@ -350,7 +350,8 @@ def test_the_activity_form_warns_about_a_conflict_after_saving(
         follow=True,
     )
     assert (
-        "Let op: Grote zaal is ook bezet door Koffieochtend op 2 maart, 9 maart, 16 maart "
+        "Let op: Grote zaal is ook bezet door Koffieochtend op dinsdag 2 maart, dinsdag 9 maart, "
+        "dinsdag 16 maart "
         "en nog 9 keer." in response.text
     )
     assert "buiten de openingstijden" in response.text  # Dokkum has no opening hours here

@@ -5,6 +5,7 @@ import re
 import zoneinfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 
@@ -121,9 +122,10 @@ def test_times_are_shown_in_dutch_local_time(client, login, staff, dokkum):
     event(location=dokkum, at=datetime.datetime(2026, 7, 1, 10, 15, tzinfo=UTC))
     login(staff)
 
-    (row,) = rows(client.get(AUDIT_URL))
-
-    assert row.startswith("1 juli 2026 12:15"), row
+    with time_machine.travel(datetime.datetime(2026, 7, 2, 9, 0, tzinfo=UTC), tick=False):
+        (row,) = rows(client.get(AUDIT_URL))
+    # The short form of the one way to write a day: the year only when it is not this year.
+    assert row.startswith("1 jul, 12:15"), row
     assert 'datetime="2026-07-01T12:15:00+02:00"' in client.get(AUDIT_URL).text
 
 

@@ -780,7 +780,7 @@ def test_the_monthly_email_has_the_rounds_that_closed_in_that_month(staff, dokku
     call_command("send_monthly_report", "--month", "2026-10", stdout=io.StringIO())
     [message] = mail.outbox
     assert "Eenzaamheid (De Jong Gierveld)" in message.body
-    assert "Najaar (12 september – 25 september 2026)" in message.body
+    assert "Najaar (12 sep – 25 sep)" in message.body
     assert f"- {dokkum.name}: Antwoorden 12 · Eenzaam (%) 100,0" in message.body
     assert f"- {burgum.name}: Antwoorden 20" in message.body
     assert "- Alle locaties: Antwoorden 32" in message.body

@@ -195,7 +195,7 @@ def test_the_poster_is_the_week_in_large_type_with_address_and_hours(client, pro
 
     assert "poster.css" in text
     assert "Harddraversweg 3" in text and "09:30–12:00" in text
-    assert "Programma van 22 maart tot en met 28 maart 2027" in text
+    assert "Programma van maandag 22 maart tot en met zondag 28 maart" in text
     assert "Koffieochtend" in text and "Samen eten" in text
 
 
@@ -245,7 +245,7 @@ def test_the_public_pages_run_a_fixed_number_of_queries(
 def test_the_poster_of_next_week_shows_next_weeks_dates(client, programme):
     text = client.get(public_url("activities:poster"), {"week": "volgende"}).text
 
-    assert "Programma van 29 maart tot en met 4 april 2027" in text
+    assert "Programma van maandag 29 maart tot en met zondag 4 april" in text
     assert "Samen eten" in text  # the meal of 1 April, crossed out
     assert 'href="?week=volgende" aria-current="page"' in text
 
@@ -254,14 +254,14 @@ def test_the_poster_of_next_week_shows_next_weeks_dates(client, programme):
 def test_the_poster_of_this_week_by_name_or_by_a_date_in_it(client, programme, asked):
     text = client.get(public_url("activities:poster"), {"week": asked}).text
 
-    assert "Programma van 22 maart tot en met 28 maart 2027" in text
+    assert "Programma van maandag 22 maart tot en met zondag 28 maart" in text
     assert "alleen voor deze week of volgende week" not in text
 
 
 def test_a_date_in_next_week_chooses_next_week(client, programme):
     text = client.get(public_url("activities:poster"), {"week": "2027-04-04"}).text
 
-    assert "Programma van 29 maart tot en met 4 april 2027" in text
+    assert "Programma van maandag 29 maart tot en met zondag 4 april" in text
 
 
 @pytest.mark.parametrize(
@@ -272,7 +272,7 @@ def test_a_week_out_of_reach_gives_this_weeks_poster_and_says_so(client, program
 
     assert response.status_code == 200
     assert "Een poster kan alleen voor deze week of volgende week." in response.text
-    assert "Programma van 22 maart tot en met 28 maart 2027" in response.text
+    assert "Programma van maandag 22 maart tot en met zondag 28 maart" in response.text
 
 
 def test_the_programme_links_to_the_posters_of_this_week_and_the_next(client, programme):

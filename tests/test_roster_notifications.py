@@ -217,7 +217,7 @@ def test_a_late_cancellation_is_told_to_the_locations_coordinators(
     late = [m for m in mail.outbox if m.subject.startswith("Late afmelding")]
     assert recipients(late) == sorted([coordinator.email, second.email])
     assert_dutch_text_and_html(
-        late[0], "heeft zich laat afgemeld", "Mijn moeder is ziek", "Woensdag 6 januari 2027"
+        late[0], "heeft zich laat afgemeld", "Mijn moeder is ziek", "Woensdag 6 januari"
     )
     assert team["canceller"].get_full_name() in late[0].subject
     assert BASE + reverse("volunteers:roster", kwargs={"slug": "dokkum"}) in late[0].body
@@ -368,7 +368,7 @@ def test_everyone_on_tomorrows_shifts_gets_one_reminder(volunteer, tomorrow):
     assert_dutch_text_and_html(
         anneke,
         "Beste Anneke",
-        "Woensdag 6 januari 2027, 11:00–14:00",
+        "Woensdag 6 januari, 11:00–14:00",
         "Grote Breedstraat 1",
         "Keuken",
         "Samen met: Trijntje.",

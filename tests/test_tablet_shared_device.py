@@ -334,8 +334,11 @@ def test_the_tablet_page_links_to_its_own_logbook_form(paired_client):
 @pytest.mark.parametrize(
     ("date", "message"),
     [
-        ("2026-03-11", "Deze datum ligt te ver vooruit. Kies een datum tot en met 10-03-2026."),
-        ("2025-03-09", "Deze datum ligt te ver terug. Kies een datum vanaf 10-03-2025."),
+        (
+            "2026-03-11",
+            "Deze datum ligt te ver vooruit. Kies een datum tot en met dinsdag 10 maart.",
+        ),
+        ("2025-03-09", "Deze datum ligt te ver terug. Kies een datum vanaf maandag 10 maart 2025."),
         ("10-03-2026x", "Vul een geldige datum in."),
         ("99999-01-01", "Vul een geldige datum in."),
     ],

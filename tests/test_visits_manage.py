@@ -277,8 +277,8 @@ def test_the_tablet_list_shows_who_paired_each_tablet_when_it_was_last_seen_and_
     assert "Tablet keuken gekoppeld Gekoppeld door Sietske" in page
     assert "Laatst gezien nog nooit" in page
     assert "Tablet voordeur gekoppeld Gekoppeld door Jan" in page
-    assert "Laatst gezien 24 november 2026, 14:05" in page
-    assert "Oude tablet ontkoppeld op 2 oktober 2026" in page
+    assert "Laatst gezien dinsdag 24 november, 14:05" in page
+    assert "Oude tablet ontkoppeld op vrijdag 2 oktober" in page
     # Paired ones first, then the revoked one; Burgum's tablet is not Dokkum's business.
     assert page.index("Tablet keuken") < page.index("Tablet voordeur") < page.index("Oude tablet")
     assert "Tablet Burgum" not in page
@@ -324,7 +324,7 @@ def test_revoking_a_tablet_sets_revoked_at_and_is_audited(
     assert dokkum_tablet.revoked_by == coordinator
     event = AuditEvent.objects.get(action=AuditEvent.Action.TABLET_REVOKED)
     assert (event.actor, event.location, event.subject) == (coordinator, dokkum, "Tablet voordeur")
-    assert "ontkoppeld op 24 november 2026" in response.text
+    assert "ontkoppeld op dinsdag 24 november" in response.text
 
 
 def test_revoking_a_revoked_tablet_again_changes_nothing(client, login, coordinator, dokkum_tablet):
@@ -377,7 +377,7 @@ def test_today_shows_the_counted_visits_per_day_part_and_per_hour_with_the_voide
 
     assert response.status_code == 200
     page = text_of(response.text)
-    assert "Dinsdag 24 november 2026" in page
+    assert "Dinsdag 24 november" in page
     assert "7 bezoekers geteld en 2 ongedaan gemaakt" in page
     assert "Ochtend 3 1 ongedaan gemaakt" in page
     assert "Middag 3 Avond 1 1 ongedaan gemaakt" in page
@@ -574,7 +574,7 @@ def test_a_tally_creates_one_manual_visit_per_visitor_with_the_first_visits_mark
     assert not visits.filter(voided_at__isnull=False).exists()
     assert Visit.objects.count() == 12
     assert AuditEvent.objects.filter(action=AuditEvent.Action.TALLY_RECORDED).count() == 1
-    assert "Dinsdag 3 november 2026, ochtend 12 bezoekers, waarvan 3 voor het eerst" in text_of(
+    assert "Dinsdag 3 november, ochtend 12 bezoekers, waarvan 3 voor het eerst" in text_of(
         response.text
     )
 
@@ -625,7 +625,10 @@ def test_a_tally_for_today_and_one_for_a_year_ago_are_both_accepted(client, logi
         ),
         pytest.param({"date": "2026-11-25"}, "date", "in de toekomst", id="tomorrow"),
         pytest.param(
-            {"date": "2025-11-23"}, "date", "vanaf 24-11-2025", id="more-than-a-year-back"
+            {"date": "2025-11-23"},
+            "date",
+            "vanaf maandag 24 november 2025",
+            id="more-than-a-year-back",
         ),
         pytest.param({"date": ""}, "date", "Vul de datum in.", id="no-date"),
         pytest.param({"date": "31-02-2026"}, "date", "Vul een datum in", id="no-such-date"),
@@ -698,13 +701,13 @@ def test_the_tally_list_shows_the_last_eight_weeks_with_voided_ones_as_vervallen
     page = text_of(client.get(url("tallies")).text)
 
     assert (
-        "Vrijdag 20 november 2026, ochtend 7 bezoekers, waarvan 1 voor het eerst "
-        f"Ingevuld door {coordinator} op 24 november 2026, 20:30 Corrigeren"
+        "Vrijdag 20 november, ochtend 7 bezoekers, waarvan 1 voor het eerst "
+        f"Ingevuld door {coordinator} op dinsdag 24 november, 20:30 Corrigeren"
     ) in page
-    assert page.index("20 november 2026, ochtend") < page.index("20 november 2026, avond")
+    assert page.index("20 november, ochtend") < page.index("20 november, avond")
     assert (
-        "Maandag 2 november 2026, ochtend vervallen 4 bezoekers, waarvan 0 voor het eerst "
-        f"Ingevuld door {coordinator} op 24 november 2026, 20:30 Vervallen door {coordinator}"
+        "Maandag 2 november, ochtend vervallen 4 bezoekers, waarvan 0 voor het eerst "
+        f"Ingevuld door {coordinator} op dinsdag 24 november, 20:30 Vervallen door {coordinator}"
     ) in page
     assert page.count("Laten vervallen") == 2
     assert "31 bezoekers" not in page
@@ -719,7 +722,7 @@ def test_correcting_a_tally_voids_its_old_visits_and_records_the_new_number(
 
     page = client.get(url("tally-edit", pk=dokkum_tally.pk))
     assert 'name="visitors" value="12"' in page.text
-    assert "Dinsdag 3 november 2026, ochtend" in page.text
+    assert "Dinsdag 3 november, ochtend" in page.text
 
     response = client.post(
         url("tally-edit", pk=dokkum_tally.pk), {"visitors": "10", "first_visits": "4"}, follow=True
@@ -791,7 +794,7 @@ def test_voiding_a_tally_first_asks_then_voids_all_its_visits(
 
     confirm = client.get(url("tally-void", pk=dokkum_tally.pk))
     assert confirm.status_code == 200
-    assert "De 12 bezoekers van dinsdag 3 november 2026, ochtend tellen dan niet meer mee." in (
+    assert "De 12 bezoekers van dinsdag 3 november, ochtend tellen dan niet meer mee." in (
         confirm.text
     )
     assert Visit.objects.counted().count() == 12

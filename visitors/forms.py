@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from buurtkamer.dates import day_long
 from buurtkamer.once import OnceFormMixin
 from locations.models import DayPart
 
@@ -198,7 +199,7 @@ class TallyForm(OnceFormMixin, TallyNumbersForm):
         if date < self.earliest:
             raise forms.ValidationError(
                 _("Turven kan tot een jaar terug. Kies een datum vanaf %(date)s.")
-                % {"date": self.earliest.strftime("%d-%m-%Y")}
+                % {"date": day_long(self.earliest)}
             )
         return date
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buurtkamer.dates import BoundedDateField, not_after_today
+from buurtkamer.dates import BoundedDateField, day_long, not_after_today
 from buurtkamer.forms import FieldsetsMixin
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionedFormMixin, claim_version
@@ -161,7 +161,7 @@ class StatusForm(forms.Form):
         if earliest is not None:
             self.fields["since"].widget.attrs["min"] = earliest.isoformat()
             self.fields["since"].help_text = _("Tussen %(earliest)s en vandaag.") % {
-                "earliest": earliest.strftime("%d-%m-%Y")
+                "earliest": day_long(earliest)
             }
 
     def clean_since(self):

@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from buurtkamer.dates import months_before, years_before
+from buurtkamer.dates import day_long, months_before, years_before
 from buurtkamer.errors import DomainError
 from buurtkamer.exports import csv_text
 from buurtkamer.models import AuditEvent, log_action
@@ -122,7 +122,7 @@ def status_date_error(since, *, earliest, today=None):
                 "Die datum ligt vóór de vorige statuswijziging (%(date)s). Kies een datum vanaf "
                 "%(date)s."
             )
-            % {"date": earliest.strftime("%d-%m-%Y")},
+            % {"date": day_long(earliest)},
         )
     return None
 

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buurtkamer.dates import monday_of
+from buurtkamer.dates import day_long, monday_of
 from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
 from locations.models import Closure, DayPart, Location, Weekday
@@ -289,7 +289,7 @@ def closed_message(shift, closure) -> str:
         "rooster worden gezet."
     ) % {
         "location": shift.location.name,
-        "date": shift.date.strftime("%d-%m-%Y"),
+        "date": day_long(shift.date),
         "reason": closure.reason,
     }
 
@@ -704,7 +704,6 @@ def share_text(location, today: datetime.date, *, base_url: str) -> str:
     chat): one line per shift (day, date, time, task, how many still needed) and the absolute
     link to the "Open plekken" page. Nothing is sent: the coordinator shares it themselves."""
     from django.urls import reverse
-    from django.utils.formats import date_format
     from django.utils.text import capfirst
 
     shifts = shifts_to_share(location, today)
@@ -720,10 +719,9 @@ def share_text(location, today: datetime.date, *, base_url: str) -> str:
     for shift in shifts:
         lines.append(
             "- "
-            + _("%(day)s %(date)s, %(start)s–%(end)s, %(task)s: nog %(needed)s nodig")
+            + _("%(day)s, %(start)s–%(end)s, %(task)s: nog %(needed)s nodig")
             % {
-                "day": capfirst(date_format(shift.date, "l")),
-                "date": date_format(shift.date, "j F"),
+                "day": capfirst(day_long(shift.date)),
                 "start": shift.starts_at.strftime("%H:%M"),
                 "end": shift.ends_at.strftime("%H:%M"),
                 "task": shift.get_task_display() + (f" ({shift.title})" if shift.title else ""),

@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from buurtkamer.dates import monday_of, month_end
+from buurtkamer.dates import day_long, day_short, monday_of, month_end
 from locations.models import Closure, OpeningHours
 from volunteers.models import Assignment
 
@@ -216,8 +216,8 @@ def bucket_label(day: datetime.date, grouping: str) -> str:
         year, week, _weekday = day.isocalendar()
         return _("week %(week)s van %(year)s") % {"week": week, "year": year}
     if grouping == Grouping.MONTH:
-        return date_format(day, "F Y")
-    return date_format(day, "D j b Y")
+        return date_format(day, "YEAR_MONTH_FORMAT")
+    return day_long(day)
 
 
 def bucket_short_label(day: datetime.date, grouping: str) -> str:
@@ -225,8 +225,8 @@ def bucket_short_label(day: datetime.date, grouping: str) -> str:
     if grouping == Grouping.WEEK:
         return f"w{day.isocalendar()[1]}"
     if grouping == Grouping.MONTH:
-        return date_format(day, "b")
-    return date_format(day, "j b")
+        return date_format(day, "MONTH_SHORT_FORMAT")
+    return day_short(day)
 
 
 def buckets(filters) -> list[tuple[datetime.date, str]]:

@@ -17,13 +17,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
 from django.http import Http404, QueryDict
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buurtkamer.dates import (
     BoundedDateField,
+    day_short,
     monday_of,
     month_end,
     previous_month,
@@ -125,7 +125,7 @@ class Filters:
 
     @property
     def label(self):
-        return f"{date_format(self.start, 'j b Y')} – {date_format(self.end, 'j b Y')}"
+        return f"{day_short(self.start)} – {day_short(self.end)}"
 
     def filename(self, extension: str) -> str:
         """The filters in the file name: rapportage_2026-01-01_2026-12-31_dokkum_per-maand."""

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from buurtkamer.dates import day_long
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import Action, location_required
 from locations.models import DayPart
@@ -27,11 +27,11 @@ from ..models import ManualTally, Referral, Source, Tablet
 
 def _when(tally):
     """ "dinsdag 3 november, ochtend" for messages."""
-    return f"{date_format(tally.date, 'l j F')}, {tally.get_day_part_display()}"
+    return f"{day_long(tally.date)}, {tally.get_day_part_display()}"
 
 
 def _when_of(data):
-    return f"{date_format(data['date'], 'l j F')}, {DayPart(data['day_part']).label}"
+    return f"{day_long(data['date'])}, {DayPart(data['day_part']).label}"
 
 
 # Tablets -------------------------------------------------------------------------------------

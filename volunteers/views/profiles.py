@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from buurtkamer.dates import day_long
 from buurtkamer.permissions import Action, location_required
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from locations.models import Membership
@@ -270,7 +271,7 @@ def change_status(request, location, pk):
             % {
                 "name": person,
                 "status": change.get_status_display(),
-                "since": change.since.strftime("%d-%m-%Y"),
+                "since": day_long(change.since),
                 "location": location.name,
             },
         )

@@ -20,10 +20,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from buurtkamer.dates import clamp, monday_of
+from buurtkamer.dates import clamp, day_long, monday_of
 from buurtkamer.once import submitted_once
 from buurtkamer.permissions import Action, can, is_member, location_required, member_locations
-from locations.models import DayPart, Weekday
+from locations.models import DayPart
 
 from .. import services
 from ..forms import (
@@ -175,10 +175,9 @@ def take(request, pk):
 
 
 def _shift_text(shift) -> str:
-    return "{task}, {day} {date} {start}–{end}, {location}".format(
+    return "{task}, {day}, {start}–{end}, {location}".format(
         task=capfirst(shift.get_task_display()),
-        day=Weekday(shift.date.isoweekday()).label,
-        date=shift.date.strftime("%d-%m"),
+        day=day_long(shift.date),
         start=shift.starts_at.strftime("%H:%M"),
         end=shift.ends_at.strftime("%H:%M"),
         location=shift.location.name,
