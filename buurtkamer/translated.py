@@ -10,7 +10,7 @@ columns to a query, never a query.
 """
 
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -54,4 +54,5 @@ def name_in_active_language(relation: str):
     if language == DUTCH:
         return dutch
     own = F(f"{relation}__{build_localized_fieldname('name', language)}")
-    return Coalesce(NullIf(own, Value("")), dutch)
+    text = CharField()  # the translation fields are of their own class: say what comes out
+    return Coalesce(NullIf(own, Value(""), output_field=text), dutch, output_field=text)
