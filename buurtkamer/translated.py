@@ -21,10 +21,10 @@ DUTCH = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 # The form labels of the three names, on the coordinators' pages and in the admin.
 NAME_FIELDS = {
     "name_nl": _("Naam"),
-    "name_en": _("Naam in het Engels (mag leeg)"),
-    "name_fy": _("Naam in het Fries (mag leeg)"),
+    "name_en": _("Naam in het Engels (mag je leeg laten)"),
+    "name_fy": _("Naam in het Fries (mag je leeg laten)"),
 }
-NAME_HELP = _("Leeg gelaten: dan staat er de Nederlandse naam.")
+NAME_HELP = _("Laat je het leeg, dan staat er de Nederlandse naam.")
 
 
 def label_name_fields(fields) -> None:

@@ -84,8 +84,8 @@ def test_a_coordinator_adds_and_edits_a_kind_of_activity_in_three_languages(
     login(coordinator)
     kinds = reverse("activities:categories")
     form = client.get(kinds).content.decode()
-    assert "Naam in het Engels (mag leeg)" in form
-    assert "Naam in het Fries (mag leeg)" in form
+    assert "Naam in het Engels (mag je leeg laten)" in form
+    assert "Naam in het Fries (mag je leeg laten)" in form
 
     added = client.post(
         kinds,
@@ -157,8 +157,10 @@ def test_the_admin_edits_a_list_entry_in_three_languages(client, db):
     listing = speaking(client, "en").get(reverse("admin:visitors_referraltarget_changelist"))
     assert "Food bank" in listing.content.decode()
     assert "Debt help" in listing.content.decode()
-    change = client.get(reverse("admin:visitors_referraltarget_change", args=[target.pk]))
-    assert "Naam in het Fries (mag leeg)" in change.content.decode()
+    change = speaking(client, "nl").get(
+        reverse("admin:visitors_referraltarget_change", args=[target.pk])
+    )
+    assert "Naam in het Fries (mag je leeg laten)" in change.content.decode()
 
 
 # Where the lists are shown ------------------------------------------------------------------------
