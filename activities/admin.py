@@ -1,12 +1,13 @@
 from django.contrib import admin
 
+from buurtkamer.admin_site import NamedInEachLanguageAdmin
+
 from .models import Activity, Category, Occurrence, Partner, Room
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "active"]
-    list_editable = ["position", "active"]
+class CategoryAdmin(NamedInEachLanguageAdmin):
+    pass
 
 
 @admin.register(Room)

@@ -380,10 +380,14 @@ def load(*, today, stdout):
 def _categories() -> dict:
     # The default categories come from a data migration; a database emptied since (a test's
     # flush) gets them back here.
-    defaults = importlib.import_module("activities.migrations.0002_default_categories").DEFAULTS
-    for position, name in enumerate(defaults, start=1):
-        Category.objects.get_or_create(name=name, defaults={"position": position})
-    return {category.name: category for category in Category.objects.all()}
+    defaults = importlib.import_module(
+        "activities.migrations.0006_default_categories_in_each_language"
+    ).DEFAULTS
+    for position, (dutch, english, frisian) in enumerate(defaults, start=1):
+        Category.objects.get_or_create(
+            name_nl=dutch, defaults={"position": position, "name_en": english, "name_fy": frisian}
+        )
+    return {category.name_nl: category for category in Category.objects.all()}
 
 
 def _partners(locations) -> dict:

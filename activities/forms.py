@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from buurtkamer.dates import BoundedDateField, parse_date
 from buurtkamer.forms import FieldsetsMixin
 from buurtkamer.once import OnceFormMixin
+from buurtkamer.translated import NAME_FIELDS, label_name_fields
 from buurtkamer.versions import VersionedFormMixin
 from volunteers.members import available_members, member_label
 
@@ -231,9 +232,15 @@ class AttendanceForm(forms.Form):
 
 
 class CategoryForm(FieldsetsMixin, forms.ModelForm):
+    """Dutch name required; English and Frisian may stay empty (then the Dutch one shows)."""
+
     class Meta:
         model = Category
-        fields = ["name", "position", "active"]
+        fields = [*NAME_FIELDS, "position", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_name_fields(self.fields)
 
 
 class RoomForm(FieldsetsMixin, forms.ModelForm):

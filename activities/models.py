@@ -19,11 +19,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import day_long
+from buurtkamer.translated import DutchOriginalName
 from locations.models import Location
 
 
-class Category(models.Model):
-    """Coffee/drop-in, games, creative, ...: an editable list shared by all locations."""
+class Category(DutchOriginalName, models.Model):
+    """Coffee/drop-in, games, creative, ...: an editable list shared by all locations; its
+    name in nl, en and fy (buurtkamer/translated.py)."""
 
     name = models.CharField(_("naam"), max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)

@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from modeltranslation.admin import TranslationAdmin
+
+from .translated import NAME_FIELDS, label_name_fields
 
 
 class BuurtkamerAdminSite(admin.AdminSite):
@@ -49,3 +52,17 @@ class ReadOnlyAdmin(LookOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class NamedInEachLanguageAdmin(TranslationAdmin):
+    """An editable list whose entries have a name per language (buurtkamer/translated.py): the
+    Dutch name required, the English and Frisian ones optional, with the site's labels."""
+
+    list_display = ["name", "position", "active"]
+    list_editable = ["position", "active"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in NAME_FIELDS:
+            label_name_fields({db_field.name: field})
+        return field

@@ -82,6 +82,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin: the editable lists have a name per language (see buurtkamer/translated.py).
+    "modeltranslation",
     "buurtkamer",
     "locations",
     "visitors",
@@ -239,6 +241,11 @@ LANGUAGES = [
 # our pages show, for the languages whose catalogues in those packages are thin (Frysk); the
 # first path wins, and Django falls back to Dutch for anything missing in a language.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
+# The editable lists (how a first-time visitor came, referral targets, kinds of activity) have a
+# name per language: Dutch required, English and Frysk optional, falling back to Dutch.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "nl"
+MODELTRANSLATION_LANGUAGES = ("nl", "en", "fy")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("nl",)
 # Django ships no date formats for fy: ours are in buurtkamer/formats/fy/formats.py.
 FORMAT_MODULE_PATH = ["buurtkamer.formats"]
 TIME_ZONE = "Europe/Amsterdam"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from locations.models import Location
 
@@ -14,6 +15,14 @@ from .factories import PASSWORD, force_login
 from .support import TABLET_NAME, make_persona, pair_url
 
 pytest_plugins = ["tests.browser_support"]  # the `browser` fixture (Debian Chromium)
+
+
+@pytest.fixture(autouse=True)
+def dutch_to_begin_with():
+    """Every test starts in Dutch. The language a request activates stays active in the thread
+    afterwards, into the next test, and the editable lists' names are looked up in the active
+    language (`CameVia.objects.get(name=...)` reads `name_fy` in Frysk)."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

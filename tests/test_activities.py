@@ -560,7 +560,7 @@ def test_rooms_categories_and_partners_are_managed(client, login, coordinator, d
         reverse("activities:rooms", kwargs={"slug": "dokkum"}), {"name": "tuinkamer"}
     )
     client.post(
-        reverse("activities:categories"), {"name": "Muziek", "position": "8", "active": "on"}
+        reverse("activities:categories"), {"name_nl": "Muziek", "position": "8", "active": "on"}
     )
     client.post(
         reverse("activities:partner-new"),

@@ -400,7 +400,7 @@ def test_referrals_stories_and_logbook_entries_are_audited(place, boss, target):
 def test_rooms_categories_and_partners_are_audited(place, boss):
     client = signed_in(boss)
     client.post(reverse("activities:rooms", kwargs={"slug": place.slug}), {"name": "Zaal"})
-    client.post(reverse("activities:categories"), {"name": "Muziek", "position": "3"})
+    client.post(reverse("activities:categories"), {"name_nl": "Muziek", "position": "3"})
     client.post(
         reverse("activities:partner-new"),
         {"name": "Bibliotheek", "kind": "association", "locations": [place.pk]},

@@ -1,14 +1,13 @@
 from django.contrib import admin
 
-from buurtkamer.admin_site import LookOnlyAdmin, ReadOnlyAdmin
+from buurtkamer.admin_site import LookOnlyAdmin, NamedInEachLanguageAdmin, ReadOnlyAdmin
 
 from .models import CameVia, ManualTally, Referral, ReferralTarget, Tablet, Visit
 
 
 @admin.register(CameVia, ReferralTarget)
-class ChoiceListAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "active"]
-    list_editable = ["position", "active"]
+class ChoiceListAdmin(NamedInEachLanguageAdmin):
+    pass
 
 
 @admin.register(Tablet)

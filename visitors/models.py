@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from buurtkamer.translated import DutchOriginalName
 from locations.models import DayPart, Location
 
 
@@ -47,8 +48,9 @@ class ChoiceListQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class ChoiceList(models.Model):
-    """An entry of a short list that coordinators and staff edit in the admin."""
+class ChoiceList(DutchOriginalName, models.Model):
+    """An entry of a short list that coordinators and staff edit in the admin; its name in
+    nl, en and fy (buurtkamer/translated.py)."""
 
     name = models.CharField(_("naam"), max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)

@@ -16,6 +16,7 @@ from activities.services import occurrence_for_visit
 from buurtkamer.dates import years_before
 from buurtkamer.errors import DomainError
 from buurtkamer.models import AuditEvent, log_action
+from buurtkamer.translated import name_in_active_language
 from locations.models import Closure, DayPart, Location
 
 from .models import (
@@ -618,11 +619,12 @@ def referral_counts(location: Location, date: datetime.date) -> list[dict]:
     rows = (
         Referral.objects.counted()
         .filter(location=location, date=date)
-        .values("target__name", "target__position")
+        .annotate(name=name_in_active_language("target"))
+        .values("name", "target__position", "target__name")
         .annotate(count=Count("id"))
         .order_by("target__position", "target__name")
     )
-    return [{"name": row["target__name"], "count": row["count"]} for row in rows]
+    return [{"name": row["name"], "count": row["count"]} for row in rows]
 
 
 def recent_tallies(location: Location, today: datetime.date):

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from buurtkamer.dates import day_long, day_short, monday_of, month_end
+from buurtkamer.translated import name_in_active_language
 from locations.models import Closure, OpeningHours
 from volunteers.models import Assignment
 
@@ -26,7 +27,7 @@ from ..models import FirstVisit, Referral, Story, Visit
 from .filters import Grouping, Per
 
 # Visits per activity: the tablet's tag names an occurrence of an activity.
-ACTIVITY_CATEGORY = "occurrence__activity__category__name"
+ACTIVITY_CATEGORY = "occurrence__activity__category"  # its name: name_in_active_language
 ACTIVITY_TITLE = "occurrence__activity__title"
 
 
@@ -146,9 +147,10 @@ def came_via(ids, filters) -> list[Named]:
     rows = (
         _counted(ids)
         .filter(recorded_on__range=(filters.start, filters.end), first_visit=FirstVisit.YES)
-        .values_list("came_via__name")
+        .annotate(name=name_in_active_language("came_via"))
+        .values_list("name")
         .annotate(n=Count("id"))
-        .order_by("-n", "came_via__name")
+        .order_by("-n", "name")
     )
     return [Named(name or _("niet ingevuld"), n) for name, n in rows]
 
@@ -158,9 +160,10 @@ def referrals(ids, filters) -> list[Named]:
         Referral.objects.counted()
         .filter(location_id__in=ids, date__range=(filters.start, filters.end))
         .order_by()
-        .values_list("target__name")
+        .annotate(name=name_in_active_language("target"))
+        .values_list("name")
         .annotate(n=Count("id"))
-        .order_by("-n", "target__name")
+        .order_by("-n", "name")
     )
     return [Named(*row) for row in rows]
 
@@ -170,9 +173,10 @@ def activity_visits(ids, filters) -> list[ActivityVisits]:
     rows = (
         _counted(ids)
         .filter(recorded_on__range=(filters.start, filters.end), occurrence__isnull=False)
-        .values_list(ACTIVITY_CATEGORY, ACTIVITY_TITLE)
+        .annotate(category=name_in_active_language(ACTIVITY_CATEGORY))
+        .values_list("category", ACTIVITY_TITLE)
         .annotate(n=Count("id"))
-        .order_by(ACTIVITY_CATEGORY, ACTIVITY_TITLE)
+        .order_by("category", ACTIVITY_TITLE)
     )
     return [ActivityVisits(*row) for row in rows]
 
