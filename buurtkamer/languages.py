@@ -7,8 +7,12 @@
 - Anyone else: the language cookie of the footer switch, else Dutch.
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from .models import AuditEvent, User, log_action
 
@@ -76,3 +80,53 @@ def remember_language(response, language: str):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def in_url_language(view):
+    """A public page whose language is in its URL (`?taal=fy`), so that a printed QR code or a
+    shared link keeps it: rendered in that language whatever the reader's cookie, account or
+    browser says. An unknown value (`?taal=xx`) gives the page in Dutch, never an error. Without
+    `taal` the page follows the reader's own choice (the middleware), and says so with
+    `Vary: Cookie` (a shared cache must not hand one reader's language to another).
+
+    The view gets `request.url_language`: the language the page is in, for its links."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        language, refused = public_language(request)
+        if language is None and refused:
+            language = settings.LANGUAGE_CODE
+        if language is None:
+            request.url_language = translation.get_language()
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        with translation.override(language):
+            request.LANGUAGE_CODE = request.url_language = language
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        response["Content-Language"] = language
+        return response
+
+    return wrapper
+
+
+def language_links(request) -> list[dict]:
+    """The switch of a public page (nl · fy · en): this URL with each language in it (the other
+    parameters, such as the poster's week, kept)."""
+    current = getattr(request, "url_language", None) or translation.get_language()
+    links = []
+    for code in codes():
+        query = request.GET.copy()
+        query[URL_PARAMETER] = code
+        info = translation.get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": f"{request.path}?{query.urlencode()}",
+                "current": code == current,
+            }
+        )
+    return links

@@ -59,6 +59,7 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
     language = forms.ChoiceField(
         label=_("Taal"),
         choices=settings.LANGUAGES,
+        required=False,  # not sent (a page from before there was a choice): unchanged
         help_text=_("De taal van de site en van de e-mails die je van ons krijgt."),
     )
     preferred_tasks = forms.MultipleChoiceField(
@@ -100,7 +101,7 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
         typed = self._normalised()
         rows = []
         for name, value in stored.items():
-            if typed[name] != value:
+            if typed[name] != value and not (name == "language" and not typed[name]):
                 field = self.fields[name]
                 if hasattr(field, "choices") and isinstance(value, list):
                     labels = dict(field.choices)
@@ -140,7 +141,8 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
         user.first_name = data["first_name"].strip()
         user.last_name = data["last_name"].strip()
         user.save(update_fields=["first_name", "last_name"])
-        set_user_language(user=user, language=data["language"])
+        if data["language"]:
+            set_user_language(user=user, language=data["language"])
         profile.phone = data["phone"].strip()
         profile.preferred_tasks = [task for task in Task.values if task in data["preferred_tasks"]]
         profile.preferred_weekdays = sorted(set(data["preferred_weekdays"]))
