@@ -5,7 +5,6 @@ import re
 import zoneinfo
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from buurtkamer.models import AuditEvent, log_action

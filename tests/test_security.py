@@ -5,7 +5,6 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
