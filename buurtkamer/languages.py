@@ -119,6 +119,7 @@ def language_links(request) -> list[dict]:
     links = []
     for code in codes():
         query = request.GET.copy()
+        query.pop(URL_PARAMETER, None)  # the language last, the other parameters as they were
         query[URL_PARAMETER] = code
         info = translation.get_language_info(code)
         links.append(
