@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from .models import AuditEvent, User, log_action
 
 URL_PARAMETER = "taal"
+TABLET_PATH_PREFIX = "/tablet/"  # every page and endpoint of the tablet at the door
 
 
 def codes() -> list[str]:
@@ -131,3 +132,13 @@ def language_links(request) -> list[dict]:
             }
         )
     return links
+
+
+def speak_the_language_of_who_logged_in(sender, request, user, **kwargs):
+    """From the moment of the login the person's own language: also the message that says they
+    are logged in (the middleware does it from the next request on). Not on a paired tablet's
+    pages, which keep the tablet's language."""
+    if request is None or request.path_info.startswith(TABLET_PATH_PREFIX):
+        return
+    translation.activate(language_of(user))
+    request.LANGUAGE_CODE = translation.get_language()

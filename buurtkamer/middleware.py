@@ -21,9 +21,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .two_factor import session_passed_two_factor
 
-TABLET_PATH_PREFIX = "/tablet/"  # every page and endpoint of the tablet at the door
-
-
 class ChosenLanguageMiddleware:
     """The language of the page: never the browser's Accept-Language, always a choice.
 
@@ -52,7 +49,7 @@ class ChosenLanguageMiddleware:
 
     @staticmethod
     def language(request) -> str:
-        from .languages import language_of, valid_language
+        from .languages import TABLET_PATH_PREFIX, language_of, valid_language
 
         try:
             if request.path_info.startswith(TABLET_PATH_PREFIX) and (

@@ -19,7 +19,7 @@ from locations.models import Role
 from visitors.models import Tablet
 from volunteers.models import MemberRecord, Status, Task
 
-from .factories import MembershipFactory, OccurrenceFactory, UserFactory
+from .factories import PASSWORD, MembershipFactory, OccurrenceFactory, UserFactory
 from .support import make_shift, pair_url, tablet_url
 
 MY_PROFILE = reverse("volunteers:my-profile")
@@ -310,3 +310,15 @@ def test_an_unknown_language_in_the_url_gives_the_dutch_page(client, programme_w
         assert response["Content-Language"] == "nl"
     index = client.get(reverse("activities:programme-index"), {"taal": value})
     assert '<html lang="nl">' in index.text
+
+
+def test_after_logging_in_on_a_dutch_page_a_frisian_person_is_greeted_in_frisian(client, dokkum):
+    person = frisian_volunteer(dokkum)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    response = client.post(
+        reverse("account_login"),
+        {"login": person.email, "password": PASSWORD},
+        follow=True,
+    )
+    assert '<html lang="fy">' in response.text
+    assert f"Do bist ynlogd as {person.first_name}" in response.text
