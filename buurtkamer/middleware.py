@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .two_factor import session_passed_two_factor
 
+
 class ChosenLanguageMiddleware:
     """The language of the page: never the browser's Accept-Language, always a choice.
 
