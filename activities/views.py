@@ -626,7 +626,7 @@ def _with_switch(request, context):
 
 def _qr_svg(url: str) -> str:
     """The QR code of `url` as inline SVG (no image request, nothing for the CSP to refuse)."""
-    image = qrcode.make(url, image_factory=SvgPathImage, border=2)
+    image = qrcode.make(url, image_factory=SvgPathImage, border=1)
     return image.to_string(encoding="unicode")
 
 
