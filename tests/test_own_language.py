@@ -322,3 +322,21 @@ def test_after_logging_in_on_a_dutch_page_a_frisian_person_is_greeted_in_frisian
     )
     assert '<html lang="fy">' in response.text
     assert f"Do bist ynlogd as {person.first_name}" in response.text
+
+
+def test_the_monthly_report_reaches_each_staff_member_in_their_own_language(dokkum, staff):
+    import io
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    frisian = UserFactory(is_aanzet_staff=True, language="fy")
+    call_command("send_monthly_report", "--month", "2026-10", stdout=io.StringIO())
+
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert by_address[staff.email].subject == "Bezoekerscijfers oktober 2026"
+    message = by_address[frisian.email]
+    assert message.subject == "Besikerssifers oktober 2026"
+    assert "Besites: 0" in message.body
+    workbook = load_workbook(io.BytesIO(message.attachments[1][1]))
+    assert any(sheet["A1"].value == "Gearfetting" for sheet in workbook.worksheets)
