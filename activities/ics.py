@@ -1,4 +1,7 @@
-"""The public programme as an iCalendar feed: what, when, where. No personal data."""
+"""The public programme as an iCalendar feed: what, when, where. No personal data.
+
+Written in the active language (the view sets the one of its URL, `?taal=fy`): the calendar's
+name, "gaat niet door" and the categories."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -6,6 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 def programme_calendar(location, occurrences, *, base_url: str) -> bytes:
@@ -13,7 +17,7 @@ def programme_calendar(location, occurrences, *, base_url: str) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Buurtkamer//Programma//NL")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Buurtkamer {location.name}")
+    calendar.add("x-wr-calname", f"{gettext('Buurtkamer')} {location.name}")
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     host = base_url.split("//", 1)[-1].strip("/") or "buurtkamer"
     stamp = timezone.now()
@@ -28,7 +32,7 @@ def programme_calendar(location, occurrences, *, base_url: str) -> bytes:
         event.add("dtend", datetime.datetime.combine(occurrence.date, occurrence.ends_at, zone))
         summary = activity.title
         if occurrence.is_cancelled:
-            summary = f"{summary} (gaat niet door)"
+            summary = f"{summary} ({gettext('gaat niet door')})"
             event.add("status", "CANCELLED")
         else:
             event.add("status", "CONFIRMED")

@@ -4,6 +4,7 @@ activities/services.py."""
 
 import datetime
 
+import qrcode
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
@@ -12,10 +13,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from qrcode.image.svg import SvgPathImage
 
 from buurtkamer.dates import clamp, day_long, in_range, monday_of, parse_date
+from buurtkamer.languages import URL_PARAMETER, in_url_language, language_links
 from buurtkamer.once import repeat_response, submitted_once
 from buurtkamer.permissions import (
     Action,
@@ -611,26 +615,51 @@ def _public(response):
     return response
 
 
+def _with_switch(request, context):
+    """What every public page needs for its language: the switch, and the language of its
+    links (so that the poster, the .ics and the way back stay in it)."""
+    return context | {
+        "language_links": language_links(request),
+        "url_language": request.url_language,
+    }
+
+
+def _qr_svg(url: str) -> str:
+    """The QR code of `url` as inline SVG (no image request, nothing for the CSP to refuse)."""
+    image = qrcode.make(url, image_factory=SvgPathImage, border=1)
+    return image.to_string(encoding="unicode")
+
+
 @require_safe
+@in_url_language
 def programme_index(request):
     locations = Location.objects.active().order_by("name")
-    return _public(render(request, "activities/programme_index.html", {"locations": locations}))
+    context = _with_switch(request, {"locations": locations})
+    return _public(render(request, "activities/programme_index.html", context))
 
 
 @require_safe
+@in_url_language
 def programme(request, slug):
     location = _public_location(slug)
-    context = _programme_context(location, weeks=2)
+    context = _with_switch(request, _programme_context(location, weeks=2))
     return _public(render(request, "activities/programme.html", context))
 
 
 @require_safe
+@in_url_language
 def poster(request, slug):
     location = _public_location(slug)
     monday, refused = services.poster_week(request.GET.get("week"))
-    context = _programme_context(location, weeks=1, start=monday)
+    context = _with_switch(request, _programme_context(location, weeks=1, start=monday))
     week = context["weeks"][0]["days"]
     this_monday = monday_of(context["today"])
+    # The printed code leads to the programme in the poster's language.
+    programme_url = request.build_absolute_uri(
+        reverse("activities:programme", kwargs={"slug": location.slug})
+        + "?"
+        + urlencode({URL_PARAMETER: request.url_language})
+    )
     context.update(
         week=week,
         refused=refused,
@@ -643,12 +672,17 @@ def poster(request, slug):
             for key, offset in services.POSTER_WEEKS.items()
         ],
         density=services.poster_density(week),
+        programme_url=programme_url,
+        qr_code=_qr_svg(programme_url),
     )
     return _public(render(request, "activities/poster.html", context))
 
 
 @require_safe
+@in_url_language
 def programme_ics(request, slug):
+    """The programme of the coming eight weeks as a calendar feed, in the language of its URL
+    (`?taal=fy`; without it the reader's own)."""
     location = _public_location(slug)
     start = monday_of(timezone.localdate())
     occurrences = (

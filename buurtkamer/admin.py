@@ -40,7 +40,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Persoonlijke gegevens"), {"fields": ["first_name", "last_name"]}),
+        (_("Persoonlijke gegevens"), {"fields": ["first_name", "last_name", "language"]}),
         (
             _("Rechten"),
             {

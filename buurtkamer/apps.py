@@ -9,8 +9,14 @@ class BuurtkamerConfig(AppConfig):
 
     def ready(self):
         from allauth.mfa.signals import authenticator_added
+        from django.contrib.auth.signals import user_logged_in
 
+        from .languages import speak_the_language_of_who_logged_in
         from .two_factor import remember_two_factor_on_activation
+
+        user_logged_in.connect(
+            speak_the_language_of_who_logged_in, dispatch_uid="buurtkamer-language-at-login"
+        )
 
         authenticator_added.connect(
             remember_two_factor_on_activation, dispatch_uid="buurtkamer-two-factor-activation"

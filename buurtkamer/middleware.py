@@ -23,26 +23,53 @@ from .two_factor import session_passed_two_factor
 
 
 class ChosenLanguageMiddleware:
-    """Dutch unless the person chose another language with the language switch.
+    """The language of the page: never the browser's Accept-Language, always a choice.
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; a shared tablet
-    set up in English would then greet Dutch volunteers in English. Here only the choice
-    made on the site (the language cookie) counts.
+    set up in English would then greet Dutch volunteers in English. Here, in this order:
+
+    1. a tablet page on a paired (or revoked) tablet: the tablet's own language
+       (visitors.Tablet.language), whoever is logged in on the device and whatever its cookie;
+    2. a person logged in: their stored language (User.language);
+    3. otherwise the choice made with the language switch (the language cookie), else Dutch.
+
+    The public programme and poster may still override this with the language in their URL
+    (activities.views, `?taal=fy`). It sits after the authentication middleware (it needs
+    request.user); a database that is down leaves the cookie's choice.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(self.language(request))
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+    @staticmethod
+    def language(request) -> str:
+        from .languages import TABLET_PATH_PREFIX, language_of, valid_language
+
+        try:
+            if request.path_info.startswith(TABLET_PATH_PREFIX) and (
+                settings.TABLET_COOKIE_NAME in request.COOKIES
+            ):
+                from visitors.services import tablet_of_request  # visitors builds on this app
+
+                tablet = tablet_of_request(request)  # remembered: the view asks again
+                if tablet is not None:
+                    return language_of(tablet)
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                return language_of(user)
+        except DATABASE_DOWN:
+            pass  # the page becomes the 503 page anyway; in the language of the cookie
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if valid_language(chosen) == chosen and check_for_language(chosen):
+            return chosen
+        return settings.LANGUAGE_CODE
 
 
 TWO_FACTOR_MESSAGE = gettext_lazy(

@@ -50,6 +50,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("beheerder"), default=False, help_text=_("Mag de beheeromgeving (Django admin) in.")
     )
     is_active = models.BooleanField(_("actief"), default=True)
+    # Every page after the login and every e-mail to this person is in this language
+    # (buurtkamer.middleware.ChosenLanguageMiddleware, buurtkamer.emails).
+    language = models.CharField(
+        _("taal"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="nl",
+        help_text=_("De taal van de pagina's en van de e-mails aan deze persoon."),
+    )
     date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
 
     objects = UserManager()
@@ -152,6 +161,8 @@ class AuditEvent(models.Model):
             _("papieren vragenlijsten eenzaamheid ingevoerd"),
         )
         LONELINESS_EXPORTED = "loneliness_exported", _("cijfers eenzaamheid gedownload")
+        LANGUAGE_CHANGED = "language_changed", _("taal gewijzigd")
+        TABLET_LANGUAGE_CHANGED = "tablet_language_changed", _("taal tablet gewijzigd")
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
     actor = models.ForeignKey(

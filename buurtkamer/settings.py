@@ -112,10 +112,11 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "buurtkamer.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The page's language: the tablet's, the person's, or the switch's (never the browser's).
+    "buurtkamer.middleware.ChosenLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A person logged in on a paired tablet: logged out after the action or 5 idle minutes.
     "buurtkamer.middleware.SharedDeviceSessionMiddleware",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("", include("activities.urls")),
     path("", include("loneliness.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The footer's language switch (Django's view, and the person's stored language).
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.i18n import set_language as django_set_language
 
 import activities.dashboard
 import locations.dashboard
@@ -20,6 +21,7 @@ from locations.models import Closure, LogEntry, Membership
 from visitors.models import Visit
 
 from . import health, jobs
+from .languages import set_user_language, valid_language
 from .permissions import (
     Action,
     Dashboard,
@@ -147,3 +149,14 @@ def email_addresses_closed(request):
         ),
     )
     return redirect("dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+def set_language(request):
+    """The footer's language switch (nl · fy · en): Django's own view (the cookie, back to the
+    page), and for a person logged in also their stored language, so that their pages on any
+    device and their e-mails follow it (languages.set_user_language, audited)."""
+    language = valid_language(request.POST.get("language"))
+    if language is not None and request.user.is_authenticated:
+        set_user_language(user=request.user, language=language)
+    return django_set_language(request)

@@ -1,11 +1,13 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.forms import formset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField, not_after_today, years_before
+from buurtkamer.languages import language_of
 from buurtkamer.once import OnceFormMixin
 from buurtkamer.versions import VersionedFormMixin
 
@@ -25,6 +27,23 @@ class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("Voornaam"), max_length=100)
     last_name = forms.CharField(label=_("Achternaam"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices, initial=Role.VOLUNTEER)
+    # Someone without an account has chosen no language yet: the inviter chooses the one of the
+    # invitation (and of the new account); without a choice, the inviter's own.
+    language = forms.ChoiceField(
+        label=_("Taal van de uitnodiging"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_(
+            "Voor iemand zonder account: de uitnodiging en de site zijn in deze taal (die kan "
+            "de persoon later zelf wijzigen). Wie al een account heeft, krijgt de uitnodiging "
+            "in de eigen taal."
+        ),
+    )
+
+    def __init__(self, *args, inviter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if inviter is not None:
+            self.fields["language"].initial = language_of(inviter)
 
 
 class RoleForm(forms.Form):

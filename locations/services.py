@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from buurtkamer.dates import day_long, months_before
 from buurtkamer.emails import send_templated_email
 from buurtkamer.errors import DomainError
+from buurtkamer.languages import language_of, valid_language
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionConflict, claim_version
 
@@ -97,6 +98,7 @@ def invite_person(
     role: Role,
     invited_by,
     base_url: str,
+    language: str = "",
 ) -> tuple[Membership, bool]:
     """Invite a person to a role at a location. Returns (membership, whether the e-mail could be
     sent).
@@ -114,8 +116,10 @@ def invite_person(
     """
     email = email.strip().lower()
     now = timezone.now()
+    # The language of someone who has chosen none yet (see _account_for): the inviter's choice.
+    language = valid_language(language) or language_of(invited_by)
     with transaction.atomic():
-        user, is_new = _account_for(email, first_name, last_name)
+        user, is_new = _account_for(email, first_name, last_name, language)
         add_directly = (
             getattr(invited_by, "is_aanzet_staff", False)
             and not is_new
@@ -136,18 +140,25 @@ def invite_person(
     return membership, _send_invitation(membership, invited_by, base_url)
 
 
-def _account_for(email: str, first_name: str, last_name: str):
+def _account_for(email: str, first_name: str, last_name: str, language: str):
     """The account of an address, made (without a password) when there is none: (user, new).
 
-    Two invitations of the same new address at once: the second finds the account the first
-    made, instead of failing on the unique address."""
+    Its language is the one the inviter chose, also for an account that never logged in (no
+    password yet: the person has chosen nothing themselves); someone who has logged in keeps
+    their own. Two invitations of the same new address at once: the second finds the account
+    the first made, instead of failing on the unique address."""
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
+        if not user.has_usable_password() and user.language != language:
+            user.language = language
+            user.save(update_fields=["language"])
         return user, False
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email, first_name=first_name, last_name=last_name)
+            user = User.objects.create_user(
+                email, first_name=first_name, last_name=last_name, language=language
+            )
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     except IntegrityError:
         return User.objects.get(email__iexact=email), False
@@ -205,7 +216,7 @@ def _send_invitation(membership: Membership, invited_by, base_url: str) -> bool:
         context["login_url"] = base_url + reverse("account_login")
         template = "locations/email/added_to_location"
     try:
-        send_templated_email(template, context, [user.email])
+        send_templated_email(template, context, [user])  # in the person's language
     except (OSError, SMTPException):
         logger.exception("Could not send the invitation to %s", user.email)
         return False

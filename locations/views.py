@@ -102,8 +102,8 @@ def _team_page(request, location, invite_form, status=200):
 @location_required(Action.MANAGE_LOCATION)
 def team(request, location):
     if request.method != "POST":
-        return _team_page(request, location, InviteForm())
-    form = InviteForm(request.POST)
+        return _team_page(request, location, InviteForm(inviter=request.user))
+    form = InviteForm(request.POST, inviter=request.user)
     if not form.is_valid():
         return _team_page(request, location, form, status=400)
     try:

@@ -6,7 +6,6 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 
 from buurtkamer.models import AuditEvent, log_action
@@ -270,7 +269,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
 def test_the_audit_log_is_english_once_english_is_chosen(client, login, staff, dokkum):
     event(location=dokkum, at=datetime.datetime(2026, 7, 1, 10, 0, tzinfo=UTC))
     login(staff)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})  # stored on the account
 
     response = client.get(AUDIT_URL)
 

@@ -144,7 +144,11 @@ class Group:
         if self.key == "allauth-mfa":
             return name.startswith("mfa_") and url.module.startswith("allauth.mfa")
         if self.key == "set_language":
-            return name == "set_language" and url.module == "django.views.i18n"
+            # Django's view, wrapped by ours (which also stores a logged-in person's choice).
+            return name == "set_language" and url.module in (
+                "django.views.i18n",
+                "buurtkamer.views",
+            )
         raise AssertionError(self.key)
 
 
@@ -240,6 +244,8 @@ MATRIX = {
     # visitors: coordinator pages --------------------------------------------------------------
     "visitors:tablets": Row(get=MANAGERS, post=NOBODY),
     "visitors:revoke-tablet": Row(get=MANAGERS, post=MANAGERS_POST),
+    # The tablet's language: an empty POST chooses none (the list again, 400).
+    "visitors:tablet-language": Row(get=NOBODY, post=MANAGERS_POST_INVALID),
     "visitors:today": Row(get=MANAGERS, post=NOBODY),
     "visitors:referral": Row(get=NOBODY, post=MANAGERS_POST),
     "visitors:referral-undo": Row(get=NOBODY, post=MANAGERS_POST),
@@ -254,6 +260,7 @@ PK_KIND = {
     "locations:change-role": "membership",
     "locations:end-membership": "membership",
     "visitors:revoke-tablet": "tablet",
+    "visitors:tablet-language": "tablet",
     "visitors:tally-edit": "tally",
     "visitors:tally-void": "tally",
     "visitors:referral-undo": "referral",

@@ -182,7 +182,9 @@ def test_form_errors_on_the_login_page_are_frisian(client, db):
 
 def test_the_dashboard_is_frisian(client, volunteer, login):
     login(volunteer)
-    page = speaks_frisian(client).get(reverse("dashboard")).text
+    # Logged in, the person's stored language counts: chosen with the footer switch.
+    client.post(reverse("set_language"), {"language": "fy", "next": "/"})
+    page = client.get(reverse("dashboard")).text
     assert '<html lang="fy">' in page
     assert "Goeie, " in page
     assert "Myn tsjinsten" in page
@@ -192,10 +194,12 @@ def test_the_dashboard_is_frisian(client, volunteer, login):
 
 
 def test_the_tablet_counts_in_frisian(client, dokkum, coordinator):
-    _, token = visit_services.pair_tablet(location=dokkum, name="Foardoar", paired_by=coordinator)
+    _, token = visit_services.pair_tablet(
+        location=dokkum, name="Foardoar", paired_by=coordinator, language="fy"
+    )
     client.cookies[settings.TABLET_COOKIE_NAME] = token
     visit_services.record_visit(location=dokkum, client_id=uuid.uuid4(), tablet=None)
-    page = speaks_frisian(client).get(reverse("visitors:tablet", kwargs={"slug": "dokkum"})).text
+    page = client.get(reverse("visitors:tablet", kwargs={"slug": "dokkum"})).text
     assert '<html lang="fy">' in page
     assert "Besiker binnen" in page
     assert "Hjoed binnen" in page

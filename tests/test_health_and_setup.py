@@ -309,7 +309,7 @@ def test_the_dashboard_is_english_once_english_is_chosen(client, login, staff, s
     assert '<html lang="nl">' in dutch.text
     assert "Locaties" in dutch.text
 
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})  # stored on the account
     english = client.get(reverse("dashboard"))
 
     assert english.status_code == 200

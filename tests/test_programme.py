@@ -247,7 +247,7 @@ def test_the_poster_of_next_week_shows_next_weeks_dates(client, programme):
 
     assert "Programma van maandag 29 maart tot en met zondag 4 april" in text
     assert "Samen eten" in text  # the meal of 1 April, crossed out
-    assert 'href="?week=volgende" aria-current="page"' in text
+    assert 'href="?week=volgende&amp;taal=nl" aria-current="page"' in text
 
 
 @pytest.mark.parametrize("asked", ["deze", "2027-03-22", "2027-03-28"])

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -62,7 +61,7 @@ def test_the_set_up_page_says_in_dutch_why(client, login, staff_without_totp):
 
 def test_the_reason_is_english_once_english_is_chosen(client, login, staff_without_totp):
     login(staff_without_totp)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})  # stored on the account
 
     response = client.get(reverse("dashboard"), follow=True)
 

@@ -18,6 +18,7 @@ class TabletAdmin(admin.ModelAdmin):
     # Pairing and revoking happen on the site, with an audit trail; here a tablet is renamed.
     readonly_fields = [
         "location",
+        "language",  # changed on the tablets page, audited
         "token_hash",
         "paired_by",
         "paired_at",

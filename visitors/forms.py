@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
@@ -100,12 +101,32 @@ class UndoForm(forms.Form):
         return parse_datetime_leniently(self.cleaned_data.get("undone_at") or "")
 
 
-class PairForm(forms.Form):
+class TabletLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Taal van de tablet"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        help_text=_(
+            "Het telscherm, het logboek en de vragenlijst op de tablet zijn in deze taal, "
+            "wat de browser ook zegt."
+        ),
+    )
+
+
+class PairForm(TabletLanguageForm):
     name = forms.CharField(
         label=_("Naam van deze tablet"),
         max_length=80,
         help_text=_("Bijvoorbeeld: Tablet Dokkum voordeur"),
     )
+    field_order = ["name", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # not chosen: Dutch
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or settings.LANGUAGE_CODE
 
 
 # Coordinator forms: manual tallies and referrals ---------------------------------------------

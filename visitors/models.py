@@ -101,6 +101,14 @@ class Tablet(models.Model):
         Location, verbose_name=_("locatie"), on_delete=models.CASCADE, related_name="tablets"
     )
     name = models.CharField(_("naam"), max_length=80)
+    # The device's own language: its pages are in it, whatever the browser or a cookie says.
+    language = models.CharField(
+        _("taal"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="nl",
+        help_text=_("De taal van het telscherm, het logboek en de vragenlijst op deze tablet."),
+    )
     token_hash = models.CharField(_("sleutel (hash)"), max_length=64, unique=True, editable=False)
     paired_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

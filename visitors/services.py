@@ -243,20 +243,47 @@ def recent_taps(location: Location, *, tablet: Tablet | None = None, limit: int 
 # Tablets -------------------------------------------------------------------------------------
 
 
-def pair_tablet(*, location: Location, name: str, paired_by) -> tuple[Tablet, str]:
-    """A new tablet for a location; returns it with the token for the device's cookie."""
+def pair_tablet(
+    *, location: Location, name: str, paired_by, language: str = settings.LANGUAGE_CODE
+) -> tuple[Tablet, str]:
+    """A new tablet for a location, speaking `language`; returns it with the token for the
+    device's cookie."""
     token = Tablet.new_token()
     with transaction.atomic():
         tablet = Tablet.objects.create(
-            location=location, name=name, token_hash=hash_token(token), paired_by=paired_by
+            location=location,
+            name=name,
+            token_hash=hash_token(token),
+            paired_by=paired_by,
+            language=language,
         )
         log_action(
             actor=paired_by,
             action=AuditEvent.Action.TABLET_PAIRED,
             location=location,
             subject=name,
+            language=language,
         )
     return tablet, token
+
+
+def set_tablet_language(*, tablet: Tablet, language: str, changed_by) -> bool:
+    """The tablet's pages speak `language` from its next request on, audited. False (nothing
+    written) when it already did: a second click changes nothing; the last choice wins."""
+    with transaction.atomic():
+        changed = (
+            Tablet.objects.filter(pk=tablet.pk).exclude(language=language).update(language=language)
+        )
+        if changed:
+            log_action(
+                actor=changed_by,
+                action=AuditEvent.Action.TABLET_LANGUAGE_CHANGED,
+                location=tablet.location,
+                subject=tablet.name,
+                language=language,
+            )
+    tablet.language = language
+    return bool(changed)
 
 
 def tablet_of_request(request) -> Tablet | None:

@@ -18,6 +18,11 @@ urlpatterns = [
     # Coordinators and staff: tablets, today, manual tallies, referrals.
     path("locaties/<slug:slug>/tablets/", manage.tablet_list, name="tablets"),
     path(
+        "locaties/<slug:slug>/tablets/<int:pk>/taal/",
+        manage.tablet_language,
+        name="tablet-language",
+    ),
+    path(
         "locaties/<slug:slug>/tablets/<int:pk>/ontkoppelen/",
         manage.revoke_tablet,
         name="revoke-tablet",

@@ -9,14 +9,13 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from buurtkamer.emails import send_templated_email, site_url
-from locations.models import Membership
+from locations.models import DayPart, Membership
 
 from .feeds import address_of, my_shifts_path
 from .models import Assignment, Shift, Status, Task, day_parts_without_lead
@@ -40,12 +39,12 @@ def _roster_path(location) -> str:
 
 
 def _send(template: str, context: dict, user) -> bool:
-    """One e-mail to one person, in Dutch; False (and logged) when it could not be sent."""
+    """One e-mail to one person, in their own language (User.language, whoever caused it);
+    False (and logged) when it could not be sent."""
     if not user.email:
         return False
     try:
-        with translation.override(settings.LANGUAGE_CODE):
-            send_templated_email(template, context | {"user": user}, [user.email])
+        send_templated_email(template, context, [user])
     except Exception:  # a mail server down must not break a cancellation or the cron run
         logger.exception("Could not send %s to user %s", template, user.pk)
         return False
@@ -78,7 +77,8 @@ def _shift_context(shift) -> dict:
         "shift": shift,
         "location": shift.location,
         "address": address_of(shift.location),
-        "task": shift.get_task_display(),
+        # Lazy labels: each e-mail says them in its reader's language.
+        "task": Task(shift.task).label,
     }
 
 
@@ -149,7 +149,7 @@ def tell_coordinators_of_late_cancellation(assignment, *, base_url) -> int:
         "assignment": assignment,
         "shift": shift,
         "location": shift.location,
-        "task": shift.get_task_display(),
+        "task": Task(shift.task).label,
         "volunteer": assignment.volunteer,
         "cancelled_at": timezone.localtime(assignment.cancelled_at or timezone.now()),
         "reason": assignment.cancel_reason,
@@ -184,7 +184,7 @@ def _tell_volunteer(template: str, assignment, by) -> bool:
         context = {
             **_shift_context(shift),
             "assignment": assignment,
-            "day_part": shift.get_day_part_display(),
+            "day_part": DayPart(shift.day_part).label,
             "by": by,
             "my_shifts_url": _url(site_url(), my_shifts_path()),
         }
@@ -248,7 +248,7 @@ def send_roster_alerts(*, base_url, today=None) -> int:
                     "shift": shift,
                     "below": below,
                     "no_lead": no_lead,
-                    "task": shift.get_task_display(),
+                    "task": Task(shift.task).label,
                 }
             )
     sent = 0

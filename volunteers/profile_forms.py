@@ -1,6 +1,7 @@
 """Forms of the profile pages: a volunteer's own data, and what a coordinator records."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtkamer.dates import BoundedDateField, day_long, not_after_today
 from buurtkamer.forms import FieldsetsMixin
+from buurtkamer.languages import set_user_language
 from buurtkamer.models import AuditEvent, log_action
 from buurtkamer.versions import VersionedFormMixin, claim_version
 from locations.models import DayPart, Weekday
@@ -37,7 +39,7 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
     """
 
     fieldsets = [
-        (_("Over jou"), [("first_name", "last_name"), "phone"]),
+        (_("Over jou"), [("first_name", "last_name"), "phone", "language"]),
         (
             _("Wat je graag doet, en wanneer"),
             ["preferred_tasks", "preferred_weekdays", "preferred_day_parts"],
@@ -53,6 +55,12 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
         validators=[phone_validator],
         help_text=_("Alleen coördinatoren zien je nummer, andere vrijwilligers niet."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Taal"),
+        choices=settings.LANGUAGES,
+        required=False,  # not sent (a page from before there was a choice): unchanged
+        help_text=_("De taal van de site en van de e-mails die je van ons krijgt."),
     )
     preferred_tasks = forms.MultipleChoiceField(
         label=_("Taken die ik graag doe"),
@@ -80,6 +88,7 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
             "first_name": user.first_name,
             "last_name": user.last_name,
             "phone": profile.phone,
+            "language": user.language,
             "preferred_tasks": profile.preferred_tasks,
             "preferred_weekdays": profile.preferred_weekdays,
             "preferred_day_parts": profile.preferred_day_parts,
@@ -92,11 +101,13 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
         typed = self._normalised()
         rows = []
         for name, value in stored.items():
-            if typed[name] != value:
+            if typed[name] != value and not (name == "language" and not typed[name]):
                 field = self.fields[name]
                 if hasattr(field, "choices") and isinstance(value, list):
                     labels = dict(field.choices)
                     value = ", ".join(str(labels.get(item, item)) for item in value)
+                elif hasattr(field, "choices"):
+                    value = dict(field.choices).get(value, value)
                 rows.append((field.label, value))
         return rows
 
@@ -106,6 +117,7 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
             "first_name": data["first_name"].strip(),
             "last_name": data["last_name"].strip(),
             "phone": data["phone"].strip(),
+            "language": data["language"],
             "preferred_tasks": [task for task in Task.values if task in data["preferred_tasks"]],
             "preferred_weekdays": sorted(set(data["preferred_weekdays"])),
             "preferred_day_parts": [
@@ -129,6 +141,8 @@ class MyProfileForm(FieldsetsMixin, VersionedFormMixin, forms.Form):
         user.first_name = data["first_name"].strip()
         user.last_name = data["last_name"].strip()
         user.save(update_fields=["first_name", "last_name"])
+        if data["language"]:
+            set_user_language(user=user, language=data["language"])
         profile.phone = data["phone"].strip()
         profile.preferred_tasks = [task for task in Task.values if task in data["preferred_tasks"]]
         profile.preferred_weekdays = sorted(set(data["preferred_weekdays"]))

@@ -21,7 +21,7 @@ from buurtkamer.permissions import Action, location_required
 from locations.models import DayPart
 
 from .. import services
-from ..forms import ReferralForm, TallyForm, TallyNumbersForm
+from ..forms import ReferralForm, TabletLanguageForm, TallyForm, TallyNumbersForm
 from ..models import ManualTally, Referral, Source, Tablet
 
 
@@ -40,11 +40,23 @@ def _when_of(data):
 @require_safe
 @location_required(Action.MANAGE_VISITS)
 def tablet_list(request, location):
-    tablets = (
+    return _tablet_list(request, location)
+
+
+def _tablet_list(request, location, *, refused=None, status=200):
+    """The tablets of a location; `refused`: (tablet id, bound form) of a refused language."""
+    tablets = list(
         Tablet.objects.filter(location=location)
         .select_related("paired_by", "revoked_by")
         .order_by(F("revoked_at").desc(nulls_first=True), "name")
     )
+    for tablet in tablets:
+        if refused and refused[0] == tablet.pk:
+            tablet.language_form = refused[1]
+        else:
+            tablet.language_form = TabletLanguageForm(
+                initial={"language": tablet.language}, prefix=f"tablet-{tablet.pk}"
+            )
     tablet_url = reverse("visitors:tablet", kwargs={"slug": location.slug})
     return render(
         request,
@@ -55,7 +67,28 @@ def tablet_list(request, location):
             "tablet_url": tablet_url,
             "site_address": request.build_absolute_uri("/").rstrip("/"),
         },
+        status=status,
     )
+
+
+@require_POST
+@location_required(Action.MANAGE_VISITS)
+def tablet_language(request, location, pk):
+    """The language of a paired tablet, changed from here (its pages follow at once)."""
+    tablet = get_object_or_404(
+        Tablet.objects.paired().select_related("location"), pk=pk, location=location
+    )
+    form = TabletLanguageForm(request.POST, prefix=f"tablet-{tablet.pk}")
+    if not form.is_valid():
+        return _tablet_list(request, location, refused=(tablet.pk, form), status=400)
+    language = form.cleaned_data["language"]
+    if services.set_tablet_language(tablet=tablet, language=language, changed_by=request.user):
+        messages.success(
+            request,
+            _("%(name)s spreekt nu %(language)s.")
+            % {"name": tablet.name, "language": tablet.get_language_display()},
+        )
+    return redirect("visitors:tablets", slug=location.slug)
 
 
 @require_http_methods(["GET", "POST"])

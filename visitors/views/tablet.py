@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -394,14 +394,18 @@ def pair(request, slug):
         door = Door(location=location, user=request.user)
         return _tablet_screen(request, door, pair_form=form, status=400)
     tablet, token = services.pair_tablet(
-        location=location, name=form.cleaned_data["name"], paired_by=request.user
+        location=location,
+        name=form.cleaned_data["name"],
+        paired_by=request.user,
+        language=form.cleaned_data["language"],
     )
     logout(request)  # the shared tablet must not keep the coordinator's login
-    messages.success(
-        request,
-        _("%(name)s is gekoppeld aan %(location)s. Je bent op dit apparaat uitgelogd.")
-        % {"name": tablet.name, "location": location},
-    )
+    with translation.override(tablet.language):  # said on the tablet, in its language
+        messages.success(
+            request,
+            _("%(name)s is gekoppeld aan %(location)s. Je bent op dit apparaat uitgelogd.")
+            % {"name": tablet.name, "location": location},
+        )
     return with_tablet_cookie(redirect("visitors:tablet", slug=slug), token)
 
 

@@ -14,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buurtkamer.dates import day_long
+from buurtkamer.languages import language_of, remember_language
 from buurtkamer.permissions import Action, location_required
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
 from locations.models import Membership
@@ -45,14 +46,16 @@ def my_profile(request):
             try:
                 form.save(user, profile if profile.pk else profiles.get_profile(user))
             except VersionConflict:
-                user.refresh_from_db(fields=["first_name", "last_name"])
+                user.refresh_from_db(fields=["first_name", "last_name", "language"])
                 profile = profiles.get_profile(user)
                 newer = form.newer_values(user, profile)
                 if newer:
                     refuse_newer(form, profile.version)
             if not newer:
+                translation.activate(language_of(user))  # the message in the chosen language
                 messages.success(request, _("Je gegevens zijn opgeslagen."))
-                return redirect("volunteers:my-profile")
+                # The cookie too: after logging out this device keeps the language.
+                return remember_language(redirect("volunteers:my-profile"), language_of(user))
             status = 409
         else:
             status = 400

@@ -11,20 +11,20 @@ figures (rendered by the `loneliness` template tags, so this app does not import
 """
 
 import datetime
+from collections import defaultdict
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.core.management.base import BaseCommand, CommandError
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from buurtkamer.dates import month_end, previous_month
-from buurtkamer.emails import site_url
+from buurtkamer.emails import site_url, templated_message
 from buurtkamer.exports import XLSX_CONTENT_TYPE
+from buurtkamer.languages import language_of
 from buurtkamer.models import AuditEvent
 from locations.models import Location
 from visitors.reports import Filters, build_report
@@ -63,36 +63,37 @@ def send_monthly_report(*, month_start: datetime.date, base_url: str) -> list[st
         per="locatie",
         preset="anders",
     )
-    report = build_report(filters, with_stories=False)
-    csv_content, xlsx_content = report_csv(report), report_xlsx(report)
-    per_location = report.table("per-eenheid")
-    context = {
-        "month_label": date_format(month_start, "YEAR_MONTH_FORMAT"),
-        "totals": report.totals,
-        "rows": [(row[0], row[1]) for row in per_location.rows[:-1]],
-        "report_url": base_url.rstrip("/") + reverse("visitors:report") + f"?{filters.query()}",
-        # For the loneliness section (its template tags; rounds that ended in this month).
-        "site_url": base_url,
-        "month_start": filters.start,
-        "month_end": filters.end,
-        "locations": filters.locations,
-    }
-    sent = []
+    # Each person reads it in their own language (User.language): the report, its files and
+    # the e-mail are made once per language of the people it goes to.
+    by_language = defaultdict(list)
     for user in staff:
-        context["user"] = user
-        template = "visitors/reports/email/monthly_report"
-        message = EmailMultiAlternatives(
-            subject=" ".join(render_to_string(f"{template}_subject.txt", context).split()),
-            body=render_to_string(f"{template}.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[user.email],
-        )
-        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-        message.attach(filters.filename("csv"), csv_content, "text/csv")
-        message.attach(filters.filename("xlsx"), xlsx_content, XLSX_CONTENT_TYPE)
-        message.send()
-        AuditEvent.objects.create(action=ACTION, subject=month, details={"to": user.email})
-        sent.append(user.email)
+        by_language[language_of(user)].append(user)
+    sent = []
+    for language, users in by_language.items():
+        with translation.override(language):
+            report = build_report(filters, with_stories=False)
+            csv_content, xlsx_content = report_csv(report), report_xlsx(report)
+            per_location = report.table("per-eenheid")
+            context = {
+                "month_label": date_format(month_start, "F Y"),
+                "totals": report.totals,
+                "rows": [(row[0], row[1]) for row in per_location.rows[:-1]],
+                "report_url": base_url.rstrip("/")
+                + reverse("visitors:report")
+                + f"?{filters.query()}",
+                # For the loneliness section (its template tags; rounds that ended this month).
+                "site_url": base_url,
+                "month_start": filters.start,
+                "month_end": filters.end,
+                "locations": filters.locations,
+            }
+        for user in users:
+            message = templated_message("visitors/reports/email/monthly_report", context, user)
+            message.attach(filters.filename("csv"), csv_content, "text/csv")
+            message.attach(filters.filename("xlsx"), xlsx_content, XLSX_CONTENT_TYPE)
+            message.send()
+            AuditEvent.objects.create(action=ACTION, subject=month, details={"to": user.email})
+            sent.append(user.email)
     return sent
 
 
