@@ -451,3 +451,11 @@ WORKSPACE_PAGES = [
     ("activities:rooms", "Instellingen"),
     ("visitors:tablets", "Instellingen"),
 ]
+
+
+def choose_language(client, language):
+    """The footer's language switch, as a person uses it; for a logged-in person the choice is
+    stored on their account (it then wins over the cookie)."""
+    response = client.post(reverse("set_language"), {"language": language, "next": "/"})
+    assert response.status_code == 302, response
+    return client

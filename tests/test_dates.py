@@ -25,7 +25,7 @@ from django.utils import formats, translation
 from buurtkamer import dates
 from volunteers import services
 
-from .support import make_shift
+from .support import choose_language, make_shift
 
 ROOT = Path(__file__).resolve().parent.parent
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -59,7 +59,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 def roster_page(client, language):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    choose_language(client, language)
     url = reverse("volunteers:roster", kwargs={"slug": "dokkum"}) + "?week=2024-W49"
     response = client.get(url)
     assert response.status_code == 200

@@ -75,7 +75,7 @@ def send_monthly_report(*, month_start: datetime.date, base_url: str) -> list[st
             csv_content, xlsx_content = report_csv(report), report_xlsx(report)
             per_location = report.table("per-eenheid")
             context = {
-                "month_label": date_format(month_start, "F Y"),
+                "month_label": date_format(month_start, "YEAR_MONTH_FORMAT"),
                 "totals": report.totals,
                 "rows": [(row[0], row[1]) for row in per_location.rows[:-1]],
                 "report_url": base_url.rstrip("/")
