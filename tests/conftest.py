@@ -8,12 +8,20 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from locations.models import Location
+from locations.models import Location, forget_opening_slots
 
 from .factories import PASSWORD, force_login
 from .support import TABLET_NAME, make_persona, pair_url
 
 pytest_plugins = ["tests.browser_support"]  # the `browser` fixture (Debian Chromium)
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_opening_slots():
+    """Every test starts without this process's cached opening slots (Location.day_part_at):
+    the rolled-back database hands out the same location ids and opening-hours versions again,
+    with other opening hours."""
+    forget_opening_slots()
 
 
 @pytest.fixture

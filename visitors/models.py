@@ -8,7 +8,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -199,6 +199,40 @@ class VisitQuerySet(models.QuerySet):
     def on(self, date):
         return self.filter(recorded_on=date)
 
+    def insert_unless_known(self, visit: "Visit") -> bool:
+        """Store a new visit unless its client_id is already stored; whether it was stored.
+
+        One statement: INSERT ... ON CONFLICT (client_id) DO NOTHING RETURNING id, on
+        PostgreSQL and SQLite alike. The ORM cannot say this (bulk_create with ignore_conflicts
+        does not tell whether the row went in), so the statement is written here, with every
+        column and value from the model's own fields. The unique index on client_id decides
+        between two requests at once: the second waits for the first and then stores nothing.
+        A stored visit gets its primary key; nothing is read back."""
+        connection = connections[router.db_for_write(self.model)]
+        visit.set_recorded_on()
+        quote = connection.ops.quote_name
+        fields = [field for field in visit._meta.concrete_fields if not field.primary_key]
+        values = [
+            field.get_db_prep_save(field.pre_save(visit, add=True), connection)
+            for field in fields
+        ]
+        meta = visit._meta
+        statement = (
+            f"INSERT INTO {quote(meta.db_table)} "
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(meta.get_field('client_id').column)}) DO NOTHING "
+            f"RETURNING {quote(meta.pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, values)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        visit.pk = row[0]
+        visit._state.adding, visit._state.db = False, connection.alias
+        return True
+
 
 class Visit(models.Model):
     """One visitor walking in. Anonymous by design: see the module docstring."""
@@ -298,8 +332,11 @@ class Visit(models.Model):
         return f"{self.location} {timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        self.recorded_on = timezone.localdate(self.recorded_at)
+        self.set_recorded_on()
         super().save(*args, **kwargs)
+
+    def set_recorded_on(self):
+        self.recorded_on = timezone.localdate(self.recorded_at)
 
     @property
     def is_voided(self):
