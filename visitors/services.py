@@ -269,10 +269,7 @@ def tablet_for_token(token: str | None) -> Tablet | None:
     """The tablet a device's cookie belongs to (also a revoked one), or None."""
     if not token:
         return None
-    try:
-        return Tablet.objects.select_related("location").get(token_hash=hash_token(token))
-    except Tablet.DoesNotExist:
-        return None
+    return Tablet.objects.with_location_of_token_hash(hash_token(token))
 
 
 def mark_seen(tablet: Tablet) -> None:

@@ -13,7 +13,7 @@ import loneliness.demo
 import visitors.demo
 import volunteers.demo
 from locations.demo import ADDRESSES, add_demo_opening_hours
-from locations.models import Location, Membership, OpeningHours, Role
+from locations.models import Location, Membership, Role
 
 DEMO_PASSWORD = "buurtkamer"  # noqa: S105 - demo accounts only, refused when debug is off
 
