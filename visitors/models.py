@@ -4,6 +4,7 @@ A visit holds no personal data at all: a location, a moment, and a few coarse, o
 No name, no free text, nothing that links two visits of the same person.
 """
 
+import functools
 import hashlib
 import secrets
 
@@ -97,38 +98,25 @@ class TabletQuerySet(models.QuerySet):
         models' own fields; each value goes through the database's converters and
         Model.from_db, as the ORM's would."""
         connection = connections[router.db_for_read(self.model)]
-        tablet_columns, location_columns = (
-            _RowOf.of(model, connection) for model in (self.model, Location)
-        )
-        statement = (
-            f"SELECT {tablet_columns.select_list('t')}, {location_columns.select_list('l')} "  # noqa: S608 - names from the models
-            f"FROM {tablet_columns.table} t JOIN {location_columns.table} l "
-            f"ON l.{location_columns.pk} = t.{tablet_columns.quote('location_id')} "
-            f"WHERE t.{tablet_columns.quote('token_hash')} = %s"
-        )
+        statement, tablet_row, location_row = _tablet_lookup(connection.alias, connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(statement, [token_hash])
             row = cursor.fetchone()
         if row is None:
             return None
-        split = len(tablet_columns.fields)
-        tablet = tablet_columns.instance(row[:split], connection)
-        tablet.location = location_columns.instance(row[split:], connection)
+        split = len(tablet_row.fields)
+        tablet = tablet_row.instance(row[:split], connection)
+        tablet.location = location_row.instance(row[split:], connection)
         return tablet
 
 
 class _RowOf:
-    """A model's columns in a hand-written SELECT, and its instance from such a row (with the
-    converters the ORM would apply). Made once per model and database (`of`)."""
-
-    _made: dict = {}
+    """A model's columns in a hand-written SELECT, and its instance from such a row, with the
+    converters the ORM would apply."""
 
     def __init__(self, model, connection):
         self.model = model
-        self.quote = connection.ops.quote_name
         self.fields = list(model._meta.concrete_fields)
-        self.table = self.quote(model._meta.db_table)
-        self.pk = self.quote(model._meta.pk.column)
         self.attnames = [field.attname for field in self.fields]
         self.converters = []
         for field in self.fields:
@@ -136,15 +124,9 @@ class _RowOf:
             converters = connection.ops.get_db_converters(column)
             self.converters.append((column, converters + column.get_db_converters(connection)))
 
-    @classmethod
-    def of(cls, model, connection) -> "_RowOf":
-        key = (model, connection.alias, connection.vendor)
-        if key not in cls._made:
-            cls._made[key] = cls(model, connection)
-        return cls._made[key]
-
-    def select_list(self, alias: str) -> str:
-        return ", ".join(f"{alias}.{self.quote(field.column)}" for field in self.fields)
+    def select_list(self, alias: str, connection) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
 
     def instance(self, values, connection):
         converted = []
@@ -153,6 +135,26 @@ class _RowOf:
                 value = converter(value, column, connection)
             converted.append(value)
         return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+@functools.cache
+def _tablet_lookup(alias: str, vendor: str) -> tuple[str, _RowOf, _RowOf]:
+    """The statement of TabletQuerySet.with_location_of_token_hash, made once per database."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    tablet_row, location_row = _RowOf(Tablet, connection), _RowOf(Location, connection)
+
+    def column(name):
+        return Tablet._meta.get_field(name).column
+
+    statement = (
+        f"SELECT {tablet_row.select_list('t', connection)}, "  # noqa: S608 - names from the models
+        f"{location_row.select_list('l', connection)} "
+        f"FROM {quote(Tablet._meta.db_table)} t JOIN {quote(Location._meta.db_table)} l "
+        f"ON l.{quote(Location._meta.pk.column)} = t.{quote(column('location'))} "
+        f"WHERE t.{quote(column('token_hash'))} = %s"
+    )
+    return statement, tablet_row, location_row
 
 
 class Tablet(models.Model):
@@ -275,20 +277,11 @@ class VisitQuerySet(models.QuerySet):
         between two requests at once: the second waits for the first and then stores nothing.
         A stored visit gets its primary key; nothing is read back."""
         connection = connections[router.db_for_write(self.model)]
+        statement, fields = _visit_insert(connection.alias, connection.vendor)
         visit.set_recorded_on()
-        quote = connection.ops.quote_name
-        fields = [field for field in visit._meta.concrete_fields if not field.primary_key]
         values = [
             field.get_db_prep_save(field.pre_save(visit, add=True), connection) for field in fields
         ]
-        meta = visit._meta
-        statement = (
-            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
-            f"({', '.join(quote(field.column) for field in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT ({quote(meta.get_field('client_id').column)}) DO NOTHING "
-            f"RETURNING {quote(meta.pk.column)}"
-        )
         with connection.cursor() as cursor:
             cursor.execute(statement, values)
             row = cursor.fetchone()
@@ -297,6 +290,22 @@ class VisitQuerySet(models.QuerySet):
         visit.pk = row[0]
         visit._state.adding, visit._state.db = False, connection.alias
         return True
+
+
+@functools.cache
+def _visit_insert(alias: str, vendor: str) -> tuple[str, list]:
+    """The statement of VisitQuerySet.insert_unless_known and its fields, once per database."""
+    quote = connections[alias].ops.quote_name
+    meta = Visit._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.get_field('client_id').column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    return statement, fields
 
 
 class Visit(models.Model):
