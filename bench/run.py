@@ -281,8 +281,10 @@ class Gunicorn:
 # Check-in bodies ----------------------------------------------------------------------------
 
 
-def tap_body(rng: random.Random, client_id: str, came_via: list[int]) -> bytes:
-    """What the tablet's JavaScript sends: the tap's id and moment, and the optional facts."""
+def tap_body(rng: random.Random, client_id: str, came_via: list[int], *, retry=False) -> bytes:
+    """What the tablet's JavaScript sends: the tap's id and moment, and the optional facts.
+    During a burst its counts are less than a minute old, so a first try says "counts": false
+    (the tablet adds the tap itself); a retry asks for today's counts (static/js/tablet.js)."""
     first_visit = rng.choices(["no", "yes", "unknown"], [65, 10, 25])[0]
     payload = {
         "client_id": client_id,
@@ -290,6 +292,8 @@ def tap_body(rng: random.Random, client_id: str, came_via: list[int]) -> bytes:
         "first_visit": first_visit,
         "age_band": rng.choice(["65_plus", "65_plus", "18_64", ""]),
     }
+    if not retry:
+        payload["counts"] = False
     if first_visit == "yes":
         payload["came_via"] = str(rng.choice(came_via))
     return json.dumps(payload).encode()
@@ -481,7 +485,7 @@ def load_phase(port, targets, seconds, came_via, seed) -> Load:
             result.requests += 1
             result.retries += retry
             try:
-                answer = browser.post_json(path, tap_body(rng, client_id, came_via))
+                answer = browser.post_json(path, tap_body(rng, client_id, came_via, retry=retry))
             except Exception as error:
                 result.errors += 1
                 result.statuses[type(error).__name__] += 1

@@ -6,8 +6,21 @@ from .models import Closure, Location, LogEntry, Membership, OpeningHours
 
 
 class OpeningHoursInline(admin.TabularInline):
+    """Looked at only: the opening hours are changed on the location's opening-hours page,
+    through locations.services.set_opening_hours, which moves the regular shifts, bumps the
+    opening-hours version (the tablets' day-parts follow it) and writes the audit trail."""
+
     model = OpeningHours
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Location)
@@ -29,7 +42,9 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(admin.ModelAdmin):
+class OpeningHoursAdmin(ReadOnlyAdmin):
+    """Looked at only, as OpeningHoursInline says."""
+
     list_display = ["location", "weekday", "day_part", "opens_at", "closes_at"]
     list_filter = ["location", "weekday", "day_part"]
     list_select_related = ["location"]

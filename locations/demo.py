@@ -5,6 +5,7 @@ the benchmarks)."""
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from .models import (
@@ -67,6 +68,17 @@ def demo_opening_hours(location) -> list:
         for weekday, parts in OPENING_HOURS.get(location.slug, {}).items()
         for part, (opens_at, closes_at) in parts.items()
     ]
+
+
+def add_demo_opening_hours(locations) -> None:
+    """Store the demo's opening hours of these locations, and bump their opening-hours version
+    as every change of the hours does (a running server's cached slots: day_part_at)."""
+    OpeningHours.objects.bulk_create(
+        hours for location in locations for hours in demo_opening_hours(location)
+    )
+    Location.objects.filter(pk__in=[location.pk for location in locations]).update(
+        opening_hours_version=F("opening_hours_version") + 1
+    )
 
 
 HOUSE_RULES = """Iedereen is welkom. U hoeft zich niet aan te melden.

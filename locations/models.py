@@ -113,13 +113,55 @@ class Location(models.Model):
         return {(row.weekday, row.day_part): row for row in self.opening_hours.all()}
 
     def day_part_at(self, moment: datetime.datetime) -> "DayPart":
-        """The day-part a local moment belongs to here: the opening slot it falls in, or else
-        the clock's (before 12:00, before 18:00, later)."""
-        slots = self.opening_hours.filter(weekday=moment.isoweekday()).order_by()
-        for day_part, opens_at, closes_at in slots.values_list("day_part", "opens_at", "closes_at"):
-            if opens_at <= moment.time() <= closes_at:
-                return DayPart(day_part)
-        return DayPart.at(moment.time())
+        """The day-part a local moment belongs to here: the opening slot it falls in (the one
+        that opens first, should two overlap), or else the clock's (before 12:00, before 18:00,
+        later). The slots come from this process's cache (opening_slots_by_weekday): no query
+        while the opening hours stay as they are."""
+        time = moment.time()
+        for opens_at, closes_at, day_part in opening_slots_by_weekday(self).get(
+            moment.isoweekday(), ()
+        ):
+            if opens_at <= time <= closes_at:
+                return day_part
+        return DayPart.at(time)
+
+
+# {location pk: (opening_hours_version, {weekday: ((opens_at, closes_at, DayPart), ...)})}
+_opening_slots: dict[int, tuple[int, dict]] = {}
+
+
+def opening_slots_by_weekday(location: Location) -> dict[int, tuple]:
+    """A location's opening slots per weekday, earliest first, from a per-process cache.
+
+    An entry holds for the opening_hours_version it was read at: every save of the opening
+    hours bumps that version (locations.services.set_opening_hours; also the demo and history
+    commands that add hours), so a request that loaded the location after the change reads
+    the new hours, in every process. The version is as fresh as `location` (the tablet's
+    check-in loads it with the tablet, in the same query). A slot saved or deleted one by one
+    (a test, the shell) drops the entry of this process (forget_opening_slots, below)."""
+    cached = _opening_slots.get(location.pk)
+    if cached is not None and cached[0] == location.opening_hours_version:
+        return cached[1]
+    slots: dict[int, list] = {}
+    rows = (
+        OpeningHours.objects.filter(location=location)
+        .order_by("weekday", "opens_at")
+        .values_list("weekday", "opens_at", "closes_at", "day_part")
+    )
+    for weekday, opens_at, closes_at, day_part in rows:
+        slots.setdefault(weekday, []).append((opens_at, closes_at, DayPart(day_part)))
+    by_weekday = {weekday: tuple(day) for weekday, day in slots.items()}
+    _opening_slots[location.pk] = (location.opening_hours_version, by_weekday)
+    return by_weekday
+
+
+def forget_opening_slots(location_id: int | None = None) -> None:
+    """Drop this process's cached opening slots: of one location, or (None) of all (the
+    tests, whose rolled-back database hands out the same ids and versions again)."""
+    if location_id is None:
+        _opening_slots.clear()
+    else:
+        _opening_slots.pop(location_id, None)
 
 
 class OpeningHours(models.Model):
@@ -153,6 +195,15 @@ class OpeningHours(models.Model):
             f"{self.location} {self.get_weekday_display()} {self.get_day_part_display()} "
             f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
         )
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_opening_slots(self.location_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_opening_slots(self.location_id)
+        return result
 
 
 def current_membership_q(prefix: str = "") -> Q:

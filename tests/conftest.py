@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from locations.models import Location
+from locations.models import Location, forget_opening_slots
 
 from .factories import PASSWORD, force_login
 from .support import TABLET_NAME, make_persona, pair_url
@@ -23,6 +23,14 @@ def dutch_to_begin_with():
     afterwards, into the next test, and the editable lists' names are looked up in the active
     language (`CameVia.objects.get(name=...)` reads `name_fy` in Frysk)."""
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_opening_slots():
+    """Every test starts without this process's cached opening slots (Location.day_part_at):
+    the rolled-back database hands out the same location ids and opening-hours versions again,
+    with other opening hours."""
+    forget_opening_slots()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from visitors.models import AgeBand, CameVia, FirstVisit, Source, Tablet, Visit,
 
 from .factories import LocationFactory
 from .support import (
+    OPENING_HOURS_URL,
     TABLET_NAME,
     TABLET_PAGE_QUERIES,
     TUESDAY_MORNING,
@@ -32,6 +33,7 @@ from .support import (
     checkin_api_url,
     checkin_form_url,
     hidden_client_id,
+    opening_hours_post,
     pair_url,
     require_postgresql,
     tablet_url,
@@ -977,26 +979,36 @@ def test_a_queued_tap_gets_the_day_part_of_the_moment_it_was_tapped(paired_clien
 # A fixed number of queries -------------------------------------------------------------------
 # Measured with CaptureQueriesContext; the same on SQLite and PostgreSQL. The tablet carries no
 # session, so there is no session or user query.
-# - The tablet page (6): the tablet with its location, today's counts (one aggregate), the taps
+# - The tablet page (8): the tablet with its location, today's counts (one aggregate), the taps
 #   that can still be undone, the "came via" list, today's programme (occurrences with their
 #   activity and room), who is on duty (first names of today's assignments), a closure
 #   covering today, a loneliness round running here today (loneliness/).
-# - One JSON check-in (5): the tablet, the opening hours (for the day-part), the INSERT that
-#   skips a known client_id (ON CONFLICT DO NOTHING), reading the visit back, today's counts.
-# - One form check-in (4): the same without today's counts (it redirects).
-# Writing "last seen" adds one UPDATE at most once a minute; a chosen "came via" one SELECT.
+# - A new JSON tap (2): the tablet with its location (and its opening-hours version), and the
+#   INSERT that skips a known client_id and returns the new id (ON CONFLICT DO NOTHING
+#   RETURNING). The day-part comes from the opening hours this process holds for that version.
+#   Today's counts add one aggregate, unless the tap says "counts": false (tablet.js, while
+#   its counts are fresh).
+# - A retry of a stored tap (3): the same, and reading the first visit back.
+# - A form tap (2): as a new JSON tap (it redirects, without counts).
+# The first tap of a process, or the first after the opening hours changed, reads them (one
+# SELECT); writing "last seen" adds one UPDATE at most once a minute; a chosen "came via" and a
+# named activity one SELECT each.
 
 # TABLET_PAGE_QUERIES (8): in tests/support.py, as tests/test_activities_tablet.py checks it too.
-JSON_CHECKIN_QUERIES = 5
-FORM_CHECKIN_QUERIES = 4
+NEW_TAP_QUERIES = 2
+COUNTS_QUERIES = 1
+RETRY_QUERIES = 3
+FORM_CHECKIN_QUERIES = 2
 
 
 @pytest.fixture
 def seen_tablet(paired_client):
-    """The paired tablet at a frozen moment, after one page view: "last seen" is fresh, so no
-    request below writes it again (it is written at most once a minute)."""
+    """The paired tablet at a frozen moment, after one page view and one tap: "last seen" is
+    fresh, so no request below writes it again (it is written at most once a minute), and this
+    process holds Dokkum's opening hours."""
     with time_machine.travel(TUESDAY_MORNING, tick=False):
         assert paired_client.get(tablet_url()).status_code == 200
+        assert tap(paired_client).status_code == 201
         yield paired_client
 
 
@@ -1006,10 +1018,49 @@ def test_the_tablet_page_runs_a_fixed_number_of_queries(seen_tablet, django_asse
     assert response.status_code == 200
 
 
-def test_one_json_check_in_runs_a_fixed_number_of_queries(seen_tablet, django_assert_num_queries):
-    with django_assert_num_queries(JSON_CHECKIN_QUERIES):
-        response = tap(seen_tablet)
+def test_a_new_json_tap_is_two_queries_the_tablet_and_the_insert(
+    seen_tablet, django_assert_num_queries
+):
+    client_id = str(uuid.uuid4())
+    with django_assert_num_queries(NEW_TAP_QUERIES):
+        response = tap(seen_tablet, client_id=client_id, counts=False)
+
     assert response.status_code == 201
+    body = response.json()
+    assert body["created"] is True
+    assert "today" not in body
+    assert body["recorded_on"] == "2026-03-10"
+    assert body["day_part"] == DayPart.MORNING
+    visit = Visit.objects.get(client_id=client_id)
+    assert body["recorded_at"] == visit.recorded_at.astimezone(AMSTERDAM).isoformat()
+    assert visit.recorded_by_tablet.name == TABLET_NAME
+
+
+def test_a_json_tap_with_todays_counts_adds_one_query(seen_tablet, django_assert_num_queries):
+    with django_assert_num_queries(NEW_TAP_QUERIES + COUNTS_QUERIES):
+        response = tap(seen_tablet)
+
+    assert response.status_code == 201
+    assert response.json()["today"] == {
+        "date": "2026-03-10",
+        "total": 2,  # the fixture's tap and this one
+        "morning": 2,
+        "afternoon": 0,
+        "evening": 0,
+    }
+
+
+def test_a_retried_json_tap_reads_the_first_visit_back(seen_tablet, django_assert_num_queries):
+    client_id = str(uuid.uuid4())
+    first = tap(seen_tablet, client_id=client_id, counts=False)
+
+    with django_assert_num_queries(RETRY_QUERIES):
+        again = tap(seen_tablet, client_id=client_id, counts=False)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["created"] is False
+    assert again.json()["recorded_at"] == first.json()["recorded_at"]
+    assert Visit.objects.filter(client_id=client_id).count() == 1
 
 
 def test_one_form_check_in_runs_a_fixed_number_of_queries(seen_tablet, django_assert_num_queries):
@@ -1017,7 +1068,59 @@ def test_one_form_check_in_runs_a_fixed_number_of_queries(seen_tablet, django_as
     with django_assert_num_queries(FORM_CHECKIN_QUERIES):
         response = seen_tablet.post(checkin_form_url(), {"client_id": client_id})
     assert response.status_code == 302
-    assert Visit.objects.count() == 1
+    assert Visit.objects.count() == 2
+
+
+def test_changed_opening_hours_are_seen_by_the_next_tap(
+    seen_tablet, login, coordinator, django_assert_num_queries
+):
+    """The day-part comes from opening hours this process keeps; a save on the opening-hours
+    page (which bumps the location's opening-hours version, and writes in bulk: no model save
+    tells this process) is seen by the very next tap."""
+    coordinator_client = login(coordinator)
+    tuesday_morning = (Weekday.TUESDAY, DayPart.MORNING)
+    with time_machine.travel(TUESDAY_12_15, tick=False):
+        before = tap(seen_tablet, counts=False)
+        opened = coordinator_client.post(
+            OPENING_HOURS_URL, opening_hours_post({tuesday_morning: ("10:00", "12:30")})
+        )
+        with django_assert_num_queries(NEW_TAP_QUERIES + 1):  # reads the new hours once
+            longer_morning = tap(seen_tablet, counts=False)
+        with django_assert_num_queries(NEW_TAP_QUERIES):
+            still_morning = tap(seen_tablet, counts=False)
+        shortened = coordinator_client.post(
+            OPENING_HOURS_URL, opening_hours_post({tuesday_morning: ("10:00", "12:00")})
+        )
+        after = tap(seen_tablet, counts=False)
+
+    assert (opened.status_code, shortened.status_code) == (302, 302)
+    assert [answer.json()["day_part"] for answer in (before, longer_morning, still_morning)] == [
+        DayPart.AFTERNOON,  # no opening slot: the clock's day-part
+        DayPart.MORNING,
+        DayPart.MORNING,
+    ]
+    assert after.json()["day_part"] == DayPart.AFTERNOON
+    assert list(
+        Visit.objects.filter(recorded_on=TUESDAY_12_15.date())
+        .values_list("day_part", flat=True)
+        .order_by("recorded_at", "pk")
+    )[-4:] == ["afternoon", "morning", "morning", "afternoon"]
+
+
+def test_a_tablet_revoked_between_two_taps_is_refused_at_the_next(seen_tablet, login, coordinator):
+    """The tablet is looked up in the database on every tap: nothing about it is kept."""
+    tablet = Tablet.objects.get()
+    with time_machine.travel(TUESDAY_MORNING, tick=False):
+        assert tap(seen_tablet, counts=False).status_code == 201
+        revoked = login(coordinator).post(
+            reverse("visitors:revoke-tablet", kwargs={"slug": "dokkum", "pk": tablet.pk})
+        )
+        refused = tap(seen_tablet, counts=False)
+
+    assert revoked.status_code == 302
+    assert refused.status_code == 403
+    assert refused.json()["status"] == "revoked"
+    assert Visit.objects.count() == 2  # the fixture's tap and the one before the revoke
 
 
 def test_the_tablet_page_runs_no_more_queries_after_a_hundred_visits(
@@ -1037,7 +1140,7 @@ def test_the_tablet_page_runs_no_more_queries_after_a_hundred_visits(
     with django_assert_max_num_queries(TABLET_PAGE_QUERIES):
         response = seen_tablet.get(tablet_url())
 
-    assert total_on_page(response.text) == 90
+    assert total_on_page(response.text) == 91  # and the fixture's tap
     assert response.text.count("undo-button") == 5  # the five latest taps can be undone
 
 

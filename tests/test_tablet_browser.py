@@ -5,6 +5,7 @@ the network coming back, the screen says 5 and the database holds exactly 5 coun
 """
 
 import importlib
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ import pytest
 from django.apps import apps as django_apps
 
 from locations.models import Location, LogEntry, Role
+from visitors import services
 from visitors.models import Source, Tablet, Visit
 
 from .factories import PASSWORD, MembershipFactory
@@ -231,6 +233,36 @@ def test_undo_while_the_tap_is_on_its_way_voids_that_tap_and_keeps_the_next(
     assert Visit.objects.counted().count() == 1
     assert counter(page).inner_text() == "1"
     context.close()
+
+
+def test_visitors_counted_elsewhere_reach_the_screen_within_a_minute(
+    tablet_context, coordinator_of_dokkum
+):
+    """While its counts are less than a minute old the tablet adds its own taps (in a busy
+    moment the server need not count the day for every tap); a minute later the next tap
+    brings the server's counts, with what was counted elsewhere meanwhile."""
+    context, _ = tablet_context
+    page = context.new_page()
+    page.clock.install()  # the page's clock runs as usual, and can be moved on
+    pair_this_browser(page, coordinator_of_dokkum.email)
+    button = page.get_by_role("button", name="Bezoeker binnen")
+    button.click()
+    wait_until_sent(page)
+    assert counter(page).inner_text() == "1"
+
+    dokkum = Location.objects.get(slug="dokkum")  # a coordinator counts one at the door
+    services.record_visit(location=dokkum, client_id=uuid.uuid4(), user=coordinator_of_dokkum)
+    next_visitor(page)
+    button.click()
+    wait_until_sent(page)
+    assert counter(page).inner_text() == "2"  # its own two: the counts were fresh
+
+    page.clock.fast_forward("01:01")
+    next_visitor(page)
+    button.click()
+    wait_until_sent(page)
+    assert counter(page).inner_text() == "4"
+    assert Visit.objects.counted().count() == 4
 
 
 def test_a_double_tap_counts_once_and_says_so(tablet_context, coordinator_of_dokkum):

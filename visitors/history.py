@@ -39,17 +39,12 @@ WEEKDAY_FACTOR = {1: 1.0, 2: 1.1, 3: 1.0, 4: 1.1, 5: 0.95, 6: 0.8, 7: 0.7}
 
 def ensure_opening_hours(locations):
     """The demo's opening hours for every location that has none (the four buurtkamers)."""
-    from locations.demo import demo_opening_hours
+    from locations.demo import add_demo_opening_hours
 
     missing = set(
         Location.objects.exclude(opening_hours__isnull=False).values_list("pk", flat=True)
     )
-    OpeningHours.objects.bulk_create(
-        hours
-        for location in locations
-        if location.pk in missing
-        for hours in demo_opening_hours(location)
-    )
+    add_demo_opening_hours([location for location in locations if location.pk in missing])
 
 
 def season(day: datetime.date) -> float:

@@ -4,11 +4,12 @@ A visit holds no personal data at all: a location, a moment, and a few coarse, o
 No name, no free text, nothing that links two visits of the same person.
 """
 
+import functools
 import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,73 @@ def hash_token(token: str) -> str:
 class TabletQuerySet(models.QuerySet):
     def paired(self):
         return self.filter(revoked_at__isnull=True)
+
+    def with_location_of_token_hash(self, token_hash: str) -> "Tablet | None":
+        """The tablet with this token hash (also a revoked one) and its location, or None.
+
+        What `select_related("location").filter(token_hash=...).first()` gives, as one
+        statement written out: every tap of every tablet asks it, and composing it through
+        the ORM cost more than half of a tap's time in Python (issue 17). The columns are the
+        models' own fields; each value goes through the database's converters and
+        Model.from_db, as the ORM's would."""
+        connection = connections[router.db_for_read(self.model)]
+        statement, tablet_row, location_row = _tablet_lookup(connection.alias, connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [token_hash])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        split = len(tablet_row.fields)
+        tablet = tablet_row.instance(row[:split], connection)
+        tablet.location = location_row.instance(row[split:], connection)
+        return tablet
+
+
+class _RowOf:
+    """A model's columns in a hand-written SELECT, and its instance from such a row, with the
+    converters the ORM would apply."""
+
+    def __init__(self, model, connection):
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [field.attname for field in self.fields]
+        self.converters = []
+        for field in self.fields:
+            column = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(column)
+            self.converters.append((column, converters + column.get_db_converters(connection)))
+
+    def select_list(self, alias: str, connection) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+
+    def instance(self, values, connection):
+        converted = []
+        for value, (column, converters) in zip(values, self.converters, strict=True):
+            for converter in converters:
+                value = converter(value, column, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+@functools.cache
+def _tablet_lookup(alias: str, vendor: str) -> tuple[str, _RowOf, _RowOf]:
+    """The statement of TabletQuerySet.with_location_of_token_hash, made once per database."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    tablet_row, location_row = _RowOf(Tablet, connection), _RowOf(Location, connection)
+
+    def column(name):
+        return Tablet._meta.get_field(name).column
+
+    statement = (
+        f"SELECT {tablet_row.select_list('t', connection)}, "  # noqa: S608 - names from the models
+        f"{location_row.select_list('l', connection)} "
+        f"FROM {quote(Tablet._meta.db_table)} t JOIN {quote(Location._meta.db_table)} l "
+        f"ON l.{quote(Location._meta.pk.column)} = t.{quote(column('location'))} "
+        f"WHERE t.{quote(column('token_hash'))} = %s"
+    )
+    return statement, tablet_row, location_row
 
 
 class Tablet(models.Model):
@@ -209,6 +277,46 @@ class VisitQuerySet(models.QuerySet):
     def on(self, date):
         return self.filter(recorded_on=date)
 
+    def insert_unless_known(self, visit: "Visit") -> bool:
+        """Store a new visit unless its client_id is already stored; whether it was stored.
+
+        One statement: INSERT ... ON CONFLICT (client_id) DO NOTHING RETURNING id, on
+        PostgreSQL and SQLite alike. The ORM cannot say this (bulk_create with ignore_conflicts
+        does not tell whether the row went in), so the statement is written here, with every
+        column and value from the model's own fields. The unique index on client_id decides
+        between two requests at once: the second waits for the first and then stores nothing.
+        A stored visit gets its primary key; nothing is read back."""
+        connection = connections[router.db_for_write(self.model)]
+        statement, fields = _visit_insert(connection.alias, connection.vendor)
+        visit.set_recorded_on()
+        values = [
+            field.get_db_prep_save(field.pre_save(visit, add=True), connection) for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(statement, values)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        visit.pk = row[0]
+        visit._state.adding, visit._state.db = False, connection.alias
+        return True
+
+
+@functools.cache
+def _visit_insert(alias: str, vendor: str) -> tuple[str, list]:
+    """The statement of VisitQuerySet.insert_unless_known and its fields, once per database."""
+    quote = connections[alias].ops.quote_name
+    meta = Visit._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.get_field('client_id').column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    return statement, fields
+
 
 class Visit(models.Model):
     """One visitor walking in. Anonymous by design: see the module docstring."""
@@ -308,8 +416,11 @@ class Visit(models.Model):
         return f"{self.location} {timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        self.recorded_on = timezone.localdate(self.recorded_at)
+        self.set_recorded_on()
         super().save(*args, **kwargs)
+
+    def set_recorded_on(self):
+        self.recorded_on = timezone.localdate(self.recorded_at)
 
     @property
     def is_voided(self):

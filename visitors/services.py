@@ -90,8 +90,9 @@ def record_visit(
     left out, and the visitor is still counted.
 
     The database's unique constraint on client_id decides between concurrent retries: the
-    INSERT skips a client_id that is already there (ON CONFLICT DO NOTHING), and reading the
-    row back tells whether this request stored it: only then is its receipt time ours.
+    INSERT skips a client_id that is already there (ON CONFLICT DO NOTHING) and returns the
+    new row's id only when this request stored it (Visit.objects.insert_unless_known). A new
+    tap is one query (two when it names an activity); only a retry reads the first visit.
     """
     now = timezone.now()
     moment, from_server = moment_of_tap(tapped_at, now, device_sent_time=device_sent_time)
@@ -103,7 +104,6 @@ def record_visit(
         client_id=client_id,
         location=location,
         recorded_at=moment,
-        recorded_on=local_time.date(),
         day_part=location.day_part_at(local_time),
         first_visit=facts.first_visit,
         age_band=facts.age_band,
@@ -115,12 +115,12 @@ def record_visit(
         recorded_by=_person(user),
         occurrence=named,
     )
-    Visit.objects.bulk_create([new_visit], ignore_conflicts=True)
+    if Visit.objects.insert_unless_known(new_visit):
+        return new_visit, True
     visit = Visit.objects.get(client_id=client_id)
-    created = visit.received_at == now and visit.location_id == location.pk
-    if not created and visit.location_id != location.pk:
+    if visit.location_id != location.pk:
         raise VisitError("other_location", _("Deze tik hoort bij een andere locatie."))
-    return visit, created
+    return visit, False
 
 
 def undo_visit(
@@ -297,10 +297,7 @@ def tablet_for_token(token: str | None) -> Tablet | None:
     """The tablet a device's cookie belongs to (also a revoked one), or None."""
     if not token:
         return None
-    try:
-        return Tablet.objects.select_related("location").get(token_hash=hash_token(token))
-    except Tablet.DoesNotExist:
-        return None
+    return Tablet.objects.with_location_of_token_hash(hash_token(token))
 
 
 def mark_seen(tablet: Tablet) -> None:

@@ -297,9 +297,21 @@
     }
   }
 
+  // While the counts are less than a minute old, a tap asks the server not to count the day
+  // again ("counts": false) and settle() adds it itself: a busy moment costs one count a minute.
+  const COUNTS_FRESH_MS = 60 * 1000;
+  function countsAreFresh() {
+    return Boolean(state.counts) && state.counts.date === localDate() &&
+      Date.now() - new Date(state.counts.at).getTime() < COUNTS_FRESH_MS;
+  }
+
   async function sendOne(op) {
     if (op.type === "visit") {
-      const { type, ...body } = op;
+      const { type, tried, ...body } = op;
+      // A tap sent before (its answer got lost) may be in the counts already: it asks for them.
+      if (!tried && countsAreFresh()) body.counts = false;
+      op.tried = true;
+      save();
       return post(root.dataset.checkinUrl, body);
     }
     return post(root.dataset.undoUrl, { client_id: op.client_id, undone_at: op.undone_at || "" });
@@ -316,6 +328,13 @@
     if (entry) entry.status = op.type === "visit" ? (payload && payload.voided ? "undone" : "sent") : "undone";
     if (payload && payload.today) {
       state.counts = Object.assign({}, payload.today, { at: new Date().toISOString() });
+    } else if (payload && op.type === "visit" && state.counts) {
+      if (payload.created && !payload.voided && state.counts.date === payload.recorded_on) {
+        state.counts.total += 1; // stored now: one more, in the day-part the server chose
+        state.counts[payload.day_part] = (state.counts[payload.day_part] || 0) + 1;
+      } else if (!payload.created) {
+        state.counts.at = new Date(0).toISOString(); // maybe counted already: ask next time
+      }
     }
   }
 

@@ -310,18 +310,22 @@ def tablet_json_endpoint(form_class):
 
 @tablet_json_endpoint(CheckinForm)
 def checkin_api(request, door, form):
+    """One tap; with today's counts unless the tap says `"counts": false`: tablet.js says so
+    while its counts are less than a minute old, and adds the tap itself (its `recorded_on`
+    and `day_part`), so that a busy moment does not count today's visits again for every tap."""
     visit, created = _record(door, form)
-    return JsonResponse(
-        {
-            "status": "ok",
-            "created": created,
-            "client_id": str(visit.client_id),
-            "recorded_at": timezone.localtime(visit.recorded_at).isoformat(),
-            "voided": visit.is_voided,
-            "today": _counts_payload(door.location),
-        },
-        status=201 if created else 200,
-    )
+    answer = {
+        "status": "ok",
+        "created": created,
+        "client_id": str(visit.client_id),
+        "recorded_at": timezone.localtime(visit.recorded_at).isoformat(),
+        "recorded_on": visit.recorded_on.isoformat(),
+        "day_part": visit.day_part,
+        "voided": visit.is_voided,
+    }
+    if form.data.get("counts") is not False:
+        answer["today"] = _counts_payload(door.location)
+    return JsonResponse(answer, status=201 if created else 200)
 
 
 @tablet_json_endpoint(UndoForm)

@@ -12,8 +12,8 @@ import locations.demo
 import loneliness.demo
 import visitors.demo
 import volunteers.demo
-from locations.demo import ADDRESSES, demo_opening_hours
-from locations.models import Location, Membership, OpeningHours, Role
+from locations.demo import ADDRESSES, add_demo_opening_hours
+from locations.models import Location, Membership, Role
 
 DEMO_PASSWORD = "buurtkamer"  # noqa: S105 - demo accounts only, refused when debug is off
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             location.save(update_fields=["address", "postal_code"])
             if location.opening_hours.exists():
                 continue
-            OpeningHours.objects.bulk_create(demo_opening_hours(location))
+            add_demo_opening_hours([location])
 
     def _person(self, email, first_name, last_name, roles, password=None, staff=False):
         User = get_user_model()
