@@ -14,7 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from buurtkamer.dates import monday_of, month_end
 from locations.models import Closure, OpeningHours
 from volunteers.models import Assignment
 
-from ..models import FirstVisit, Referral, Story, Visit
+from ..models import DailyCount, FirstVisit, Referral, SettledDays, Story, Visit
 from .filters import Grouping, Per
 
 # Visits per activity: the tablet's tag names an occurrence of an activity.
@@ -30,12 +31,27 @@ ACTIVITY_CATEGORY = "occurrence__activity__category__name"
 ACTIVITY_TITLE = "occurrence__activity__title"
 
 
-class DayPartVisits(NamedTuple):
+class BucketVisits(NamedTuple):
     location_id: int
-    day: datetime.date
-    day_part: str
+    bucket: datetime.date  # the first day of the day, week or month
     visits: int
     first_visits: int
+
+
+class SlotVisits(NamedTuple):
+    location_id: int
+    weekday: int
+    day_part: str
+    closed: bool  # the location was closed that day
+    visits: int
+
+
+class OpenedSlot(NamedTuple):
+    location_id: int
+    weekday: int
+    day_part: str
+    minutes: int
+    times: int  # how often it was open in the period
 
 
 class Earlier(NamedTuple):
@@ -111,46 +127,163 @@ def opened_day_parts(location_ids, start, end, hours=None, closed=None) -> list[
     return opened
 
 
-def _counted(ids):
-    return Visit.objects.counted().filter(location_id__in=ids).order_by()
+def weekdays_between(start, end, weekday) -> int:
+    """How many dates from start to end (inclusive) fall on this ISO weekday."""
+    first = start + datetime.timedelta(days=(weekday - start.isoweekday()) % 7)
+    return 0 if first > end else (end - first).days // 7 + 1
 
 
-def day_part_visits(ids, filters) -> list[DayPartVisits]:
-    """One row per location, day and day-part that had visitors (about 800 a year for four
-    locations); buckets and weekdays are taken from these rows in Python."""
-    rows = (
-        _counted(ids)
-        .filter(recorded_on__range=(filters.start, filters.end))
-        .values_list("location_id", "recorded_on", "day_part")
-        .annotate(n=Count("id"), first=Count("id", filter=Q(first_visit=FirstVisit.YES)))
+def opened_slots(location_ids, start, end) -> list[OpenedSlot]:
+    """Per location, weekday and day-part of the opening hours: how often it was open from start
+    to end (its dates minus the closed ones, as opened_day_parts counts them), in two queries
+    and without a row per day."""
+    hours = (
+        OpeningHours.objects.filter(location_id__in=location_ids)
+        .order_by()
+        .values_list("location_id", "weekday", "day_part", "opens_at", "closes_at")
     )
-    return [DayPartVisits(*row) for row in rows]
+    closed = Counter(
+        (location_id, day.isoweekday())
+        for location_id, day in Closure.objects.order_by().closed_dates(location_ids, start, end)
+    )
+    return [
+        OpenedSlot(
+            location_id,
+            weekday,
+            day_part,
+            _minutes(opens_at, closes_at),
+            weekdays_between(start, end, weekday) - closed[(location_id, weekday)],
+        )
+        for location_id, weekday, day_part, opens_at, closes_at in hours
+    ]
+
+
+def _halves(ids, start, end):
+    """The counts of a period come from two halves: the roll-up (DailyCount) up to the last
+    settled day, the visits themselves after it (visitors/rollup.py). Both read the marker in
+    the same statement, so they never overlap nor leave a gap. [(rows, visits, first visits)]
+    with the aggregate of each half (a filter optional)."""
+    through = Subquery(SettledDays.objects.filter(pk=1).values("through")[:1])
+    rolled = DailyCount.objects.filter(
+        location_id__in=ids, date__range=(start, end), date__lte=through
+    )
+    live = (
+        Visit.objects.counted()
+        .filter(location_id__in=ids, recorded_on__range=(start, end))
+        .filter(
+            recorded_on__gt=Coalesce(through, Value(datetime.date.min), output_field=DateField())
+        )
+        .annotate(date=F("recorded_on"))
+    )
+
+    def rolled_n(condition=None):
+        return Sum("visits", filter=condition)
+
+    def rolled_first(condition=None):
+        return Sum("first_visits", filter=condition)
+
+    def live_n(condition=None):
+        return Count("id", filter=condition)
+
+    def live_first(condition=None):
+        yes = Q(first_visit=FirstVisit.YES)
+        return Count("id", filter=yes if condition is None else yes & condition)
+
+    return [(rolled, rolled_n, rolled_first), (live, live_n, live_first)]
+
+
+def _counts(ids, start, end, keys, measures, *, only=None):
+    """One query (UNION ALL of the two halves) grouped by `keys` ({name: expression}); the rows
+    as {key tuple: {measure: sum}}, the halves added up. `measures(n, first)` gives the
+    aggregates by name, from the half's own count and first-visit count."""
+    parts, names = [], []
+    for rows, n, first in _halves(ids, start, end):
+        if only is not None:
+            rows = rows.filter(only)
+        aggregates = measures(n, first)
+        names = list(aggregates)
+        parts.append(rows.order_by().values(**keys).annotate(**aggregates))
+    result = defaultdict(Counter)
+    for row in parts[0].union(parts[1], all=True):
+        key = tuple(row[name] for name in keys)
+        for name in names:
+            result[key][name] += row[name] or 0
+    return result
+
+
+def _trunc(grouping):
+    if grouping == Grouping.WEEK:
+        return TruncWeek("date")
+    if grouping == Grouping.MONTH:
+        return TruncMonth("date")
+    return F("date")
+
+
+def bucket_visits(ids, filters) -> list[BucketVisits]:
+    """Visits and first visits per location and bucket (day, week or month)."""
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {"loc": F("location_id"), "bucket": _trunc(filters.grouping)},
+        lambda n, first: {"n": n(), "first": first()},
+    )
+    return [
+        BucketVisits(loc, _as_date(bucket), v["n"], v["first"]) for (loc, bucket), v in rows.items()
+    ]
+
+
+def _as_date(value):
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def slot_visits(ids, filters) -> list[SlotVisits]:
+    """Visits per location, weekday and day-part, apart on the days the location was closed
+    (those count in the totals, not on an opened day-part)."""
+    closed = Exists(Closure.objects.on(OuterRef("location_id"), OuterRef("date")))
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {
+            "loc": F("location_id"),
+            "weekday": ExtractIsoWeekDay("date"),
+            "part": F("day_part"),
+            "closed": closed,
+        },
+        lambda n, first: {"n": n()},
+    )
+    return [SlotVisits(*key, v["n"]) for key, v in rows.items()]
 
 
 def earlier_visits(ids, filters) -> list[Earlier]:
     previous, before = filters.previous, filters.year_before
-    rows = (
-        _counted(ids)
-        .filter(Q(recorded_on__range=previous) | Q(recorded_on__range=before))
-        .values_list("location_id")
-        .annotate(
-            previous=Count("id", filter=Q(recorded_on__range=previous)),
-            before=Count("id", filter=Q(recorded_on__range=before)),
-        )
+    rows = _counts(
+        ids,
+        min(previous[0], before[0]),
+        max(previous[1], before[1]),
+        {"loc": F("location_id")},
+        lambda n, first: {
+            "previous": n(Q(date__range=previous)),
+            "before": n(Q(date__range=before)),
+        },
+        only=Q(date__range=previous) | Q(date__range=before),
     )
-    return [Earlier(*row) for row in rows]
+    return [Earlier(loc, v["previous"], v["before"]) for (loc,), v in rows.items()]
 
 
 def came_via(ids, filters) -> list[Named]:
     """First visits by how they came, the most first."""
-    rows = (
-        _counted(ids)
-        .filter(recorded_on__range=(filters.start, filters.end), first_visit=FirstVisit.YES)
-        .values_list("came_via__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "came_via__name")
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {"name": F("came_via__name")},
+        lambda n, first: {"n": first()},
     )
-    return [Named(name or _("niet ingevuld"), n) for name, n in rows]
+    counted = [(name, v["n"]) for (name,), v in rows.items() if v["n"]]
+    counted.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
+    return [Named(name or _("niet ingevuld"), n) for name, n in counted]
 
 
 def referrals(ids, filters) -> list[Named]:
@@ -167,14 +300,15 @@ def referrals(ids, filters) -> list[Named]:
 
 def activity_visits(ids, filters) -> list[ActivityVisits]:
     """Visits that named an occurrence of an activity on the tablet."""
-    rows = (
-        _counted(ids)
-        .filter(recorded_on__range=(filters.start, filters.end), occurrence__isnull=False)
-        .values_list(ACTIVITY_CATEGORY, ACTIVITY_TITLE)
-        .annotate(n=Count("id"))
-        .order_by(ACTIVITY_CATEGORY, ACTIVITY_TITLE)
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {"category": F(ACTIVITY_CATEGORY), "title": F(ACTIVITY_TITLE)},
+        lambda n, first: {"n": n()},
+        only=Q(occurrence__isnull=False),
     )
-    return [ActivityVisits(*row) for row in rows]
+    return sorted(ActivityVisits(category, title, v["n"]) for (category, title), v in rows.items())
 
 
 def attended_shifts(ids, filters) -> list[AttendedShift]:
