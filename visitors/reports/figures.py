@@ -14,7 +14,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -133,29 +143,28 @@ def weekdays_between(start, end, weekday) -> int:
     return 0 if first > end else (end - first).days // 7 + 1
 
 
-def opened_slots(location_ids, start, end) -> list[OpenedSlot]:
+def opened_slots(location_ids, start, end) -> tuple[list[OpenedSlot], set]:
     """Per location, weekday and day-part of the opening hours: how often it was open from start
     to end (its dates minus the closed ones, as opened_day_parts counts them), in two queries
-    and without a row per day."""
+    and without a row per day; and the closed dates {(location id, date)}."""
     hours = (
         OpeningHours.objects.filter(location_id__in=location_ids)
         .order_by()
         .values_list("location_id", "weekday", "day_part", "opens_at", "closes_at")
     )
-    closed = Counter(
-        (location_id, day.isoweekday())
-        for location_id, day in Closure.objects.order_by().closed_dates(location_ids, start, end)
-    )
-    return [
+    closed = set(Closure.objects.order_by().closed_dates(location_ids, start, end))
+    closed_on = Counter((location_id, day.isoweekday()) for location_id, day in closed)
+    slots = [
         OpenedSlot(
             location_id,
             weekday,
             day_part,
             _minutes(opens_at, closes_at),
-            weekdays_between(start, end, weekday) - closed[(location_id, weekday)],
+            weekdays_between(start, end, weekday) - closed_on[(location_id, weekday)],
         )
         for location_id, weekday, day_part, opens_at, closes_at in hours
     ]
+    return slots, closed
 
 
 def _halves(ids, start, end):
@@ -237,10 +246,15 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def slot_visits(ids, filters) -> list[SlotVisits]:
+def slot_visits(ids, filters, closed) -> list[SlotVisits]:
     """Visits per location, weekday and day-part, apart on the days the location was closed
-    (those count in the totals, not on an opened day-part)."""
-    closed = Exists(Closure.objects.on(OuterRef("location_id"), OuterRef("date")))
+    (`closed`: {(location id, date)}, from opened_slots); those count in the totals, not on an
+    opened day-part. Only a date some location was closed is grouped by itself (a CASE, not a
+    subquery per row), so the rows stay about one per location, weekday and day-part."""
+    days = sorted({day for _location, day in closed})
+    day = Value(None, output_field=DateField())
+    if days:
+        day = Case(When(date__in=days, then=F("date")), default=day, output_field=DateField())
     rows = _counts(
         ids,
         filters.start,
@@ -249,11 +263,14 @@ def slot_visits(ids, filters) -> list[SlotVisits]:
             "loc": F("location_id"),
             "weekday": ExtractIsoWeekDay("date"),
             "part": F("day_part"),
-            "closed": closed,
+            "day": day,
         },
         lambda n, first: {"n": n()},
     )
-    return [SlotVisits(*key, v["n"]) for key, v in rows.items()]
+    return [
+        SlotVisits(loc, weekday, part, (loc, _as_date(day)) in closed, v["n"])
+        for (loc, weekday, part, day), v in rows.items()
+    ]
 
 
 def earlier_visits(ids, filters) -> list[Earlier]:

@@ -90,8 +90,8 @@ def build_report(filters: Filters, *, with_stories=True) -> Report:
     unit_of = {pk: unit.key for unit in report.units for pk in unit.location_ids}
     sums = q.Sums()
     _add_visits(report, sums, unit_of, q.bucket_visits(ids, filters))
-    opened = q.opened_slots(ids, filters.start, filters.end)
-    _add_opened(report, sums, unit_of, opened, q.slot_visits(ids, filters))
+    opened, closed = q.opened_slots(ids, filters.start, filters.end)
+    _add_opened(report, sums, unit_of, opened, q.slot_visits(ids, filters, closed))
     _add_earlier_and_shifts(
         sums, unit_of, q.earlier_visits(ids, filters), q.attended_shifts(ids, filters)
     )
