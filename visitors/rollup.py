@@ -7,9 +7,11 @@ check-in is the one write that must stay near a single INSERT. The report does n
 from a roll-up: the last few days are few rows.
 
 So the roll-up holds only *settled* days: SettledDays.through is the last day in it, and the
-reports count every later day from the visits themselves, in the same SQL statement (the
-marker is read as a subquery, so each figure sees the marker and the rows of one snapshot:
-visitors/reports/figures.py). A day is settled once no tap can land on it any more:
+reports count every later day from the visits themselves (visitors/reports/figures.py: one
+query per figure, a UNION ALL of the two halves). The report reads `through` once; should the
+job settle more days meanwhile, those days are counted from the visits, which is equally right:
+a settled day's rows always equal its visits (below). A day is settled once no tap can land on
+it any more:
 
     a tap's moment is at least now - DEVICE_TIME_MAX_AGE (48 h; services.moment_of_tap), an
     undo only touches a tap of the last 70 minutes (services.undo_visit);

@@ -20,12 +20,11 @@ from django.db.models import (
     DateField,
     F,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncMonth, TruncWeek
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -167,53 +166,67 @@ def opened_slots(location_ids, start, end) -> tuple[list[OpenedSlot], set]:
     return slots, closed
 
 
-def _halves(ids, start, end):
+def settled_through() -> datetime.date | None:
+    """The last day of the roll-up (visitors/rollup.py); one query, once per report."""
+    return SettledDays.objects.filter(pk=1).values_list("through", flat=True).first()
+
+
+def _halves(ids, start, end, through):
     """The counts of a period come from two halves: the roll-up (DailyCount) up to the last
-    settled day, the visits themselves after it (visitors/rollup.py). Both read the marker in
-    the same statement, so they never overlap nor leave a gap. [(rows, visits, first visits)]
-    with the aggregate of each half (a filter optional)."""
-    through = Subquery(SettledDays.objects.filter(pk=1).values("through")[:1])
-    rolled = DailyCount.objects.filter(
-        location_id__in=ids, date__range=(start, end), date__lte=through
-    )
-    live = (
-        Visit.objects.counted()
-        .filter(location_id__in=ids, recorded_on__range=(start, end))
-        .filter(
-            recorded_on__gt=Coalesce(through, Value(datetime.date.min), output_field=DateField())
+    settled day `through`, the visits themselves after it (visitors/rollup.py); a half outside
+    the period is left out. A roll-up day always equals its visits (the writes that change a
+    settled day recount it), so a day settled after `through` was read is still counted right,
+    from the visits. [(rows, visits, first visits)]: the rows of each half and its aggregates
+    (a filter optional)."""
+    day = datetime.timedelta(days=1)
+    halves = []
+    if through is not None and start <= through:
+        rolled = DailyCount.objects.filter(
+            location_id__in=ids, date__range=(start, min(end, through))
         )
-        .annotate(date=F("recorded_on"))
-    )
-
-    def rolled_n(condition=None):
-        return Sum("visits", filter=condition)
-
-    def rolled_first(condition=None):
-        return Sum("first_visits", filter=condition)
-
-    def live_n(condition=None):
-        return Count("id", filter=condition)
-
-    def live_first(condition=None):
-        yes = Q(first_visit=FirstVisit.YES)
-        return Count("id", filter=yes if condition is None else yes & condition)
-
-    return [(rolled, rolled_n, rolled_first), (live, live_n, live_first)]
+        halves.append((rolled, rolled_n, rolled_first))
+    if through is None or end > through:
+        live_start = start if through is None else max(start, through + day)
+        live = (
+            Visit.objects.counted()
+            .filter(location_id__in=ids, recorded_on__range=(live_start, end))
+            .annotate(date=F("recorded_on"))
+        )
+        halves.append((live, live_n, live_first))
+    return halves
 
 
-def _counts(ids, start, end, keys, measures, *, only=None):
-    """One query (UNION ALL of the two halves) grouped by `keys` ({name: expression}); the rows
-    as {key tuple: {measure: sum}}, the halves added up. `measures(n, first)` gives the
-    aggregates by name, from the half's own count and first-visit count."""
+def rolled_n(condition=None):
+    return Sum("visits", filter=condition)
+
+
+def rolled_first(condition=None):
+    return Sum("first_visits", filter=condition)
+
+
+def live_n(condition=None):
+    return Count("id", filter=condition)
+
+
+def live_first(condition=None):
+    yes = Q(first_visit=FirstVisit.YES)
+    return Count("id", filter=yes if condition is None else yes & condition)
+
+
+def _counts(ids, start, end, keys, measures, *, through, only=None):
+    """One query (a UNION ALL when both halves are in the period) grouped by `keys` ({name:
+    expression}); the rows as {key tuple: {measure: sum}}, the halves added up.
+    `measures(n, first)` gives the aggregates by name from the half's own count and
+    first-visit count."""
     parts, names = [], []
-    for rows, n, first in _halves(ids, start, end):
+    for rows, n, first in _halves(ids, start, end, through):
         if only is not None:
             rows = rows.filter(only)
         aggregates = measures(n, first)
         names = list(aggregates)
         parts.append(rows.order_by().values(**keys).annotate(**aggregates))
     result = defaultdict(Counter)
-    for row in parts[0].union(parts[1], all=True):
+    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
         key = tuple(row[name] for name in keys)
         for name in names:
             result[key][name] += row[name] or 0
@@ -228,7 +241,7 @@ def _trunc(grouping):
     return F("date")
 
 
-def bucket_visits(ids, filters) -> list[BucketVisits]:
+def bucket_visits(ids, filters, through) -> list[BucketVisits]:
     """Visits and first visits per location and bucket (day, week or month)."""
     rows = _counts(
         ids,
@@ -236,6 +249,7 @@ def bucket_visits(ids, filters) -> list[BucketVisits]:
         filters.end,
         {"loc": F("location_id"), "bucket": _trunc(filters.grouping)},
         lambda n, first: {"n": n(), "first": first()},
+        through=through,
     )
     return [
         BucketVisits(loc, _as_date(bucket), v["n"], v["first"]) for (loc, bucket), v in rows.items()
@@ -246,7 +260,7 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def slot_visits(ids, filters, closed) -> list[SlotVisits]:
+def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
     """Visits per location, weekday and day-part, apart on the days the location was closed
     (`closed`: {(location id, date)}, from opened_slots); those count in the totals, not on an
     opened day-part. Only a date some location was closed is grouped by itself (a CASE, not a
@@ -266,6 +280,7 @@ def slot_visits(ids, filters, closed) -> list[SlotVisits]:
             "day": day,
         },
         lambda n, first: {"n": n()},
+        through=through,
     )
     return [
         SlotVisits(loc, weekday, part, (loc, _as_date(day)) in closed, v["n"])
@@ -273,7 +288,7 @@ def slot_visits(ids, filters, closed) -> list[SlotVisits]:
     ]
 
 
-def earlier_visits(ids, filters) -> list[Earlier]:
+def earlier_visits(ids, filters, through) -> list[Earlier]:
     previous, before = filters.previous, filters.year_before
     rows = _counts(
         ids,
@@ -284,12 +299,13 @@ def earlier_visits(ids, filters) -> list[Earlier]:
             "previous": n(Q(date__range=previous)),
             "before": n(Q(date__range=before)),
         },
+        through=through,
         only=Q(date__range=previous) | Q(date__range=before),
     )
     return [Earlier(loc, v["previous"], v["before"]) for (loc,), v in rows.items()]
 
 
-def came_via(ids, filters) -> list[Named]:
+def came_via(ids, filters, through) -> list[Named]:
     """First visits by how they came, the most first."""
     rows = _counts(
         ids,
@@ -297,6 +313,7 @@ def came_via(ids, filters) -> list[Named]:
         filters.end,
         {"name": F("came_via__name")},
         lambda n, first: {"n": first()},
+        through=through,
     )
     counted = [(name, v["n"]) for (name,), v in rows.items() if v["n"]]
     counted.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
@@ -315,7 +332,7 @@ def referrals(ids, filters) -> list[Named]:
     return [Named(*row) for row in rows]
 
 
-def activity_visits(ids, filters) -> list[ActivityVisits]:
+def activity_visits(ids, filters, through) -> list[ActivityVisits]:
     """Visits that named an occurrence of an activity on the tablet."""
     rows = _counts(
         ids,
@@ -323,6 +340,7 @@ def activity_visits(ids, filters) -> list[ActivityVisits]:
         filters.end,
         {"category": F(ACTIVITY_CATEGORY), "title": F(ACTIVITY_TITLE)},
         lambda n, first: {"n": n()},
+        through=through,
         only=Q(occurrence__isnull=False),
     )
     return sorted(ActivityVisits(category, title, v["n"]) for (category, title), v in rows.items())

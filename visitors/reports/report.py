@@ -1,4 +1,4 @@
-"""`build_report`: the figures of a report in a fixed number of queries (9; see the tests),
+"""`build_report`: the figures of a report in a fixed number of queries (11; see the tests),
 put together from the typed rows of `figures` and laid out as the tables of `tables`."""
 
 from collections import Counter
@@ -82,22 +82,23 @@ def _add_earlier_and_shifts(sums, unit_of, earlier, shifts):
 
 
 def build_report(filters: Filters, *, with_stories=True) -> Report:
-    """All the figures of the report, in a fixed number of queries (8, 9 with the stories)."""
+    """All the figures of the report, in a fixed number of queries (10, 11 with the stories)."""
     from .tables import report_tables
 
     report = Report(filters=filters, units=q.units(filters), buckets=q.buckets(filters))
     ids = [location.pk for location in filters.locations]
     unit_of = {pk: unit.key for unit in report.units for pk in unit.location_ids}
     sums = q.Sums()
-    _add_visits(report, sums, unit_of, q.bucket_visits(ids, filters))
+    through = q.settled_through()  # the last day of the roll-up: visitors/rollup.py
+    _add_visits(report, sums, unit_of, q.bucket_visits(ids, filters, through))
     opened, closed = q.opened_slots(ids, filters.start, filters.end)
-    _add_opened(report, sums, unit_of, opened, q.slot_visits(ids, filters, closed))
+    _add_opened(report, sums, unit_of, opened, q.slot_visits(ids, filters, closed, through))
     _add_earlier_and_shifts(
-        sums, unit_of, q.earlier_visits(ids, filters), q.attended_shifts(ids, filters)
+        sums, unit_of, q.earlier_visits(ids, filters, through), q.attended_shifts(ids, filters)
     )
-    report.came_via = q.came_via(ids, filters)
+    report.came_via = q.came_via(ids, filters, through)
     report.referrals = q.referrals(ids, filters)
-    report.activities = q.activity_visits(ids, filters)
+    report.activities = q.activity_visits(ids, filters, through)
     if with_stories:
         report.stories = q.stories(ids, filters)
     report.per_unit = {unit.key: sums.figures([unit.key]) for unit in report.units}
