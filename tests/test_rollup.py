@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.test.utils import CaptureQueriesContext
@@ -174,6 +174,8 @@ def assert_rollup_equals_counting_the_visits():
             counted[key, "n"] += row["n"]
             counted[key, "first"] += row["first"]
     assert +rolled == +counted
+    assert not rollup.mismatches()
+    call_command("settle_visits", "--check", stdout=io.StringIO())
 
 
 def _figures(report):
@@ -326,3 +328,23 @@ def test_report_queries_do_not_depend_on_the_number_of_locations(world, staff, c
                 assert response.status_code == 200
                 counts.setdefault((url, str(params)), []).append(len(captured))
     assert all(few == many for few, many in counts.values()), counts
+
+
+def test_settle_visits_check_fails_when_the_rollup_differs_from_the_visits(world):
+    with time_machine.travel(START, tick=False):
+        services.record_tally(
+            location=world["locations"][0],
+            date=datetime.date(2026, 2, 3),
+            day_part="morning",
+            visitors=3,
+            first_visits=1,
+            user=world["user"],
+        )
+        call_command("settle_visits", stdout=io.StringIO())
+        call_command("settle_visits", "--check", stdout=io.StringIO())
+        DailyCount.objects.update(visits=2)  # what a write past the services would leave
+        with pytest.raises(CommandError, match="differs from the visits in 1 rows"):
+            call_command("settle_visits", "--check", stdout=io.StringIO())
+        assert rollup.mismatches()[0][-2:] == ((2, 1), (3, 1))
+        call_command("settle_visits", "--rebuild", stdout=io.StringIO())
+        assert not rollup.mismatches()
