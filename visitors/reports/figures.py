@@ -1,9 +1,12 @@
 """The figures of a report: a few queries, each returning typed rows, and the sums over them.
 
-Everything per visit is counted in the database (values/annotate/Count with filter), in a
-fixed number of queries whatever the period: the rows that come back are per location, day
-and day-part, per choice: never per visit. What is counted in Python are the opened day-parts
-(from the few rows of opening hours and closures) and the buckets of the rows.
+Everything per visit is counted in the database, in a fixed number of queries whatever the
+period and however many locations: the rows that come back are per location and bucket (day,
+week, month), per location × weekday × day-part, per choice: never per visit nor per day of
+ten years. The settled days are read from the daily roll-up (DailyCount), the last few from
+the visits themselves, in one query per figure (`_halves`, `_counts`; visitors/rollup.py says
+why the two always agree). What is counted in Python are the opened day-parts (from the few
+rows of opening hours and closures, per weekday) and the sums of the rows.
 
 Manual tallies are stored as visits too (visitors.services.record_tally), so counting the
 visits that are not voided counts both the tablet's taps and the tallies, each once.
