@@ -44,6 +44,7 @@ JOBS = {
             "*-*-01 03:00:00 Europe/Amsterdam",
             31 * DAY,
         ),
+        Job("settle_visits", ("settle_visits",), "*-*-* 03:30:00 Europe/Amsterdam", DAY),
         Job(
             "generate_shifts",
             ("generate_shifts", "--weeks", "8"),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from locations.models import DayPart, Location, OpeningHours
 
+from . import rollup
 from .models import (
     AgeBand,
     CameVia,
@@ -207,4 +208,6 @@ def generate(*, start, end, seed=0, per_day_part=25, stdout=None) -> dict:
                 continue  # already there, or closed that day
             history.day_part(location_id, day, part, opens_at, closes_at, per_day_part)
         day += datetime.timedelta(days=1)
-    return history.save()
+    added = history.save()
+    rollup.refill(start, end)  # the reports' roll-up of the days written (visitors/rollup.py)
+    return added

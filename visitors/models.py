@@ -529,3 +529,42 @@ class Story(models.Model):
 
     def __str__(self):
         return f"{self.location} {self.date}: {self.text[:40]}"
+
+
+class DailyCount(models.Model):
+    """The roll-up of the counted visits of one settled day: per location, day-part, how they
+    came (first visits) and the activity they came for, how many visits and how many of them
+    first visits. Kept by visitors.rollup, which says when a day is settled and how these rows
+    stay equal to counting the visits; the reports read them for the settled days."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    day_part = models.CharField(max_length=10, choices=DayPart)
+    came_via = models.ForeignKey(CameVia, null=True, on_delete=models.PROTECT, related_name="+")
+    # Like Visit.occurrence: a deleted occurrence leaves its visits counted, without it.
+    occurrence = models.ForeignKey(
+        "activities.Occurrence", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visits = models.PositiveIntegerField()
+    first_visits = models.PositiveIntegerField()
+
+    class Meta:
+        # And (location, date): made by the migration (0007), on PostgreSQL with the counted
+        # columns included, so the reports read a location's days from the index alone (an
+        # index-only scan); Django would warn that SQLite cannot include columns.
+        indexes = [
+            models.Index(fields=["date", "location"], name="dailycount_day_location_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.location_id} {self.date} {self.day_part}: {self.visits}"
+
+
+class SettledDays(models.Model):
+    """One row: the last day whose visits are in DailyCount (None: none yet). A day after it
+    is counted from the visits themselves."""
+
+    through = models.DateField(null=True)
+
+    def __str__(self):
+        return f"{self.through}"

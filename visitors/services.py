@@ -30,6 +30,7 @@ from .models import (
     Visit,
     hash_token,
 )
+from .rollup import recount
 
 UNDO_WINDOW = datetime.timedelta(minutes=10)
 # An undo that waited in the tablet's queue (the wifi dropped) still counts from the moment it
@@ -417,6 +418,7 @@ def record_tally(
                 created_by=user,
             )
             Visit.objects.bulk_create(tally_visits(tally, user))
+            recount(location.pk, date)  # a settled day's roll-up (visitors/rollup.py)
             log_action(
                 actor=user,
                 action=AuditEvent.Action.TALLY_RECORDED,
@@ -448,6 +450,7 @@ def correct_tally(*, tally: ManualTally, visitors: int, first_visits: int, user)
         tally.visitors, tally.first_visits = visitors, first_visits
         tally.save(update_fields=["visitors", "first_visits"])
         Visit.objects.bulk_create(tally_visits(tally, user))
+        recount(tally.location_id, tally.date)
         log_action(
             actor=user,
             action=AuditEvent.Action.TALLY_CORRECTED,
@@ -468,6 +471,7 @@ def void_tally(*, tally: ManualTally, user) -> ManualTally:
         tally.voided_by = user
         tally.save(update_fields=["voided_at", "voided_by"])
         _void_tally_visits(tally, user)
+        recount(tally.location_id, tally.date)
         log_action(
             actor=user,
             action=AuditEvent.Action.TALLY_VOIDED,

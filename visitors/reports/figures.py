@@ -1,9 +1,12 @@
 """The figures of a report: a few queries, each returning typed rows, and the sums over them.
 
-Everything per visit is counted in the database (values/annotate/Count with filter), in a
-fixed number of queries whatever the period: the rows that come back are per location, day
-and day-part, per choice: never per visit. What is counted in Python are the opened day-parts
-(from the few rows of opening hours and closures) and the buckets of the rows.
+Everything per visit is counted in the database, in a fixed number of queries whatever the
+period and however many locations: the rows that come back are per location and bucket (day,
+week, month), per location × weekday × day-part, per choice: never per visit nor per day of
+ten years. The settled days are read from the daily roll-up (DailyCount), the last few from
+the visits themselves, in one query per figure (`_halves`, `_counts`; visitors/rollup.py says
+why the two always agree). What is counted in Python are the opened day-parts (from the few
+rows of opening hours and closures, per weekday) and the sums of the rows.
 
 Manual tallies are stored as visits too (visitors.services.record_tally), so counting the
 visits that are not voided counts both the tablet's taps and the tallies, each once.
@@ -14,7 +17,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -23,7 +36,7 @@ from buurtkamer.translated import name_in_active_language
 from locations.models import Closure, OpeningHours
 from volunteers.models import Assignment
 
-from ..models import FirstVisit, Referral, Story, Visit
+from ..models import DailyCount, FirstVisit, Referral, SettledDays, Story, Visit
 from .filters import Grouping, Per
 
 # Visits per activity: the tablet's tag names an occurrence of an activity.
@@ -31,12 +44,27 @@ ACTIVITY_CATEGORY = "occurrence__activity__category"  # its name: name_in_active
 ACTIVITY_TITLE = "occurrence__activity__title"
 
 
-class DayPartVisits(NamedTuple):
+class BucketVisits(NamedTuple):
     location_id: int
-    day: datetime.date
-    day_part: str
+    bucket: datetime.date  # the first day of the day, week or month
     visits: int
     first_visits: int
+
+
+class SlotVisits(NamedTuple):
+    location_id: int
+    weekday: int
+    day_part: str
+    closed: bool  # the location was closed that day
+    visits: int
+
+
+class OpenedSlot(NamedTuple):
+    location_id: int
+    weekday: int
+    day_part: str
+    minutes: int
+    times: int  # how often it was open in the period
 
 
 class Earlier(NamedTuple):
@@ -112,47 +140,188 @@ def opened_day_parts(location_ids, start, end, hours=None, closed=None) -> list[
     return opened
 
 
-def _counted(ids):
-    return Visit.objects.counted().filter(location_id__in=ids).order_by()
+def weekdays_between(start, end, weekday) -> int:
+    """How many dates from start to end (inclusive) fall on this ISO weekday."""
+    first = start + datetime.timedelta(days=(weekday - start.isoweekday()) % 7)
+    return 0 if first > end else (end - first).days // 7 + 1
 
 
-def day_part_visits(ids, filters) -> list[DayPartVisits]:
-    """One row per location, day and day-part that had visitors (about 800 a year for four
-    locations); buckets and weekdays are taken from these rows in Python."""
-    rows = (
-        _counted(ids)
-        .filter(recorded_on__range=(filters.start, filters.end))
-        .values_list("location_id", "recorded_on", "day_part")
-        .annotate(n=Count("id"), first=Count("id", filter=Q(first_visit=FirstVisit.YES)))
+def opened_slots(location_ids, start, end) -> tuple[list[OpenedSlot], set]:
+    """Per location, weekday and day-part of the opening hours: how often it was open from start
+    to end (its dates minus the closed ones, as opened_day_parts counts them), in two queries
+    and without a row per day; and the closed dates {(location id, date)}."""
+    hours = (
+        OpeningHours.objects.filter(location_id__in=location_ids)
+        .order_by()
+        .values_list("location_id", "weekday", "day_part", "opens_at", "closes_at")
     )
-    return [DayPartVisits(*row) for row in rows]
-
-
-def earlier_visits(ids, filters) -> list[Earlier]:
-    previous, before = filters.previous, filters.year_before
-    rows = (
-        _counted(ids)
-        .filter(Q(recorded_on__range=previous) | Q(recorded_on__range=before))
-        .values_list("location_id")
-        .annotate(
-            previous=Count("id", filter=Q(recorded_on__range=previous)),
-            before=Count("id", filter=Q(recorded_on__range=before)),
+    closed = set(Closure.objects.order_by().closed_dates(location_ids, start, end))
+    closed_on = Counter((location_id, day.isoweekday()) for location_id, day in closed)
+    slots = [
+        OpenedSlot(
+            location_id,
+            weekday,
+            day_part,
+            _minutes(opens_at, closes_at),
+            weekdays_between(start, end, weekday) - closed_on[(location_id, weekday)],
         )
+        for location_id, weekday, day_part, opens_at, closes_at in hours
+    ]
+    return slots, closed
+
+
+def settled_through() -> datetime.date | None:
+    """The last day of the roll-up (visitors/rollup.py); one query, once per report."""
+    return SettledDays.objects.filter(pk=1).values_list("through", flat=True).first()
+
+
+def _halves(ids, start, end, through):
+    """The counts of a period come from two halves: the roll-up (DailyCount) up to the last
+    settled day `through`, the visits themselves after it (visitors/rollup.py); a half outside
+    the period is left out. A roll-up day always equals its visits (the writes that change a
+    settled day recount it), so a day settled after `through` was read is still counted right,
+    from the visits. [(rows, visits, first visits)]: the rows of each half and its aggregates
+    (a filter optional)."""
+    day = datetime.timedelta(days=1)
+    halves = []
+    if through is not None and start <= through:
+        rolled = DailyCount.objects.filter(
+            location_id__in=ids, date__range=(start, min(end, through))
+        )
+        halves.append((rolled, rolled_n, rolled_first))
+    if through is None or end > through:
+        live_start = start if through is None else max(start, through + day)
+        live = (
+            Visit.objects.counted()
+            .filter(location_id__in=ids, recorded_on__range=(live_start, end))
+            .annotate(date=F("recorded_on"))
+        )
+        halves.append((live, live_n, live_first))
+    return halves
+
+
+def rolled_n(condition=None):
+    return Sum("visits", filter=condition)
+
+
+def rolled_first(condition=None):
+    return Sum("first_visits", filter=condition)
+
+
+def live_n(condition=None):
+    return Count("id", filter=condition)
+
+
+def live_first(condition=None):
+    yes = Q(first_visit=FirstVisit.YES)
+    return Count("id", filter=yes if condition is None else yes & condition)
+
+
+def _counts(ids, start, end, keys, measures, *, through, only=None):
+    """One query (a UNION ALL when both halves are in the period) grouped by `keys` ({name:
+    expression}); the rows as {key tuple: {measure: sum}}, the halves added up.
+    `measures(n, first)` gives the aggregates by name from the half's own count and
+    first-visit count."""
+    parts, names = [], []
+    for rows, n, first in _halves(ids, start, end, through):
+        if only is not None:
+            rows = rows.filter(only)
+        aggregates = measures(n, first)
+        names = list(aggregates)
+        parts.append(rows.order_by().values(**keys).annotate(**aggregates))
+    result = defaultdict(Counter)
+    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        key = tuple(row[name] for name in keys)
+        for name in names:
+            result[key][name] += row[name] or 0
+    return result
+
+
+def _trunc(grouping):
+    if grouping == Grouping.WEEK:
+        return TruncWeek("date")
+    if grouping == Grouping.MONTH:
+        return TruncMonth("date")
+    return F("date")
+
+
+def bucket_visits(ids, filters, through) -> list[BucketVisits]:
+    """Visits and first visits per location and bucket (day, week or month)."""
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {"loc": F("location_id"), "bucket": _trunc(filters.grouping)},
+        lambda n, first: {"n": n(), "first": first()},
+        through=through,
     )
-    return [Earlier(*row) for row in rows]
+    return [
+        BucketVisits(loc, _as_date(bucket), v["n"], v["first"]) for (loc, bucket), v in rows.items()
+    ]
 
 
-def came_via(ids, filters) -> list[Named]:
+def _as_date(value):
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
+    """Visits per location, weekday and day-part, apart on the days the location was closed
+    (`closed`: {(location id, date)}, from opened_slots); those count in the totals, not on an
+    opened day-part. Only a date some location was closed is grouped by itself (a CASE, not a
+    subquery per row), so the rows stay about one per location, weekday and day-part."""
+    days = sorted({day for _location, day in closed})
+    day = Value(None, output_field=DateField())
+    if days:
+        day = Case(When(date__in=days, then=F("date")), default=day, output_field=DateField())
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {
+            "loc": F("location_id"),
+            "weekday": ExtractIsoWeekDay("date"),
+            "part": F("day_part"),
+            "day": day,
+        },
+        lambda n, first: {"n": n()},
+        through=through,
+    )
+    return [
+        SlotVisits(loc, weekday, part, (loc, _as_date(day)) in closed, v["n"])
+        for (loc, weekday, part, day), v in rows.items()
+    ]
+
+
+def earlier_visits(ids, filters, through) -> list[Earlier]:
+    previous, before = filters.previous, filters.year_before
+    rows = _counts(
+        ids,
+        min(previous[0], before[0]),
+        max(previous[1], before[1]),
+        {"loc": F("location_id")},
+        lambda n, first: {
+            "previous": n(Q(date__range=previous)),
+            "before": n(Q(date__range=before)),
+        },
+        through=through,
+        only=Q(date__range=previous) | Q(date__range=before),
+    )
+    return [Earlier(loc, v["previous"], v["before"]) for (loc,), v in rows.items()]
+
+
+def came_via(ids, filters, through) -> list[Named]:
     """First visits by how they came, the most first."""
-    rows = (
-        _counted(ids)
-        .filter(recorded_on__range=(filters.start, filters.end), first_visit=FirstVisit.YES)
-        .annotate(name=name_in_active_language("came_via"))
-        .values_list("name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "name")
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {"name": name_in_active_language("came_via")},
+        lambda n, first: {"n": first()},
+        through=through,
     )
-    return [Named(name or _("niet ingevuld"), n) for name, n in rows]
+    counted = [(name, v["n"]) for (name,), v in rows.items() if v["n"]]
+    counted.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
+    return [Named(name or _("niet ingevuld"), n) for name, n in counted]
 
 
 def referrals(ids, filters) -> list[Named]:
@@ -168,17 +337,18 @@ def referrals(ids, filters) -> list[Named]:
     return [Named(*row) for row in rows]
 
 
-def activity_visits(ids, filters) -> list[ActivityVisits]:
+def activity_visits(ids, filters, through) -> list[ActivityVisits]:
     """Visits that named an occurrence of an activity on the tablet."""
-    rows = (
-        _counted(ids)
-        .filter(recorded_on__range=(filters.start, filters.end), occurrence__isnull=False)
-        .annotate(category=name_in_active_language(ACTIVITY_CATEGORY))
-        .values_list("category", ACTIVITY_TITLE)
-        .annotate(n=Count("id"))
-        .order_by("category", ACTIVITY_TITLE)
+    rows = _counts(
+        ids,
+        filters.start,
+        filters.end,
+        {"category": name_in_active_language(ACTIVITY_CATEGORY), "title": F(ACTIVITY_TITLE)},
+        lambda n, first: {"n": n()},
+        through=through,
+        only=Q(occurrence__isnull=False),
     )
-    return [ActivityVisits(*row) for row in rows]
+    return sorted(ActivityVisits(category, title, v["n"]) for (category, title), v in rows.items())
 
 
 def attended_shifts(ids, filters) -> list[AttendedShift]:

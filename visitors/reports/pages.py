@@ -3,6 +3,7 @@ a page per location for the year. The numbers come from the tables (`shown_rows`
 masked for outside use is masked the same way everywhere."""
 
 import datetime
+from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
@@ -74,10 +75,9 @@ def sections(report):
     return result
 
 
-def _year_page(report, location, index, rows, months, stories):
+def _year_page(report, location, index, rows, months, stories, month_labels):
     """One location's page: its figures, its months (table and chart) and its stories."""
     table = report.table("per-eenheid")
-    month_labels = [bucket_short_label(key, Grouping.MONTH) for key, _label in report.buckets]
     year = report.filters.start.year
     return {
         "location": location,
@@ -109,9 +109,16 @@ def year_overview(year: int, locations, *, external=False):
     report = build_report(filters)
     totals_rows = shown_rows(report.table("per-eenheid"), external=external)
     month_rows = shown_rows(report.table("verloop"), external=external)
+    month_labels = [bucket_short_label(key, Grouping.MONTH) for key, _label in report.buckets]
+    stories_of = defaultdict(list)
+    for story in report.stories:
+        stories_of[story.location_id].append(story)
     pages = []
     for index, location in enumerate(locations):
         months = [row[1 + index] for row in month_rows]
-        stories = [story for story in report.stories if story.location_id == location.pk]
-        pages.append(_year_page(report, location, index, totals_rows, months, stories))
+        pages.append(
+            _year_page(
+                report, location, index, totals_rows, months, stories_of[location.pk], month_labels
+            )
+        )
     return report, pages

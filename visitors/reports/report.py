@@ -1,4 +1,4 @@
-"""`build_report`: the figures of a report in a fixed number of queries (9; see the tests),
+"""`build_report`: the figures of a report in a fixed number of queries (11; see the tests),
 put together from the typed rows of `figures` and laid out as the tables of `tables`."""
 
 from collections import Counter
@@ -31,34 +31,37 @@ class Report:
 
 
 def _add_visits(report, sums, unit_of, rows):
-    """The visits per day-part: into the units' sums, the timeline and the heat map."""
+    """The visits per unit and bucket: into the units' sums and the timeline."""
     position = {key: index for index, (key, _label) in enumerate(report.buckets)}
     report.timeline = {unit.key: [0] * len(report.buckets) for unit in report.units}
-    heat = Counter()
     for row in rows:
         unit = unit_of[row.location_id]
-        report.timeline[unit][position[q.bucket_start(row.day, report.filters.grouping)]] += (
-            row.visits
-        )
+        report.timeline[unit][position[row.bucket]] += row.visits
         sums.visits[unit] += row.visits
         sums.first_visits[unit] += row.first_visits
-        heat[(row.day.isoweekday(), row.day_part)] += row.visits
-    report.heat = dict(heat)
 
 
 def _add_opened(report, sums, unit_of, opened, rows):
     """The opened day-parts: times and hours open, the visits on them (a tally for a closed
-    day counts in the totals, not here) and the busiest and quietest weekday × day-part."""
-    visits_at = {(row.location_id, row.day, row.day_part): row.visits for row in rows}
+    day counts in the totals, not here), the heat map and the busiest and quietest weekday ×
+    day-part."""
+    heat, visits_at = Counter(), Counter()
+    for row in rows:
+        heat[(row.weekday, row.day_part)] += row.visits
+        if not row.closed:
+            visits_at[(row.location_id, row.weekday, row.day_part)] += row.visits
+    report.heat = dict(heat)
     slot_opened, slot_visits = Counter(), Counter()
-    for row in opened:
-        unit = unit_of[row.location_id]
-        n = visits_at.get((row.location_id, row.day, row.day_part), 0)
-        sums.opened[unit] += 1
-        sums.minutes_open[unit] += row.minutes
+    for slot in opened:
+        if not slot.times:
+            continue
+        unit = unit_of[slot.location_id]
+        n = visits_at[(slot.location_id, slot.weekday, slot.day_part)]
+        sums.opened[unit] += slot.times
+        sums.minutes_open[unit] += slot.times * slot.minutes
         sums.visits_on_opened[unit] += n
-        slot_opened[(row.day.isoweekday(), row.day_part)] += 1
-        slot_visits[(row.day.isoweekday(), row.day_part)] += n
+        slot_opened[(slot.weekday, slot.day_part)] += slot.times
+        slot_visits[(slot.weekday, slot.day_part)] += n
     order = {part.value: index for index, part in enumerate(DayPart)}
     slots = [
         q.Slot(
@@ -79,23 +82,23 @@ def _add_earlier_and_shifts(sums, unit_of, earlier, shifts):
 
 
 def build_report(filters: Filters, *, with_stories=True) -> Report:
-    """All the figures of the report, in a fixed number of queries (8, 9 with the stories)."""
+    """All the figures of the report, in a fixed number of queries (10, 11 with the stories)."""
     from .tables import report_tables
 
     report = Report(filters=filters, units=q.units(filters), buckets=q.buckets(filters))
     ids = [location.pk for location in filters.locations]
     unit_of = {pk: unit.key for unit in report.units for pk in unit.location_ids}
     sums = q.Sums()
-    rows = q.day_part_visits(ids, filters)
-    _add_visits(report, sums, unit_of, rows)
-    opened = q.opened_day_parts(ids, filters.start, filters.end)
-    _add_opened(report, sums, unit_of, opened, rows)
+    through = q.settled_through()  # the last day of the roll-up: visitors/rollup.py
+    _add_visits(report, sums, unit_of, q.bucket_visits(ids, filters, through))
+    opened, closed = q.opened_slots(ids, filters.start, filters.end)
+    _add_opened(report, sums, unit_of, opened, q.slot_visits(ids, filters, closed, through))
     _add_earlier_and_shifts(
-        sums, unit_of, q.earlier_visits(ids, filters), q.attended_shifts(ids, filters)
+        sums, unit_of, q.earlier_visits(ids, filters, through), q.attended_shifts(ids, filters)
     )
-    report.came_via = q.came_via(ids, filters)
+    report.came_via = q.came_via(ids, filters, through)
     report.referrals = q.referrals(ids, filters)
-    report.activities = q.activity_visits(ids, filters)
+    report.activities = q.activity_visits(ids, filters, through)
     if with_stories:
         report.stories = q.stories(ids, filters)
     report.per_unit = {unit.key: sums.figures([unit.key]) for unit in report.units}
