@@ -9,6 +9,7 @@ import datetime
 
 from django.utils import timezone
 
+from buurtkamer.dashboard import LISTED, summarised
 from locations.models import closed_dates_of
 
 from . import services
@@ -58,9 +59,24 @@ def panel(request, *, kind, locations):
                 ],
             }
         )
+    summary = None
+    if summarised(locations):
+        # A national install: the totals, and the locations with clashes first.
+        with_problems = sorted(
+            (row for row in rows if row["problems"]),
+            key=lambda row: (-len(row["problems"]), row["location"].name),
+        )
+        summary = {
+            "today": sum(len(row["today"]) for row in rows),
+            "week": sum(row["week"] for row in rows),
+            "problems": sum(len(row["problems"]) for row in rows),
+            "more": max(len(with_problems) - LISTED, 0),
+        }
+        rows = with_problems[:LISTED]
     return {
         "template": "activities/dashboard_panel.html",
         "rows": rows,
+        "summary": summary,
         "kind": kind,
         "several": len(locations) > 1,
     }

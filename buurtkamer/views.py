@@ -20,6 +20,14 @@ from locations.models import Closure, LogEntry, Membership
 from visitors.models import Visit
 
 from . import health, jobs
+from .dashboard import (
+    LISTED,
+    SEARCH_MAX_LENGTH,
+    SEARCH_PARAMETER,
+    matching,
+    search_of,
+    summarised,
+)
 from .permissions import (
     Action,
     Dashboard,
@@ -95,9 +103,21 @@ def dashboard(request):
         for panel in DASHBOARD_PANELS
         if (found := panel(request, kind=kind, locations=locations))
     ]
-    return render(
-        request, f"buurtkamer/dashboard_{kind}.html", {"locations": locations, "panels": panels}
-    )
+    context = {"locations": locations, "panels": panels}
+    if kind == Dashboard.STAFF and summarised(locations):
+        # A national install: the cards of the locations searched for, not of all of them.
+        query, problem = search_of(request)
+        found = matching(locations, query)
+        context["search"] = {
+            "query": query,
+            "problem": problem,
+            "found": found[:LISTED],
+            "more": max(len(found) - LISTED, 0),
+            "parameter": SEARCH_PARAMETER,
+            "max_length": SEARCH_MAX_LENGTH,
+            "municipalities": len({location.municipality for location in locations}),
+        }
+    return render(request, f"buurtkamer/dashboard_{kind}.html", context)
 
 
 @never_cache
