@@ -31,6 +31,7 @@ from .reports import opened_day_parts
 TREND_WEEKS = 8
 OPENINGS_DAYS = 14
 MOVERS_WEEKS = 4  # the movers compare the last four whole weeks with a year before
+MOVERS_SHOWN = 5  # risers and fallers each
 
 
 def visit_rows(locations, today):
@@ -185,7 +186,7 @@ def _change(now, before):
 
 
 def movers(locations, weeks):
-    """(risers, fallers): the LISTED locations whose visits of the last MOVERS_WEEKS whole
+    """(risers, fallers): the MOVERS_SHOWN locations whose visits of the last MOVERS_WEEKS whole
     weeks grew most against the same weeks a year before, and those that shrank most, in
     visits (a big location's dip weighs more than a small one's), then by name."""
     rows = [
@@ -207,7 +208,7 @@ def movers(locations, weeks):
         (row for row in rows if row["difference"] < 0),
         key=lambda row: (row["difference"], row["location"].name),
     )
-    return risers[:LISTED], fallers[:LISTED]
+    return risers[:MOVERS_SHOWN], fallers[:MOVERS_SHOWN]
 
 
 def per_municipality(locations, weeks):
