@@ -29,14 +29,14 @@ def panel(request, *, kind, locations):
         return None
     today = timezone.localdate()
     end = today + datetime.timedelta(days=DAYS - 1)
-    # Prefetched by the dashboard (buurtkamer/views.py): the opening hours for the cards, the
-    # closures around today (DASHBOARD_CLOSURES).
-    closures = [closure for location in locations for closure in location.dashboard_closures]
+    # Read by the dashboard with the locations (buurtkamer/views.py, with_calendar): the opening
+    # hours and the closures around today.
+    closures = [closure for location in locations for closure in location.calendar_closures]
     days = services.days_with_occurrences(
         locations,
         today,
         end,
-        hours=[hours for location in locations for hours in location.opening_hours.all()],
+        hours=[hours for location in locations for hours in location.calendar_hours],
         closed=closed_dates_of(closures, today, end),
     )
     rows = []

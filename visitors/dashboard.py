@@ -116,17 +116,17 @@ def week_figures(locations, today, rows):
 
 def openings_without_count(locations, today, rows):
     """[(location, date, day part)] of opened day-parts of the last two weeks (not today) with
-    no counted visit and no tally (visit_rows). No query: the opening hours and closures are
-    prefetched on the locations."""
+    no counted visit and no tally (visit_rows). No query: the opening hours and closures came
+    with the locations (LocationQuerySet.with_calendar)."""
     ids = [location.pk for location in locations]
     start, end = today - datetime.timedelta(days=OPENINGS_DAYS), today - datetime.timedelta(days=1)
-    hours = [  # prefetched by the dashboard for the cards
+    hours = [  # read by the dashboard with the locations (LocationQuerySet.with_calendar)
         (row.location_id, row.weekday, row.day_part, row.opens_at, row.closes_at)
         for location in locations
-        for row in location.opening_hours.all()
+        for row in location.calendar_hours
     ]
-    # And the closures, prefetched by the dashboard (buurtkamer/views.py DASHBOARD_CLOSURES).
-    closures = [closure for location in locations for closure in location.dashboard_closures]
+    # And the closures around today, read the same way.
+    closures = [closure for location in locations for closure in location.calendar_closures]
     opened = opened_day_parts(ids, start, end, hours, closed_dates_of(closures, start, end))
     counted = {
         (location_id, day, day_part)
