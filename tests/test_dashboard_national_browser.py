@@ -1,6 +1,7 @@
 """Issue 17 in the browser: the staff dashboard of a national install (250 locations in 40
 municipalities) on a tablet and a phone: nothing wider than the screen, no console error (the
-CSP), screenshots at three sizes, and the search through its form."""
+CSP), screenshots at three sizes, and the search through its form (axe-core: no serious
+violation)."""
 
 import datetime
 import importlib
@@ -15,7 +16,7 @@ from locations.models import DayPart, Location
 from visitors.models import Visit
 
 from .factories import UserFactory
-from .support import dutch_context, logged_in_as
+from .support import axe_violations, dutch_context, logged_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,3 +105,17 @@ def test_the_search_form_finds_a_municipality(browser, live_server, staff):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []
     context.close()
+
+
+def test_the_national_dashboard_has_no_serious_accessibility_violations(
+    browser, live_server, staff, axe_script
+):
+    """bypass_csp: axe-core is injected as an inline script (see test_accessibility.py)."""
+    for size, query in (((1024, 768), ""), ((390, 844), "Gemeente 07")):
+        context = logged_in_as(
+            dutch_context(browser, live_server, *size, bypass_csp=True), live_server, staff
+        )
+        page = context.new_page()
+        page.goto("/" + (f"?zoek={query}" if query else ""))
+        assert axe_violations(page, axe_script) == [], size
+        context.close()
