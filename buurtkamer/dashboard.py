@@ -44,3 +44,19 @@ def matching(locations, query: str) -> list:
             for text in (location.name, location.town, location.municipality)
         )
     ]
+
+
+def location_search(request, locations) -> dict:
+    """The staff dashboard's search among `locations` (already fetched), for its template: what
+    was typed, a message when it cannot be used, the first LISTED found and how many more."""
+    query, problem = search_of(request)
+    found = matching(locations, query)
+    return {
+        "query": query,
+        "problem": problem,
+        "found": found[:LISTED],
+        "more": max(len(found) - LISTED, 0),
+        "parameter": SEARCH_PARAMETER,
+        "max_length": SEARCH_MAX_LENGTH,
+        "municipalities": len({location.municipality for location in locations}),
+    }

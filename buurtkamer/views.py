@@ -20,14 +20,7 @@ from locations.models import LogEntry, Membership, unpack_calendar
 from visitors.models import Visit
 
 from . import health, jobs
-from .dashboard import (
-    LISTED,
-    SEARCH_MAX_LENGTH,
-    SEARCH_PARAMETER,
-    matching,
-    search_of,
-    summarised,
-)
+from .dashboard import location_search, summarised
 from .permissions import (
     Action,
     Dashboard,
@@ -105,17 +98,7 @@ def dashboard(request):
     context = {"locations": locations, "panels": panels}
     if kind == Dashboard.STAFF and summarised(locations):
         # A national install: the cards of the locations searched for, not of all of them.
-        query, problem = search_of(request)
-        found = matching(locations, query)
-        context["search"] = {
-            "query": query,
-            "problem": problem,
-            "found": found[:LISTED],
-            "more": max(len(found) - LISTED, 0),
-            "parameter": SEARCH_PARAMETER,
-            "max_length": SEARCH_MAX_LENGTH,
-            "municipalities": len({location.municipality for location in locations}),
-        }
+        context["search"] = location_search(request, locations)
     return render(request, f"buurtkamer/dashboard_{kind}.html", context)
 
 
