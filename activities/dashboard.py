@@ -9,6 +9,7 @@ import datetime
 
 from django.utils import timezone
 
+from buurtkamer.dashboard import LISTED, summarised
 from locations.models import closed_dates_of
 
 from . import services
@@ -28,14 +29,14 @@ def panel(request, *, kind, locations):
         return None
     today = timezone.localdate()
     end = today + datetime.timedelta(days=DAYS - 1)
-    # Prefetched by the dashboard (buurtkamer/views.py): the opening hours for the cards, the
-    # closures around today (DASHBOARD_CLOSURES).
-    closures = [closure for location in locations for closure in location.dashboard_closures]
+    # Read by the dashboard with the locations (buurtkamer/views.py, with_calendar): the opening
+    # hours and the closures around today.
+    closures = [closure for location in locations for closure in location.calendar_closures]
     days = services.days_with_occurrences(
         locations,
         today,
         end,
-        hours=[hours for location in locations for hours in location.opening_hours.all()],
+        hours=[hours for location in locations for hours in location.calendar_hours],
         closed=closed_dates_of(closures, today, end),
     )
     rows = []
@@ -58,9 +59,24 @@ def panel(request, *, kind, locations):
                 ],
             }
         )
+    summary = None
+    if summarised(locations):
+        # A national install: the totals, and the locations with clashes first.
+        with_problems = sorted(
+            (row for row in rows if row["problems"]),
+            key=lambda row: (-len(row["problems"]), row["location"].name),
+        )
+        summary = {
+            "today": sum(len(row["today"]) for row in rows),
+            "week": sum(row["week"] for row in rows),
+            "problems": sum(len(row["problems"]) for row in rows),
+            "more": max(len(with_problems) - LISTED, 0),
+        }
+        rows = with_problems[:LISTED]
     return {
         "template": "activities/dashboard_panel.html",
         "rows": rows,
+        "summary": summary,
         "kind": kind,
         "several": len(locations) > 1,
     }

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,10 +17,11 @@ import activities.dashboard
 import locations.dashboard
 import visitors.dashboard
 import volunteers.dashboard
-from locations.models import Closure, LogEntry, Membership
+from locations.models import LogEntry, Membership, unpack_calendar
 from visitors.models import Visit
 
 from . import health, jobs
+from .dashboard import location_search, summarised
 from .languages import set_user_language, valid_language
 from .permissions import (
     Action,
@@ -46,32 +47,30 @@ def dashboard(request):
     """The start page: what this person does here, per role.
 
     A fixed number of queries, whatever the number of locations, shifts or visits
-    (tests/test_dashboard_queries.py). Everyone: the session, the user, the locations with
-    the person's roles and the cards' counts (one query), their opening hours, their closures
-    around today, the activities of the coming week; staff also the authenticator check
-    (two-step login); staff and coordinators the roster of the coming weeks and the visits of
-    the trend's weeks; a volunteer their next shifts and the open places; a coordinator their
-    next shifts with the late cancellations, the onboarding to-dos and the logbook's latest
-    follow-ups. Volunteer 8, staff 9, coordinator 11.
+    (tests/test_dashboard_queries.py, tests/test_dashboard_national.py). Everyone: the session,
+    the user, the locations with the person's roles, the cards' counts, their opening hours and
+    their closures around today (one query: LocationQuerySet.with_counts and with_calendar),
+    the activities of the coming week; staff also the authenticator check (two-step login);
+    staff and coordinators the roster of the coming weeks and the visits of the trend's weeks;
+    a volunteer their next shifts and the open places; a coordinator their next shifts with the
+    late cancellations, the onboarding to-dos and the logbook's latest follow-ups. Volunteer 6,
+    staff 7, coordinator 9. With more than twelve locations the panels summarise
+    (buurtkamer/dashboard.py) from the same data, and staff get a search among them.
     """
     user = request.user
     today = timezone.localdate()
 
-    # The closures the activities panel (this week ahead) and the visitors panel (its openings
-    # of the last weeks) look at, read once.
-    closures = Prefetch(
-        "closures",
-        queryset=Closure.objects.covering(
-            today - datetime.timedelta(days=visitors.dashboard.OPENINGS_DAYS),
-            today + datetime.timedelta(days=activities.dashboard.DAYS - 1),
-        ),
-        to_attr="dashboard_closures",
+    # The opening hours and the closures the activities panel (this week ahead) and the
+    # visitors panel (its openings of the last weeks) look at, in the locations' own query.
+    calendar = (
+        today - datetime.timedelta(days=visitors.dashboard.OPENINGS_DAYS),
+        today + datetime.timedelta(days=activities.dashboard.DAYS - 1),
     )
 
     def shape(queryset):
         # The cards' figures and the panels' open follow-ups, in the same query.
         return (
-            queryset.prefetch_related("opening_hours", closures)
+            queryset.with_calendar(*calendar)
             .order_by("name")
             .with_counts(
                 team_size=Membership.objects.current(),
@@ -82,6 +81,7 @@ def dashboard(request):
 
     # Each with .my_role (shown on the card, decides nothing), read with the roles themselves.
     locations = viewable_locations(user, shape)
+    unpack_calendar(locations)
     kind = dashboard_for(user)
     if kind != Dashboard.VOLUNTEER:
         # The roster of the coming weeks, read once for the volunteers' and visitors' panels.
@@ -97,9 +97,11 @@ def dashboard(request):
         for panel in DASHBOARD_PANELS
         if (found := panel(request, kind=kind, locations=locations))
     ]
-    return render(
-        request, f"buurtkamer/dashboard_{kind}.html", {"locations": locations, "panels": panels}
-    )
+    context = {"locations": locations, "panels": panels}
+    if kind == Dashboard.STAFF and summarised(locations):
+        # A national install: the cards of the locations searched for, not of all of them.
+        context["search"] = location_search(request, locations)
+    return render(request, f"buurtkamer/dashboard_{kind}.html", context)
 
 
 @never_cache

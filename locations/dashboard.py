@@ -1,6 +1,7 @@
 """What the locations area adds to the dashboard (buurtkamer/views.py): the logbook's open
 follow-ups for coordinators (their locations) and staff (per location)."""
 
+from buurtkamer.dashboard import LISTED, summarised
 from buurtkamer.permissions import Dashboard, coordinated_location_ids
 
 from .models import LogEntry
@@ -19,11 +20,18 @@ def panel(request, *, kind, locations):
     """
     if kind == Dashboard.STAFF:
         rows = [(location, location.open_follow_ups) for location in locations]
+        total = sum(count for _location, count in rows)
+        more = 0
+        if summarised(locations):
+            # A national install: the locations with the most open follow-ups only.
+            rows = sorted((row for row in rows if row[1]), key=lambda row: (-row[1], row[0].name))
+            rows, more = rows[:LISTED], max(len(rows) - LISTED, 0)
         return {
             "template": "locations/dashboard_panel.html",
             "kind": kind,
             "rows": rows,
-            "total": sum(count for _location, count in rows),
+            "total": total,
+            "more": more,
         }
     if kind != Dashboard.COORDINATOR:
         return None

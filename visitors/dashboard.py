@@ -12,12 +12,13 @@ dashboard the panel comes first ("lead"): it is what staff open the dashboard fo
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, DateField, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from buurtkamer.dashboard import LISTED, summarised
 from buurtkamer.dates import monday_of, same_week_a_year_before
 from buurtkamer.permissions import Dashboard, coordinated_locations
 from locations.models import Weekday, closed_dates_of
@@ -29,26 +30,49 @@ from .reports import opened_day_parts
 
 TREND_WEEKS = 8
 OPENINGS_DAYS = 14
+MOVERS_WEEKS = 4  # the movers compare the last four whole weeks with a year before
+MOVERS_SHOWN = 5  # risers and fallers each
 
 
 def visit_rows(locations, today):
-    """[(location id, date, day part, counted visits)] of every day-part with visitors that
-    week_figures and openings_without_count look at: the trend's weeks up to today (which hold
-    the openings' two weeks) and the same days a year ago. One query."""
+    """[(location id, day, day part, counted visits)] of what week_figures and
+    openings_without_count look at, from one query: the last OPENINGS_DAYS days (which hold
+    this week and last week) per day and day-part; the older days summed per period, keyed by
+    the period's first day with day part "": each of the trend's weeks, the same days as this
+    week's a year ago, and the MOVERS_WEEKS weeks before those. About thirty rows per location,
+    however many visits."""
     monday = monday_of(today)
     first = monday - datetime.timedelta(weeks=TREND_WEEKS)
+    recent = today - datetime.timedelta(days=OPENINGS_DAYS)
     year_ago = same_week_a_year_before(monday)
+    movers_year_ago = year_ago - datetime.timedelta(weeks=MOVERS_WEEKS)
+    periods = [
+        *((week, week + datetime.timedelta(days=6)) for week in _weeks(first, TREND_WEEKS)),
+        (year_ago, year_ago + (today - monday)),
+        (movers_year_ago, year_ago - datetime.timedelta(days=1)),
+    ]
+    key = Case(
+        When(recorded_on__gte=recent, then=F("recorded_on")),
+        *(When(recorded_on__range=period, then=Value(period[0])) for period in periods),
+        output_field=DateField(),
+    )
+    part = Case(When(recorded_on__gte=recent, then=F("day_part")), default=Value(""))
     return list(
         Visit.objects.counted()
         .filter(location_id__in=[location.pk for location in locations])
         .filter(
             Q(recorded_on__range=(first, today))
-            | Q(recorded_on__range=(year_ago, year_ago + (today - monday)))
+            | Q(recorded_on__range=(movers_year_ago, year_ago + (today - monday)))
         )
         .order_by()
-        .values_list("location_id", "recorded_on", "day_part")
+        .values("location_id", day=key, part=part)
         .annotate(n=Count("id"))
+        .values_list("location_id", "day", "part", "n")
     )
+
+
+def _weeks(first, count):
+    return [first + datetime.timedelta(weeks=number) for number in range(count)]
 
 
 def week_figures(locations, today, rows):
@@ -58,6 +82,8 @@ def week_figures(locations, today, rows):
     same days of last week ("this" / "last_to_date") and of the same ISO week a year earlier
     ("last_year"); "last" is the whole of last week. The trend holds whole weeks only (the
     TREND_WEEKS weeks before this one): a week that is not over yet would dive to 0 each Monday.
+    "period" is the MOVERS_WEEKS whole weeks before this one, "period_last_year" the same weeks
+    a year earlier: what the movers and the municipalities compare.
     """
     monday = monday_of(today)
     elapsed = today - monday  # 0 days on a Monday
@@ -70,15 +96,19 @@ def week_figures(locations, today, rows):
     def visits(location_id, start, end):
         return sum(n for day, n in per_day[location_id].items() if start <= day <= end)
 
-    weeks = [first + datetime.timedelta(weeks=number) for number in range(TREND_WEEKS)]
+    weeks = _weeks(first, TREND_WEEKS)
     last_monday = monday - datetime.timedelta(weeks=1)
+    before = datetime.timedelta(weeks=MOVERS_WEEKS)
+    yesterday = datetime.timedelta(days=1)
     return {
         location.pk: {
             "this": visits(location.pk, monday, today),
             "last_to_date": visits(location.pk, last_monday, last_monday + elapsed),
-            "last": visits(location.pk, last_monday, monday - datetime.timedelta(days=1)),
+            "last": visits(location.pk, last_monday, monday - yesterday),
             "last_year": visits(location.pk, year_ago, year_ago + elapsed),
             "trend": [visits(location.pk, w, w + datetime.timedelta(days=6)) for w in weeks],
+            "period": visits(location.pk, monday - before, monday - yesterday),
+            "period_last_year": visits(location.pk, year_ago - before, year_ago - yesterday),
         }
         for location in locations
     }
@@ -86,17 +116,17 @@ def week_figures(locations, today, rows):
 
 def openings_without_count(locations, today, rows):
     """[(location, date, day part)] of opened day-parts of the last two weeks (not today) with
-    no counted visit and no tally (visit_rows). No query: the opening hours and closures are
-    prefetched on the locations."""
+    no counted visit and no tally (visit_rows). No query: the opening hours and closures came
+    with the locations (LocationQuerySet.with_calendar)."""
     ids = [location.pk for location in locations]
     start, end = today - datetime.timedelta(days=OPENINGS_DAYS), today - datetime.timedelta(days=1)
-    hours = [  # prefetched by the dashboard for the cards
+    hours = [  # read by the dashboard with the locations (LocationQuerySet.with_calendar)
         (row.location_id, row.weekday, row.day_part, row.opens_at, row.closes_at)
         for location in locations
-        for row in location.opening_hours.all()
+        for row in location.calendar_hours
     ]
-    # And the closures, prefetched by the dashboard (buurtkamer/views.py DASHBOARD_CLOSURES).
-    closures = [closure for location in locations for closure in location.dashboard_closures]
+    # And the closures around today, read the same way.
+    closures = [closure for location in locations for closure in location.calendar_closures]
     opened = opened_day_parts(ids, start, end, hours, closed_dates_of(closures, start, end))
     counted = {
         (location_id, day, day_part)
@@ -150,6 +180,86 @@ def _row(location, figures, fills, follow_ups):
     }
 
 
+def _change(now, before):
+    """The change from `before` to `now` in whole percents, None when there was nothing before."""
+    return round((now - before) * 100 / before) if before else None
+
+
+def movers(locations, weeks):
+    """(risers, fallers): the MOVERS_SHOWN locations whose visits of the last MOVERS_WEEKS whole
+    weeks grew most against the same weeks a year before, and those that shrank most, in
+    visits (a big location's dip weighs more than a small one's), then by name."""
+    rows = [
+        {
+            "location": location,
+            "now": weeks[location.pk]["period"],
+            "before": weeks[location.pk]["period_last_year"],
+        }
+        for location in locations
+    ]
+    for row in rows:
+        row["difference"] = row["now"] - row["before"]
+        row["change"] = _change(row["now"], row["before"])
+    risers = sorted(
+        (row for row in rows if row["difference"] > 0),
+        key=lambda row: (-row["difference"], row["location"].name),
+    )
+    fallers = sorted(
+        (row for row in rows if row["difference"] < 0),
+        key=lambda row: (row["difference"], row["location"].name),
+    )
+    return risers[:MOVERS_SHOWN], fallers[:MOVERS_SHOWN]
+
+
+def per_municipality(locations, weeks):
+    """[{municipality, locations, today, now, before, change}] by municipality name: the visits
+    of today and of the last MOVERS_WEEKS whole weeks beside the same weeks a year before."""
+    groups = {}
+    for location in locations:
+        group = groups.setdefault(
+            location.municipality,
+            {
+                "municipality": location.municipality,
+                "locations": 0,
+                "today": 0,
+                "now": 0,
+                "before": 0,
+            },
+        )
+        group["locations"] += 1
+        group["today"] += location.visitors_today
+        group["now"] += weeks[location.pk]["period"]
+        group["before"] += weeks[location.pk]["period_last_year"]
+    rows = sorted(groups.values(), key=lambda group: group["municipality"].casefold())
+    for row in rows:
+        row["change"] = _change(row["now"], row["before"])
+    return rows
+
+
+def totals(rows):
+    """The figures of all rows added up, for the summary's "all locations" line."""
+    filled = sum(row["fill"]["filled"] for row in rows)
+    total = sum(row["fill"]["total"] for row in rows)
+    trend = [sum(week) for week in zip(*(row["trend"] for row in rows), strict=True)]
+    return {
+        **{
+            key: sum(row[key] for row in rows)
+            for key in ("this", "last_to_date", "last", "last_year", "follow_ups")
+        },
+        "trend": trend,
+        "spark": charts.sparkline(
+            _("Bezoeken per week, de laatste %(weeks)s volle weken, alle locaties")
+            % {"weeks": TREND_WEEKS},
+            trend,
+        ),
+        "fill": {
+            "filled": filled,
+            "total": total,
+            "share": round(filled * 100 / total) if total else None,
+        },
+    }
+
+
 def panel(request, *, kind, locations):
     """The context of this area's dashboard panel, or None to show nothing.
 
@@ -171,6 +281,37 @@ def panel(request, *, kind, locations):
     fills = fill_rates(shown, today)
     follow_ups = {location.pk: location.open_follow_ups for location in shown}
     rows = [_row(location, weeks[location.pk], fills, follow_ups) for location in shown]
+    summary = None
+    if summarised(shown):
+        # A national install: the totals, the movers and the municipalities instead of a row
+        # per location (buurtkamer/dashboard.py).
+        risers, fallers = movers(shown, weeks)
+        summary = {
+            "locations": len(shown),
+            "totals": totals(rows),
+            "risers": risers,
+            "fallers": fallers,
+            "mover_lists": [
+                (
+                    risers,
+                    _("Meer bezoekers dan vorig jaar"),
+                    "stijgers",
+                    _("Geen enkele locatie had meer bezoekers dan vorig jaar."),
+                ),
+                (
+                    fallers,
+                    _("Minder bezoekers dan vorig jaar"),
+                    "dalers",
+                    _("Geen enkele locatie had minder bezoekers dan vorig jaar."),
+                ),
+            ],
+            "municipalities": per_municipality(shown, weeks),
+            "movers_weeks": MOVERS_WEEKS,
+        }
+        rows = []
+    unrecorded = openings_without_count(shown, today, visits)  # the most recent first
+    # With many locations the first LISTED, and how many more.
+    shown_openings = unrecorded[:LISTED] if summary else unrecorded
     openings = [
         {
             "location": location,
@@ -180,13 +321,15 @@ def panel(request, *, kind, locations):
             + "?"
             + urlencode({"date": day.isoformat(), "day_part": day_part}),
         }
-        for location, day, day_part in openings_without_count(shown, today, visits)
+        for location, day, day_part in shown_openings
     ]
     return {
         "template": "visitors/reports/dashboard_panel.html",
         "kind": kind,
         "rows": rows,
+        "summary": summary,
         "openings": openings,
+        "openings_more": len(unrecorded) - len(shown_openings),
         "weekday": Weekday(today.isoweekday()).label,
         "trend_weeks": TREND_WEEKS,
         "lead": kind == Dashboard.STAFF,  # the staff dashboard starts with it: what staff come for

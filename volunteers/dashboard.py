@@ -13,6 +13,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from buurtkamer.dashboard import LISTED, summarised
 from buurtkamer.dates import monday_of
 from buurtkamer.permissions import Dashboard, coordinated_locations
 
@@ -221,4 +222,24 @@ def _staff_panel(locations, today):
         }
         for location in locations
     ]
-    return {"template": "volunteers/dashboard/staff.html", "weeks": WEEKS_AHEAD, "rows": rows}
+    summary = None
+    if summarised(locations):
+        # A national install: the totals, and the locations with the most gaps first.
+        with_gaps = sorted(
+            (row for row in rows if row["places_short"] or row["without_lead"]),
+            key=lambda row: (-row["places_short"], -row["without_lead"], row["location"].name),
+        )
+        summary = {
+            "locations": len(locations),
+            "with_gaps": len(with_gaps),
+            "places_short": sum(row["places_short"] for row in rows),
+            "without_lead": sum(row["without_lead"] for row in rows),
+            "more": max(len(with_gaps) - LISTED, 0),
+        }
+        rows = with_gaps[:LISTED]
+    return {
+        "template": "volunteers/dashboard/staff.html",
+        "weeks": WEEKS_AHEAD,
+        "rows": rows,
+        "summary": summary,
+    }
