@@ -68,6 +68,9 @@ format: $(TEST_STAMP)
 
 # The benchmark of issue 7 against its own PostgreSQL database (created and dropped by it):
 # see bench/run.py and README "Performance". Bounded: 10 minutes at most.
+# `make bench SCALE=national` (or BENCH_SCALE=national in the environment): 250 locations and
+# ten years of visits, the pages only (bench/national.py).
+bench: export BENCH_SCALE := $(or $(SCALE),$(BENCH_SCALE),default)
 bench: $(STAMP)
 	timeout --foreground --kill-after=20 600 $(BIN)/python -m bench.run
 
