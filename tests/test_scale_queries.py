@@ -215,3 +215,40 @@ def test_a_coordinator_searches_only_their_own_locations(client, login, coordina
 
     assert _names(response) == ["Buurtkamer Dokkum"]
     assert _names(client.get(LOCATION_LIST, {"zoek": "burgum"})) == []
+
+
+# The public programme index -----------------------------------------------------------------
+
+PROGRAMME_INDEX = reverse("activities:programme-index")
+
+
+def _programmes(text):
+    return len(re.findall(r'href="/programma/[a-z0-9-]+/"', text))
+
+
+def test_the_programme_index_of_many_locations_is_grouped_per_municipality(client, thirty):
+    response = client.get(PROGRAMME_INDEX)
+
+    text = response.text
+    assert response.status_code == 200
+    headings = re.findall(r'<h2 class="h5 mt-4">([^<]+)</h2>', text)
+    assert headings == sorted(set(Location.objects.values_list("municipality", flat=True)))
+    assert text.index("Buurtkamer Plaats 10") < text.index("Testgemeente</h2>")  # Opsterland
+    assert _programmes(text) == 30
+    assert 'name="zoek"' in text
+
+
+def test_the_programme_index_of_a_few_locations_is_one_list_without_a_search(client, dokkum):
+    text = client.get(PROGRAMME_INDEX).text
+
+    assert '<h2 class="h5' not in text and 'name="zoek"' not in text
+    assert _programmes(text) == 4
+
+
+def test_the_programme_index_searches(client, thirty):
+    found = client.get(PROGRAMME_INDEX, {"zoek": "heerenveen"}).text
+    nothing = client.get(PROGRAMME_INDEX, {"zoek": "Amsterdam"}).text
+
+    assert _programmes(found) == 3
+    assert "Geen buurtkamer gevonden voor “Amsterdam”" in nothing
+    assert _programmes(nothing) == 0
