@@ -67,9 +67,12 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 
 # The benchmark of issue 7 against its own PostgreSQL database (created and dropped by it):
-# see bench/run.py and README "Performance". Bounded: 10 minutes at most. It drives Chromium
-# for the tablet page's LCP and INP (bench/weight.py), so it needs Playwright: a test extra,
-# not a dependency of the app (a server does not need it), hence the test install.
+# see bench/run.py and README "Performance". Bounded: 10 minutes at most.
+# `make bench SCALE=national` (or BENCH_SCALE=national in the environment): 250 locations and
+# ten years of visits, the pages only (bench/national.py). It drives Chromium for the tablet
+# page's LCP and INP (bench/weight.py), so it needs Playwright: a test extra, not a dependency
+# of the app (a server does not need it), hence the test install.
+bench: export BENCH_SCALE := $(or $(SCALE),$(BENCH_SCALE),default)
 bench: $(TEST_STAMP)
 	timeout --foreground --kill-after=20 600 $(BIN)/python -m bench.run
 

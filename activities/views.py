@@ -30,6 +30,7 @@ from buurtkamer.permissions import (
     staff_required,
 )
 from buurtkamer.versions import VersionConflict, newer_values, refuse_newer
+from locations.forms import LocationSearchForm
 from locations.models import Location
 
 from . import catalogue, services
@@ -583,6 +584,7 @@ def partner_edit(request, partner_id):
 # The public programme (no login, no personal data) --------------------------------------------
 
 PUBLIC_CACHE = {"public": True, "max_age": 300}
+GROUPED_FROM = 12  # the programme index lists more locations than this per municipality
 
 
 def _public_location(slug):
@@ -633,8 +635,17 @@ def _qr_svg(url: str) -> str:
 @require_safe
 @in_url_language
 def programme_index(request):
-    locations = Location.objects.active().order_by("name")
-    context = _with_switch(request, {"locations": locations})
+    """The active locations, to choose one's programme. More than GROUPED_FROM: a search (by
+    name, town or municipality) and the list per municipality; in one query however many."""
+    search = LocationSearchForm(request.GET)
+    text = search.cleaned_data["zoek"] if search.is_valid() else ""
+    locations = list(Location.objects.active().search(text).order_by("name"))
+    grouped = len(locations) > GROUPED_FROM
+    if grouped:
+        locations.sort(key=lambda location: (location.municipality, location.name))
+    context = _with_switch(
+        request, {"locations": locations, "grouped": grouped, "search": search, "text": text}
+    )
     return _public(render(request, "activities/programme_index.html", context))
 
 

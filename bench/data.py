@@ -13,8 +13,10 @@ What it makes, for the four buurtkamers of the migrations:
 - per location an old tablet (revoked a month ago) and the paired tablet of now.
 """
 
+import contextlib
 import datetime
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -53,6 +55,28 @@ LAST_NAMES = [
 ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Scale:
+    """How much history: the default (four buurtkamers, five years) or a larger one
+    (bench/national.py). `more_locations(locations)` adds locations with their opening hours
+    and returns them all; `bulk_load(cursor)` is a context manager around the history's
+    statements; `roster` and `programme` replace _roster and _programme (same arguments);
+    `finish(locations, people)` runs after the rest."""
+
+    name: str = "default"
+    years: int = YEARS
+    visits: tuple[int, int] = (VISITS_MIN, VISITS_MAX)
+    volunteers_per_location: int = VOLUNTEERS_PER_LOCATION
+    more_locations: Callable | None = None
+    bulk_load: Callable | None = None
+    roster: Callable | None = None
+    programme: Callable | None = None
+    finish: Callable | None = None
+
+
+DEFAULT = Scale()
+
+
 @dataclass
 class Fixture:
     """What the benchmark needs from the history: who logs in, and the tablets' tokens."""
@@ -66,22 +90,26 @@ class Fixture:
     counts: dict  # table -> rows
 
 
-def fill(password: str) -> Fixture:
+def fill(password: str, scale: Scale = DEFAULT) -> Fixture:
     now = timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
         locations = _locations()
-        people = _people(locations, password, now)
+        if scale.more_locations is not None:
+            locations = scale.more_locations(locations)
+        people = _people(locations, password, now, scale)
         totp_secret = generate_totp_secret()
         for user in get_user_model().objects.filter(is_aanzet_staff=True):
             TOTP.activate(user, totp_secret)
-        tokens, old_tablets = _tablets(locations, now)
+        tokens, old_tablets = _tablets(locations, now, scale)
         with connection.cursor() as cursor:
-            _history(cursor, locations, old_tablets, today, now)
-        _roster(locations, today)
-        _programme(locations, today)
+            _history(cursor, locations, old_tablets, today, now, scale)
+        (scale.roster or _roster)(locations, today)
+        (scale.programme or _programme)(locations, today)
+        if scale.finish is not None:
+            scale.finish(locations, people)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # a database in use for five years has statistics
+        cursor.execute("VACUUM ANALYZE")  # a database in use for years has statistics
         counts = {}
         for table in [
             "visitors_visit",
@@ -120,12 +148,13 @@ def _locations() -> dict[str, Location]:
     return locations
 
 
-def _people(locations, password, now) -> dict:
+def _people(locations, password, now, scale=DEFAULT) -> dict:
     """Staff, coordinators, volunteers; three of them log in with `password`."""
     User = get_user_model()
     hashed = make_password(password)  # one slow hash, shared by the three who log in
     users, memberships = [], []
-    counter = iter(range(10_000))
+    counter = iter(range(100_000))
+    years = scale.years
 
     def person(prefix, *, staff=False, login=False, active=True):
         number = next(counter)
@@ -136,12 +165,12 @@ def _people(locations, password, now) -> dict:
             is_aanzet_staff=staff,
             is_active=active,
             password=hashed if login else make_password(None),
-            date_joined=now - datetime.timedelta(days=YEARS * 365 - number * 7),
+            date_joined=now - datetime.timedelta(days=years * 365 - number * 7 % (years * 365)),
         )
         users.append(user)
         return user
 
-    def member(user, location, role, *, ended=False, years_ago=YEARS):
+    def member(user, location, role, *, ended=False, years_ago=years):
         started = now - datetime.timedelta(days=int(years_ago * 365))
         memberships.append(
             Membership(
@@ -163,15 +192,15 @@ def _people(locations, password, now) -> dict:
         if slug == LOGIN_LOCATION:
             coordinator = main
             member(person(f"coordinator2.{slug}"), location, Role.COORDINATOR, years_ago=2)
-        for number in range(VOLUNTEERS_PER_LOCATION):
+        for number in range(scale.volunteers_per_location):
             login = slug == LOGIN_LOCATION and number == 0
             user = person(f"vrijwilliger{number}.{slug}", login=login)
-            member(user, location, Role.VOLUNTEER, years_ago=1 + number % YEARS)
+            member(user, location, Role.VOLUNTEER, years_ago=1 + number % years)
             if login:
                 volunteer = user
         for number in range(3):  # left, but kept in the history
             gone = person(f"oud{number}.{slug}", active=number != 0)
-            member(gone, location, Role.VOLUNTEER, ended=True, years_ago=YEARS - number)
+            member(gone, location, Role.VOLUNTEER, ended=True, years_ago=years - number)
     # Two people who work in two locations.
     slugs = list(locations)
     for number in range(2):
@@ -186,7 +215,7 @@ def _people(locations, password, now) -> dict:
     return {"staff": staff, "coordinator": coordinator, "volunteer": volunteer}
 
 
-def _tablets(locations, now) -> tuple[dict[str, str], dict[int, Tablet]]:
+def _tablets(locations, now, scale=DEFAULT) -> tuple[dict[str, str], dict[int, Tablet]]:
     """Per location the tablet of the years before (revoked) and the paired one of now."""
     switch = now - datetime.timedelta(days=TABLET_SWITCH_DAYS)
     tokens, old = {}, {}
@@ -195,7 +224,7 @@ def _tablets(locations, now) -> tuple[dict[str, str], dict[int, Tablet]]:
             location=location,
             name="Oude tablet",
             token_hash=f"revoked-{slug}".ljust(64, "0"),
-            paired_at=now - datetime.timedelta(days=YEARS * 366),
+            paired_at=now - datetime.timedelta(days=scale.years * 366),
             last_seen_at=switch,
             revoked_at=switch,
         )
@@ -207,7 +236,7 @@ def _tablets(locations, now) -> tuple[dict[str, str], dict[int, Tablet]]:
     return tokens, old
 
 
-# Every opened day-part of the last five years, with its number of visitors.
+# Every opened day-part of the last years, with its number of visitors.
 _DAYPARTS_SQL = """
         CREATE TEMP TABLE bench_dayparts AS
         SELECT oh.location_id, d::date AS date, oh.day_part, oh.opens_at, oh.closes_at,
@@ -339,8 +368,8 @@ _HISTORY_STATEMENTS = [
 ]
 
 
-def _history(cursor, locations, old_tablets, today, now) -> None:
-    start = years_before(today, YEARS)
+def _history(cursor, locations, old_tablets, today, now, scale=DEFAULT) -> None:
+    start = years_before(today, scale.years)
     params = {
         "tz": settings.TIME_ZONE,
         "start": start,
@@ -348,8 +377,8 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
         "today": today,
         "now": now,
         "switch": today - datetime.timedelta(days=TABLET_SWITCH_DAYS),
-        "vmin": VISITS_MIN,
-        "vmax": VISITS_MAX,
+        "vmin": scale.visits[0],
+        "vmax": scale.visits[1],
         "came_via": list(CameVia.objects.order_by("pk").values_list("pk", flat=True)),
         "targets": list(ReferralTarget.objects.order_by("pk").values_list("pk", flat=True)),
     }
@@ -364,8 +393,9 @@ def _history(cursor, locations, old_tablets, today, now) -> None:
             "(SELECT id FROM visitors_tablet WHERE location_id = %s AND revoked_at IS NULL), %s)",
             [location.pk, old_tablets[location.pk].pk, location.pk, 20 + location.pk * 3 % 11],
         )
-    for statement in _HISTORY_STATEMENTS:
-        cursor.execute(statement, params)
+    with scale.bulk_load(cursor) if scale.bulk_load else contextlib.nullcontext():
+        for statement in _HISTORY_STATEMENTS:
+            cursor.execute(statement, params)
     cursor.execute("DROP TABLE bench_dayparts, bench_tablets")
 
 

@@ -26,7 +26,8 @@
 Settings through the environment: BENCH_DATABASE_URL, BENCH_SEQUENTIAL (300),
 BENCH_WARMUP (50), BENCH_LOAD_SECONDS (20 per endpoint), BENCH_CONCURRENCY (8),
 BENCH_RETRY_SHARE (0.1), BENCH_PAGE_SAMPLES (40), BENCH_WORKERS (2), BENCH_THREADS (4),
-BENCH_TIME_LIMIT (540 s), BENCH_PORT (a free one).
+BENCH_TIME_LIMIT (540 s), BENCH_PORT (a free one), BENCH_SCALE (default; "national": 250
+locations and ten years, pages only, see bench/national.py; `make bench SCALE=national`).
 """
 
 import base64
@@ -57,7 +58,7 @@ import dj_database_url
 import psycopg
 from psycopg import sql
 
-from bench import weight
+from bench import national, weight
 from bench.client import Browser, log_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -819,7 +820,8 @@ def bench_environment(database: BenchDatabase, static_root: Path) -> dict:
 
 
 def prepare_database():
-    """Migrate, collect static files, fill five years of history: (fixture, came_via, seconds)."""
+    """Migrate, collect static files, fill the history of the scale (BENCH_SCALE, see
+    bench/national.py): (fixture, came_via, seconds)."""
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -832,12 +834,14 @@ def prepare_database():
     from bench import baseline, data
     from visitors.models import CameVia
 
-    log("filling five years of history")
+    scale = national.scale()
+    log(f"filling {scale.years} years of history ({scale.name} scale)")
     fill_started = time.monotonic()
-    fixture = data.fill(password=secrets.token_urlsafe(16))
-    with connection.cursor() as cursor:
-        baseline.create_table(cursor)
-        cursor.execute(f"VACUUM ANALYZE {baseline.TABLE}")
+    fixture = data.fill(password=secrets.token_urlsafe(16), scale=scale)
+    if scale.name == "default":  # the national scale measures pages only
+        with connection.cursor() as cursor:
+            baseline.create_table(cursor)
+            cursor.execute(f"VACUUM ANALYZE {baseline.TABLE}")
     came_via = list(CameVia.objects.active().values_list("pk", flat=True))
     fill_seconds = time.monotonic() - fill_started
     log(f"  {fixture.counts['visitors_visit']:,} visits in {fill_seconds:.1f} s")
@@ -989,6 +993,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGALRM, _interrupt)
     signal.alarm(TIME_LIMIT)
+    scale = national.scale_name()
     database = BenchDatabase(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
     static_root = Path(tempfile.mkdtemp(prefix="buurtkamer-bench-"))
     env = bench_environment(database, static_root)
@@ -1003,6 +1008,16 @@ def main() -> int:
         created = True
         fixture, came_via, fill_seconds = prepare_database()
         info = machine()
+        if scale == "national":  # bench/national.py: pages only, at 250 locations
+            gunicorn = Gunicorn(
+                {**os.environ, **env}, free_port(), static_root.parent / f"{static_root.name}.log"
+            )
+            measured = national.measure(
+                gunicorn, gunicorn.port, fixture, fill_seconds, info, RESULTS
+            )
+            results = national.write(RESULTS, measured, time.monotonic() - started)
+            print(national.report(results), flush=True)
+            return 0
 
         log("counting queries (in process)")
         queries = count_queries(fixture, came_via)
@@ -1019,6 +1034,7 @@ def main() -> int:
         results = build_results(measured, queries, fixture, fill_seconds, info)
         results.update(measure_tablet_weight(port, fixture))
         results["run_seconds"] = round(time.monotonic() - started, 1)
+        results = {"scale": "default", **results, **national.kept(RESULTS)}
         RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         print(report(results), flush=True)
         print("\n".join(weight.report(results)), flush=True)
@@ -1031,4 +1047,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    sys.modules.setdefault("bench.run", sys.modules[__name__])  # one module for bench.national
     sys.exit(main())

@@ -21,6 +21,19 @@ DEFAULT_TIMES = {
 }
 
 
+class LocationSearchForm(forms.Form):
+    """The search of the location list (URL parameter "zoek")."""
+
+    zoek = forms.CharField(
+        label=_("Zoek op naam, plaats of gemeente"),
+        max_length=100,
+        required=False,
+        error_messages={
+            "max_length": _("Zoek met hoogstens 100 tekens. Je ziet nu alle locaties.")
+        },
+    )
+
+
 class InviteForm(forms.Form):
     # 254: the length of the address column (and the longest address that can be delivered).
     email = forms.EmailField(label=_("E-mailadres"), max_length=254)

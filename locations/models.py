@@ -49,6 +49,16 @@ class LocationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def search(self, text: str):
+        """The locations whose name, town or municipality contains `text` (any case); all of
+        them for an empty text."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(town__icontains=text) | Q(municipality__icontains=text)
+        )
+
     def with_counts(self, **rows):
         """Each name annotated with how many rows of its queryset (of a model with a `location`
         foreign key) belong to the location, 0 when none: counts in the same query as the

@@ -486,7 +486,8 @@ def test_pages_listing_locations_use_no_more_queries_for_thirty_more_locations(
     login(user)
     client.get(url)  # warm up: session, content types, translations
     few = count_queries(client, url, warm_up=False)
-    shown_before = client.get(url).text.count("Buurtkamer Test ")
+    before = client.get(url)
+    shown_before = before.text.count("Buurtkamer Test ")
 
     add_locations_with_teams_and_hours(30, member=user, role=role)
     with django_assert_max_num_queries(few):
@@ -498,6 +499,9 @@ def test_pages_listing_locations_use_no_more_queries_for_thirty_more_locations(
         assert f"Alle {Location.objects.count()} locaties" in response.text
         found = client.get(url, {"zoek": "Buurtkamer Test"}).context["search"]
         assert len(found["found"]) + found["more"] == 30
+    elif url == reverse("locations:list"):  # 25 a page: the thirty more counted, a full page shown
+        assert response.context["page"].paginator.count == len(before.context["page"]) + 30
+        assert len(response.context["page"]) == 25
     else:
         assert response.text.count("Buurtkamer Test ") >= shown_before + 30
 
