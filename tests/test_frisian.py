@@ -249,7 +249,9 @@ def test_the_programme_and_the_tablet_in_frisian_are_axe_clean(live_server, brow
     BUURTKAMERS_MIGRATION.create_locations(django_apps, None)
     dokkum = Location.objects.get(slug="dokkum")
     coordinator = MembershipFactory(location=dokkum, role=Role.COORDINATOR).user
-    _, token = visit_services.pair_tablet(location=dokkum, name="Foardoar", paired_by=coordinator)
+    _, token = visit_services.pair_tablet(
+        location=dokkum, name="Foardoar", paired_by=coordinator, language="fy"
+    )
     context = browser.new_context(
         base_url=live_server.url,
         viewport={"width": 1024, "height": 768},
