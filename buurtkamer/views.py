@@ -83,12 +83,14 @@ def dashboard(request):
     locations = viewable_locations(user, shape)
     unpack_calendar(locations)
     kind = dashboard_for(user)
-    if kind != Dashboard.VOLUNTEER:
+    if kind == Dashboard.COORDINATOR:
         # The roster of the coming weeks, read once for the volunteers' and visitors' panels.
-        prefetch_related_objects(
-            locations if kind == Dashboard.STAFF else coordinated_locations(user, locations),
-            volunteers.dashboard.roster_prefetch(today),
-        )
+        coordinated = coordinated_locations(user, locations)
+        prefetch_related_objects(coordinated, volunteers.dashboard.roster_prefetch(today))
+        volunteers.dashboard.add_roster_figures(coordinated, today)
+    elif kind == Dashboard.STAFF:
+        # Every location: the roster's figures counted in the database, not every shift read.
+        volunteers.dashboard.add_roster_figures(locations, today)
     for location in locations:
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
         location.may_record_visits = can(user, Action.RECORD_VISITS, location)

@@ -121,9 +121,9 @@ ROLES = ["volunteer", "coordinator of one", "coordinator of two", "staff"]
 # follow-ups; a volunteer their next shifts and the open places.
 QUERIES = {
     "volunteer": 6,
-    "coordinator of one": 9,
-    "coordinator of two": 9,
-    "staff": 7,
+    "coordinator of one": 10,
+    "coordinator of two": 10,
+    "staff": 10,
 }
 
 
