@@ -71,7 +71,7 @@ def visit_rows(locations, today):
         for start, end in ((first, today), (movers_year_ago, year_ago + (today - monday)))
         for rows, n, _first in _halves(ids, start, end, through)
     ]
-    return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+    return list(parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0])
 
 
 def _weeks(first, count):
