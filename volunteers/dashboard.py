@@ -8,7 +8,18 @@ the onboarding to-dos; staff the gaps per location. A fixed number of queries wh
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -188,8 +199,9 @@ def add_roster_figures(locations, today) -> None:
     From the shifts roster_prefetch put on the locations when they have them (a coordinator's
     few: no query). Otherwise (staff: every location) in SQL, without reading every shift:
     the understaffed shifts (ShiftQuerySet.understaffed, the roster's own rule), the shift-lead
-    shifts (what day_parts_without_lead looks at) and the number of shifts on open days this
-    week per location. Three queries, whatever the number of locations."""
+    shifts of the day-parts that may lack a lead (day_parts_without_lead judges them) and the
+    number of shifts on open days this week per location. Three queries, whatever the number
+    of locations."""
     monday = monday_of(today)
     sunday = monday + datetime.timedelta(days=6)
     end = today + datetime.timedelta(weeks=WEEKS_AHEAD)
@@ -209,9 +221,18 @@ def add_roster_figures(locations, today) -> None:
             .filter(location_id__in=ids, date__gte=monday, date__lt=end)
             .only("location_id", "date", "minimum")
         )
+        # Only the day-parts that have a lead shift nobody stands on can lack a lead: their
+        # lead shifts, for day_parts_without_lead to judge (most day-parts have their lead).
+        unstaffed_lead = Shift.objects.filter(
+            location=OuterRef("location"),
+            date=OuterRef("date"),
+            day_part=OuterRef("day_part"),
+            task=Task.SHIFT_LEAD,
+        ).exclude(Exists(Assignment.objects.active().filter(shift=OuterRef("pk"))))
         leads = list(
             Shift.objects.with_state()
             .filter(location_id__in=ids, task=Task.SHIFT_LEAD, date__gte=today, date__lt=end)
+            .filter(Exists(unstaffed_lead))
             .only("location_id", "date", "day_part", "task")
         )
         totals = dict(
