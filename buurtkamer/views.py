@@ -51,11 +51,14 @@ def dashboard(request):
     the user, the locations with the person's roles, the cards' counts, their opening hours and
     their closures around today (one query: LocationQuerySet.with_counts and with_calendar),
     the activities of the coming week; staff also the authenticator check (two-step login);
-    staff and coordinators the roster of the coming weeks and the visits of the trend's weeks;
-    a volunteer their next shifts and the open places; a coordinator their next shifts with the
-    late cancellations, the onboarding to-dos and the logbook's latest follow-ups. Volunteer 6,
-    staff 7, coordinator 9. With more than twelve locations the panels summarise
-    (buurtkamer/dashboard.py) from the same data, and staff get a search among them.
+    staff and coordinators the last settled day of the roll-up and the visits of the trend's
+    weeks (visitors/dashboard.py visit_rows); a coordinator the roster of the coming weeks,
+    staff its figures counted in the database (three queries: volunteers/dashboard.py
+    add_roster_figures); a volunteer their next shifts and the open places; a coordinator their
+    next shifts with the late cancellations, the onboarding to-dos and the logbook's latest
+    follow-ups. Volunteer 6, staff 10, coordinator 10. With more than twelve locations the
+    panels summarise (buurtkamer/dashboard.py) from the same data, and staff get a search among
+    them.
     """
     user = request.user
     today = timezone.localdate()

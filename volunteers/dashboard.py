@@ -146,8 +146,8 @@ class RosterFigures:
 def roster_prefetch(today):
     """For prefetch_related_objects on the dashboard's locations: the shifts of this week from
     its Monday up to the last of the gap weeks (WEEKS_AHEAD from today), each with
-    Shift.objects.with_state(), as `location.dashboard_shifts`. The gaps (here) and the
-    visitors panel's fill rate of this week read them: one query for both."""
+    Shift.objects.with_state(), as `location.dashboard_shifts`. A coordinator's gaps (here)
+    and the figures of add_roster_figures read them: one query for both."""
     return Prefetch(
         "shifts",
         queryset=Shift.objects.with_state().filter(
