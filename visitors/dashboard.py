@@ -157,19 +157,13 @@ def fill_rates(locations):
     }
 
 
-def _row(location, figures, fills, follow_ups):
+def _row(location, figures, fills, follow_ups, *, shown=True):
+    """A location's row; `shown` False for a row only added up into the summary's totals
+    (no chart, no link: with hundreds of locations they would be made for nothing)."""
     filled, total = fills.get(location.pk, (0, 0))
-    return {
+    row = {
         "location": location,
         **figures,
-        "spark": charts.sparkline(
-            _("Bezoeken per week, de laatste %(weeks)s volle weken, %(location)s")
-            % {"weeks": TREND_WEEKS, "location": location.name},
-            figures["trend"],
-        ),
-        "report_url": reverse("visitors:report")
-        + "?"
-        + urlencode({"periode": "deze-maand", "locatie": location.slug}),
         "fill": {
             "filled": filled,
             "total": total,
@@ -177,6 +171,18 @@ def _row(location, figures, fills, follow_ups):
         },
         "follow_ups": follow_ups.get(location.pk, 0),
     }
+    if shown:
+        row["spark"] = charts.sparkline(
+            _("Bezoeken per week, de laatste %(weeks)s volle weken, %(location)s")
+            % {"weeks": TREND_WEEKS, "location": location.name},
+            figures["trend"],
+        )
+        row["report_url"] = (
+            reverse("visitors:report")
+            + "?"
+            + urlencode({"periode": "deze-maand", "locatie": location.slug})
+        )
+    return row
 
 
 def _change(now, before):
@@ -279,9 +285,12 @@ def panel(request, *, kind, locations):
     weeks = week_figures(shown, today, visits)
     fills = fill_rates(shown)
     follow_ups = {location.pk: location.open_follow_ups for location in shown}
-    rows = [_row(location, weeks[location.pk], fills, follow_ups) for location in shown]
+    many = summarised(shown)
+    rows = [
+        _row(location, weeks[location.pk], fills, follow_ups, shown=not many) for location in shown
+    ]
     summary = None
-    if summarised(shown):
+    if many:
         # A national install: the totals, the movers and the municipalities instead of a row
         # per location (buurtkamer/dashboard.py).
         risers, fallers = movers(shown, weeks)
