@@ -39,6 +39,7 @@ def panel(request, *, kind, locations):
         end,
         hours=[hours for location in locations for hours in location.calendar_hours],
         closed=closed_dates_of(closures, today, end),
+        related=("activity",),  # the panel shows the title; hundreds of rows at a national install
     )
     # Each location's occurrences, in the order of the days: one pass over them all.
     per_location = defaultdict(list)
