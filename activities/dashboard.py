@@ -6,6 +6,7 @@ opening hours marked, and the way to each location's calendar. A fixed number of
 """
 
 import datetime
+from collections import defaultdict
 
 from django.utils import timezone
 
@@ -38,15 +39,16 @@ def panel(request, *, kind, locations):
         end,
         hours=[hours for location in locations for hours in location.calendar_hours],
         closed=closed_dates_of(closures, today, end),
+        related=("activity",),  # the panel shows the title; hundreds of rows at a national install
     )
+    # Each location's occurrences, in the order of the days: one pass over them all.
+    per_location = defaultdict(list)
+    for day in days:
+        for occurrence in day.occurrences:
+            per_location[occurrence.activity.location_id].append(occurrence)
     rows = []
     for location in locations:
-        coming = [
-            occurrence
-            for day in days
-            for occurrence in day.occurrences
-            if occurrence.activity.location_id == location.pk
-        ]
+        coming = per_location[location.pk]
         rows.append(
             {
                 "location": location,

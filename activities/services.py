@@ -537,19 +537,31 @@ def poster_density(days) -> str:
     return "crowded"
 
 
+CALENDAR_RELATED = ("activity", "activity__category", "activity__location", "room")
+
+
 def days_with_occurrences(
-    locations, start, end, *, with_partners=False, in_month=None, hours=None, closed=None
+    locations,
+    start,
+    end,
+    *,
+    with_partners=False,
+    in_month=None,
+    hours=None,
+    closed=None,
+    related=CALENDAR_RELATED,
 ):
     """[Day] from start to end for these locations: their occurrences (cancelled ones too,
     with category and room) and closures, in a fixed number of queries. Each occurrence gets
     `.conflicts` (same room, overlapping), `.outside_hours` and `.closed` (a Closure or None).
     `hours` (OpeningHours objects) and `closed` (Closure.objects.closed_dates, covering start
-    to end) when the caller already has them: a query fewer each."""
+    to end) when the caller already has them: a query fewer each. `related`: what is read
+    with each occurrence (a page that shows only the activity's title needs only "activity")."""
     location_ids = [location.pk for location in locations]
     occurrences = (
         Occurrence.objects.filter(activity__location_id__in=location_ids)
         .between(start, end)
-        .select_related("activity", "activity__category", "activity__location", "room")
+        .select_related(*related)
         .order_by("date", "starts_at", "activity__title")
     )
     if with_partners:

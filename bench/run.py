@@ -27,7 +27,8 @@ Settings through the environment: BENCH_DATABASE_URL, BENCH_SEQUENTIAL (300),
 BENCH_WARMUP (50), BENCH_LOAD_SECONDS (20 per endpoint), BENCH_CONCURRENCY (8),
 BENCH_RETRY_SHARE (0.1), BENCH_PAGE_SAMPLES (40), BENCH_WORKERS (2), BENCH_THREADS (4),
 BENCH_TIME_LIMIT (540 s), BENCH_PORT (a free one), BENCH_SCALE (default; "national": 250
-locations and ten years, pages only, see bench/national.py; `make bench SCALE=national`).
+locations and ten years, pages only, see bench/national.py; `make bench SCALE=national`),
+BENCH_KEEP_DATABASE (1: the filled database is kept afterwards, to profile pages against it).
 """
 
 import base64
@@ -979,7 +980,9 @@ def clean_up(gunicorn, database: BenchDatabase, created: bool, static_root: Path
         from django.db import connections
 
         connections.close_all()
-    if created:
+    if created and os.environ.get("BENCH_KEEP_DATABASE") == "1":
+        log(f"keeping database {database.name} (BENCH_KEEP_DATABASE=1)")
+    elif created:
         log(f"dropping database {database.name}")
         database.drop()
     shutil.rmtree(static_root, ignore_errors=True)

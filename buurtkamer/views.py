@@ -51,11 +51,14 @@ def dashboard(request):
     the user, the locations with the person's roles, the cards' counts, their opening hours and
     their closures around today (one query: LocationQuerySet.with_counts and with_calendar),
     the activities of the coming week; staff also the authenticator check (two-step login);
-    staff and coordinators the roster of the coming weeks and the visits of the trend's weeks;
-    a volunteer their next shifts and the open places; a coordinator their next shifts with the
-    late cancellations, the onboarding to-dos and the logbook's latest follow-ups. Volunteer 6,
-    staff 7, coordinator 9. With more than twelve locations the panels summarise
-    (buurtkamer/dashboard.py) from the same data, and staff get a search among them.
+    staff and coordinators the last settled day of the roll-up and the visits of the trend's
+    weeks (visitors/dashboard.py visit_rows); a coordinator the roster of the coming weeks,
+    staff its figures counted in the database (three queries: volunteers/dashboard.py
+    add_roster_figures); a volunteer their next shifts and the open places; a coordinator their
+    next shifts with the late cancellations, the onboarding to-dos and the logbook's latest
+    follow-ups. Volunteer 6, staff 10, coordinator 10. With more than twelve locations the
+    panels summarise (buurtkamer/dashboard.py) from the same data, and staff get a search among
+    them.
     """
     user = request.user
     today = timezone.localdate()
@@ -83,12 +86,14 @@ def dashboard(request):
     locations = viewable_locations(user, shape)
     unpack_calendar(locations)
     kind = dashboard_for(user)
-    if kind != Dashboard.VOLUNTEER:
+    if kind == Dashboard.COORDINATOR:
         # The roster of the coming weeks, read once for the volunteers' and visitors' panels.
-        prefetch_related_objects(
-            locations if kind == Dashboard.STAFF else coordinated_locations(user, locations),
-            volunteers.dashboard.roster_prefetch(today),
-        )
+        coordinated = coordinated_locations(user, locations)
+        prefetch_related_objects(coordinated, volunteers.dashboard.roster_prefetch(today))
+        volunteers.dashboard.add_roster_figures(coordinated, today)
+    elif kind == Dashboard.STAFF:
+        # Every location: the roster's figures counted in the database, not every shift read.
+        volunteers.dashboard.add_roster_figures(locations, today)
     for location in locations:
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)
         location.may_record_visits = can(user, Action.RECORD_VISITS, location)

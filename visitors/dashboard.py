@@ -12,7 +12,7 @@ dashboard the panel comes first ("lead"): it is what staff open the dashboard fo
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Case, Count, DateField, F, Q, Value, When
+from django.db.models import Case, DateField, F, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -22,11 +22,11 @@ from buurtkamer.dashboard import LISTED, summarised
 from buurtkamer.dates import monday_of, same_week_a_year_before
 from buurtkamer.permissions import Dashboard, coordinated_locations
 from locations.models import Weekday, closed_dates_of
-from volunteers.dashboard import ROSTER
+from volunteers.dashboard import FIGURES as ROSTER_FIGURES
 
 from . import charts
-from .models import Visit
 from .reports import opened_day_parts
+from .reports.figures import _halves, settled_through
 
 TREND_WEEKS = 8
 OPENINGS_DAYS = 14
@@ -40,7 +40,9 @@ def visit_rows(locations, today):
     this week and last week) per day and day-part; the older days summed per period, keyed by
     the period's first day with day part "": each of the trend's weeks, the same days as this
     week's a year ago, and the MOVERS_WEEKS weeks before those. About thirty rows per location,
-    however many visits."""
+    however many visits. The settled days from the daily roll-up, the days after them from the
+    visits (the report's two halves, visitors/reports/figures.py): a key may come twice, once
+    from each half, to be added up. Two queries: the last settled day, then the rows."""
     monday = monday_of(today)
     first = monday - datetime.timedelta(weeks=TREND_WEEKS)
     recent = today - datetime.timedelta(days=OPENINGS_DAYS)
@@ -52,23 +54,24 @@ def visit_rows(locations, today):
         (movers_year_ago, year_ago - datetime.timedelta(days=1)),
     ]
     key = Case(
-        When(recorded_on__gte=recent, then=F("recorded_on")),
-        *(When(recorded_on__range=period, then=Value(period[0])) for period in periods),
+        When(date__gte=recent, then=F("date")),
+        *(When(date__range=period, then=Value(period[0])) for period in periods),
         output_field=DateField(),
     )
-    part = Case(When(recorded_on__gte=recent, then=F("day_part")), default=Value(""))
-    return list(
-        Visit.objects.counted()
-        .filter(location_id__in=[location.pk for location in locations])
-        .filter(
-            Q(recorded_on__range=(first, today))
-            | Q(recorded_on__range=(movers_year_ago, year_ago + (today - monday)))
-        )
-        .order_by()
+    part = Case(When(date__gte=recent, then=F("day_part")), default=Value(""))
+    ids = [location.pk for location in locations]
+    through = settled_through()
+    parts = [
+        rows.order_by()
         .values("location_id", day=key, part=part)
-        .annotate(n=Count("id"))
+        .annotate(n=n())
         .values_list("location_id", "day", "part", "n")
-    )
+        # The weeks up to today, and the same weeks a year before: two ranges, so that each
+        # half reads only the days it counts.
+        for start, end in ((first, today), (movers_year_ago, year_ago + (today - monday)))
+        for rows, n, _first in _halves(ids, start, end, through)
+    ]
+    return list(parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0])
 
 
 def _weeks(first, count):
@@ -143,34 +146,24 @@ def openings_without_count(locations, today, rows):
     ]
 
 
-def fill_rates(locations, today):
+def fill_rates(locations):
     """{location id: (shifts not understaffed, shifts)} this week; closed days left out
-    (Shift.is_understaffed: the roster's own rule). The shifts are the ones the dashboard
-    prefetched on the locations (volunteers.dashboard.roster_prefetch): no query."""
-    monday = monday_of(today)
-    sunday = monday + datetime.timedelta(days=6)
-    result = {}
-    for location in locations:
-        for shift in getattr(location, ROSTER):
-            if monday <= shift.date <= sunday and not shift.closed:
-                filled, total = result.get(shift.location_id, (0, 0))
-                result[shift.location_id] = (filled + (not shift.is_understaffed), total + 1)
-    return result
-
-
-def _row(location, figures, fills, follow_ups):
-    filled, total = fills.get(location.pk, (0, 0))
+    (Shift.is_understaffed: the roster's own rule). Read from the figures the dashboard put on
+    the locations (volunteers.dashboard.add_roster_figures): no query."""
     return {
+        location.pk: (figures.filled, figures.total)
+        for location in locations
+        if (figures := getattr(location, ROSTER_FIGURES)).total
+    }
+
+
+def _row(location, figures, fills, follow_ups, *, shown=True):
+    """A location's row; `shown` False for a row only added up into the summary's totals
+    (no chart, no link: with hundreds of locations they would be made for nothing)."""
+    filled, total = fills.get(location.pk, (0, 0))
+    row = {
         "location": location,
         **figures,
-        "spark": charts.sparkline(
-            _("Bezoeken per week, de laatste %(weeks)s volle weken, %(location)s")
-            % {"weeks": TREND_WEEKS, "location": location.name},
-            figures["trend"],
-        ),
-        "report_url": reverse("visitors:report")
-        + "?"
-        + urlencode({"periode": "deze-maand", "locatie": location.slug}),
         "fill": {
             "filled": filled,
             "total": total,
@@ -178,6 +171,18 @@ def _row(location, figures, fills, follow_ups):
         },
         "follow_ups": follow_ups.get(location.pk, 0),
     }
+    if shown:
+        row["spark"] = charts.sparkline(
+            _("Bezoeken per week, de laatste %(weeks)s volle weken, %(location)s")
+            % {"weeks": TREND_WEEKS, "location": location.name},
+            figures["trend"],
+        )
+        row["report_url"] = (
+            reverse("visitors:report")
+            + "?"
+            + urlencode({"periode": "deze-maand", "locatie": location.slug})
+        )
+    return row
 
 
 def _change(now, before):
@@ -278,11 +283,14 @@ def panel(request, *, kind, locations):
     today = timezone.localdate()
     visits = visit_rows(shown, today)
     weeks = week_figures(shown, today, visits)
-    fills = fill_rates(shown, today)
+    fills = fill_rates(shown)
     follow_ups = {location.pk: location.open_follow_ups for location in shown}
-    rows = [_row(location, weeks[location.pk], fills, follow_ups) for location in shown]
+    many = summarised(shown)
+    rows = [
+        _row(location, weeks[location.pk], fills, follow_ups, shown=not many) for location in shown
+    ]
     summary = None
-    if summarised(shown):
+    if many:
         # A national install: the totals, the movers and the municipalities instead of a row
         # per location (buurtkamer/dashboard.py).
         risers, fallers = movers(shown, weeks)

@@ -6,9 +6,20 @@ the onboarding to-dos; staff the gaps per location. A fixed number of queries wh
 """
 
 import datetime
-from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Case, F, Prefetch, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -116,13 +127,27 @@ def _volunteer_panel(user, locations, today):
 
 
 ROSTER = "dashboard_shifts"  # the attribute roster_prefetch puts on each location
+FIGURES = "dashboard_roster"  # the attribute add_roster_figures puts on each location
+
+
+@dataclass
+class RosterFigures:
+    """What the staff dashboard shows of a location's roster. The gap weeks (today up to
+    WEEKS_AHEAD): the places short (Shift.places_needed of the understaffed shifts) and the
+    day-parts without a shift lead (day_parts_without_lead). This week, closed days left out:
+    the shifts not understaffed ("filled") of all ("total"), the visitors panel's fill rate."""
+
+    places_short: int = 0
+    without_lead: int = 0
+    filled: int = 0
+    total: int = 0
 
 
 def roster_prefetch(today):
     """For prefetch_related_objects on the dashboard's locations: the shifts of this week from
     its Monday up to the last of the gap weeks (WEEKS_AHEAD from today), each with
-    Shift.objects.with_state(), as `location.dashboard_shifts`. The gaps (here) and the
-    visitors panel's fill rate of this week read them: one query for both."""
+    Shift.objects.with_state(), as `location.dashboard_shifts`. A coordinator's gaps (here)
+    and the figures of add_roster_figures read them: one query for both."""
     return Prefetch(
         "shifts",
         queryset=Shift.objects.with_state().filter(
@@ -168,6 +193,72 @@ def gaps(location_ids, today, *, weeks=WEEKS_AHEAD, locations=None):
     return below, list(leads.items())
 
 
+def add_roster_figures(locations, today) -> None:
+    """Put RosterFigures on each location as `location.dashboard_roster`.
+
+    From the shifts roster_prefetch put on the locations when they have them (a coordinator's
+    few: no query). Otherwise (staff: every location) in SQL, without reading every shift:
+    the understaffed shifts (ShiftQuerySet.understaffed, the roster's own rule), the shift-lead
+    shifts of the day-parts that may lack a lead (day_parts_without_lead judges them) and the
+    number of shifts on open days this week per location. Three queries, whatever the number
+    of locations."""
+    monday = monday_of(today)
+    sunday = monday + datetime.timedelta(days=6)
+    end = today + datetime.timedelta(weeks=WEEKS_AHEAD)
+    figures = {location.pk: RosterFigures() for location in locations}
+    if all(hasattr(location, ROSTER) for location in locations):
+        shifts = [shift for location in locations for shift in getattr(location, ROSTER)]
+        below = [shift for shift in shifts if shift.is_understaffed]
+        leads = [shift for shift in shifts if shift.task == Task.SHIFT_LEAD]
+        totals = {}
+        for shift in shifts:
+            if monday <= shift.date <= sunday and not shift.closed:
+                totals[shift.location_id] = totals.get(shift.location_id, 0) + 1
+    else:
+        ids = list(figures)
+        below = list(
+            Shift.objects.understaffed()
+            .filter(location_id__in=ids, date__gte=monday, date__lt=end)
+            .only("location_id", "date", "minimum")
+        )
+        # Only the day-parts that have a lead shift nobody stands on can lack a lead: their
+        # lead shifts, for day_parts_without_lead to judge (most day-parts have their lead).
+        unstaffed_lead = Shift.objects.filter(
+            location=OuterRef("location"),
+            date=OuterRef("date"),
+            day_part=OuterRef("day_part"),
+            task=Task.SHIFT_LEAD,
+        ).exclude(Exists(Assignment.objects.active().filter(shift=OuterRef("pk"))))
+        leads = list(
+            Shift.objects.with_state()
+            .filter(location_id__in=ids, task=Task.SHIFT_LEAD, date__gte=today, date__lt=end)
+            .filter(Exists(unstaffed_lead))
+            .only("location_id", "date", "day_part", "task")
+        )
+        totals = dict(
+            Shift.objects.on_open_days()
+            .filter(location_id__in=ids, date__range=(monday, sunday))
+            .order_by()
+            .values("location_id")
+            .annotate(n=Count("id"))
+            .values_list("location_id", "n")
+        )
+    for shift in below:
+        if today <= shift.date < end:
+            figures[shift.location_id].places_short += shift.places_needed
+        if shift.date <= sunday:  # understaffed this week: not filled
+            figures[shift.location_id].filled -= 1
+    for location_id, _date, _part in day_parts_without_lead(
+        shift for shift in leads if today <= shift.date < end
+    ):
+        figures[location_id].without_lead += 1
+    for location_id, total in totals.items():
+        figures[location_id].total = total
+        figures[location_id].filled += total
+    for location in locations:
+        setattr(location, FIGURES, figures[location.pk])
+
+
 def per_week(shifts):
     """[(monday, [shift, ...])] in date order: the gap list grouped per week."""
     weeks = {}
@@ -208,17 +299,11 @@ def _coordinator_panel(user, coordinated, locations, today):
 def _staff_panel(locations, today):
     if not locations:
         return None
-    below, without_lead = gaps([location.pk for location in locations], today, locations=locations)
-    below_count, lead_count = defaultdict(int), defaultdict(int)
-    for shift in below:
-        below_count[shift.location_id] += shift.places_needed
-    for (location_id, _date, _part), _shift in without_lead:
-        lead_count[location_id] += 1
     rows = [
         {
             "location": location,
-            "places_short": below_count[location.pk],
-            "without_lead": lead_count[location.pk],
+            "places_short": getattr(location, FIGURES).places_short,
+            "without_lead": getattr(location, FIGURES).without_lead,
         }
         for location in locations
     ]
