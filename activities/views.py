@@ -638,7 +638,7 @@ def programme_index(request):
     """The active locations, to choose one's programme. More than GROUPED_FROM: a search (by
     name, town or municipality) and the list per municipality; in one query however many."""
     search = LocationSearchForm(request.GET)
-    text = search.cleaned_data["zoek"] if search.is_valid() else ""
+    text, _problem = search.text_and_problem()  # a too long search shows them all
     locations = list(Location.objects.active().search(text).order_by("name"))
     grouped = len(locations) > GROUPED_FROM
     if grouped:

@@ -8,12 +8,10 @@ search finds a location by name, town or municipality. All of it from the data t
 already read: the number of queries does not depend on the number of locations.
 """
 
-from django.utils.translation import gettext as _
+from locations.forms import LocationSearchForm
 
 ALL_ROWS_UP_TO = 12  # up to this many locations, every panel has a row per location
 LISTED = 10  # a summarised list (movers, gaps, follow-ups, search results) shows this many
-SEARCH_PARAMETER = "zoek"
-SEARCH_MAX_LENGTH = 100
 
 
 def summarised(locations) -> bool:
@@ -22,28 +20,17 @@ def summarised(locations) -> bool:
 
 
 def search_of(request) -> tuple[str, str]:
-    """(the search typed in, a message in Dutch when it cannot be used, else ""): the staff
-    dashboard's search, from the GET parameter SEARCH_PARAMETER, bounded in length."""
-    query = " ".join(request.GET.get(SEARCH_PARAMETER, "").split())
-    if len(query) > SEARCH_MAX_LENGTH:
-        return "", _("Zoek met hoogstens %(n)s tekens.") % {"n": SEARCH_MAX_LENGTH}
-    return query, ""
+    """(the search typed in, a message in Dutch when it cannot be used, else ""): the one
+    location search (locations.forms.LocationSearchForm), bounded in length."""
+    return LocationSearchForm(request.GET).text_and_problem()
 
 
 def matching(locations, query: str) -> list:
-    """The locations whose name, town or municipality contains the search (any case), in the
-    order given. Searched among the locations already fetched: no query."""
-    wanted = query.casefold()
-    if not wanted:
+    """The locations that match the search (Location.matches, the rule of every location
+    search), in the order given. Searched among the locations already fetched: no query."""
+    if not query:
         return []
-    return [
-        location
-        for location in locations
-        if any(
-            wanted in text.casefold()
-            for text in (location.name, location.town, location.municipality)
-        )
-    ]
+    return [location for location in locations if location.matches(query)]
 
 
 def location_search(request, locations) -> dict:
@@ -56,7 +43,7 @@ def location_search(request, locations) -> dict:
         "problem": problem,
         "found": found[:LISTED],
         "more": max(len(found) - LISTED, 0),
-        "parameter": SEARCH_PARAMETER,
-        "max_length": SEARCH_MAX_LENGTH,
+        "parameter": "zoek",
+        "max_length": LocationSearchForm.MAX_LENGTH,
         "municipalities": len({location.municipality for location in locations}),
     }

@@ -22,16 +22,24 @@ DEFAULT_TIMES = {
 
 
 class LocationSearchForm(forms.Form):
-    """The search of the location list (URL parameter "zoek")."""
+    """The one search for a location by name, town or municipality (URL parameter "zoek"): the
+    location list, the public programme index and the staff dashboard. What matches is
+    Location.matches / LocationQuerySet.search."""
+
+    MAX_LENGTH = 100
 
     zoek = forms.CharField(
         label=_("Zoek op naam, plaats of gemeente"),
-        max_length=100,
+        max_length=MAX_LENGTH,
         required=False,
-        error_messages={
-            "max_length": _("Zoek met hoogstens 100 tekens. Je ziet nu alle locaties.")
-        },
+        error_messages={"max_length": _("Zoek met hoogstens %(limit_value)d tekens.")},
     )
+
+    def text_and_problem(self) -> tuple[str, str]:
+        """(what was typed, spaces tidied; "" when unusable, with the Dutch message why)."""
+        if self.is_valid():
+            return " ".join(self.cleaned_data["zoek"].split()), ""
+        return "", " ".join(self.errors.get("zoek", []))
 
 
 class InviteForm(forms.Form):

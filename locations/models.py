@@ -1,7 +1,9 @@
 """Locations (the buurtkamers), their opening hours, and who works where in which role."""
 
 import datetime
+import functools
 import json
+import operator
 
 from django.conf import settings
 from django.db import models
@@ -50,13 +52,15 @@ class LocationQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def search(self, text: str):
-        """The locations whose name, town or municipality contains `text` (any case); all of
-        them for an empty text."""
+        """The locations whose SEARCHED_FIELDS contain `text` (any case); all of them for an
+        empty text. Location.matches is the same rule for locations already fetched."""
         text = text.strip()
         if not text:
             return self
         return self.filter(
-            Q(name__icontains=text) | Q(town__icontains=text) | Q(municipality__icontains=text)
+            functools.reduce(
+                operator.or_, (Q(**{f"{field}__icontains": text}) for field in SEARCHED_FIELDS)
+            )
         )
 
     def with_counts(self, **rows):
@@ -145,6 +149,10 @@ def _objects(model, location, fields, text):
     return objects
 
 
+# What a search for a location looks in (LocationQuerySet.search, Location.matches).
+SEARCHED_FIELDS = ("name", "town", "municipality")
+
+
 class Location(models.Model):
     name = models.CharField(_("naam"), max_length=100)
     slug = models.SlugField(_("korte naam in de URL"), max_length=60, unique=True)
@@ -178,6 +186,12 @@ class Location(models.Model):
 
     def get_absolute_url(self):
         return reverse("locations:detail", kwargs={"slug": self.slug})
+
+    def matches(self, text: str) -> bool:
+        """LocationQuerySet.search's rule for a location already fetched (no query): one of
+        SEARCHED_FIELDS contains `text`, any case."""
+        wanted = text.strip().casefold()
+        return any(wanted in getattr(self, field).casefold() for field in SEARCHED_FIELDS)
 
     def closure_on(self, day: datetime.date) -> "Closure | None":
         """The closure covering `day` here, or None when the location is not closed then."""

@@ -44,7 +44,7 @@ def location_list(request):
     """The locations this person may see, a page of LOCATIONS_PER_PAGE at a time, searched by
     name, town or municipality: the same few queries for 4 locations or 250."""
     search = LocationSearchForm(request.GET)
-    text = search.cleaned_data["zoek"] if search.is_valid() else ""
+    text, problem = search.text_and_problem()
     locations = (
         locations_for(request.user, Action.VIEW_LOCATION)
         .search(text)
@@ -52,8 +52,7 @@ def location_list(request):
         .order_by("name", "pk")
     )
     page, notice = bounded_page(Paginator(locations, LOCATIONS_PER_PAGE), request.GET.get("pagina"))
-    if not search.is_valid():
-        notice = " ".join(error for errors in search.errors.values() for error in errors)
+    notice = problem or notice
     return render(
         request,
         "locations/location_list.html",
