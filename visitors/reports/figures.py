@@ -181,14 +181,14 @@ def _halves(ids, start, end, through):
     the period is left out. A roll-up day always equals its visits (the writes that change a
     settled day recount it), so a day settled after `through` was read is still counted right,
     from the visits. [(rows, visits, first visits)]: the rows of each half and its aggregates
-    (a filter optional)."""
+    (a filter optional), and the condition of a row that holds first visits."""
     day = datetime.timedelta(days=1)
     halves = []
     if through is not None and start <= through:
         rolled = DailyCount.objects.filter(
             location_id__in=ids, date__range=(start, min(end, through))
         )
-        halves.append((rolled, rolled_n, rolled_first))
+        halves.append((rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
     if through is None or end > through:
         live_start = start if through is None else max(start, through + day)
         live = (
@@ -196,7 +196,7 @@ def _halves(ids, start, end, through):
             .filter(location_id__in=ids, recorded_on__range=(live_start, end))
             .annotate(date=F("recorded_on"))
         )
-        halves.append((live, live_n, live_first))
+        halves.append((live, live_n, live_first, Q(first_visit=FirstVisit.YES)))
     return halves
 
 
@@ -217,16 +217,18 @@ def live_first(condition=None):
     return Count("id", filter=yes if condition is None else yes & condition)
 
 
-def _counts(ids, start, end, keys, measures, *, through, only=None):
+def _counts(ids, start, end, keys, measures, *, through, only=None, first_only=False):
     """One query (a UNION ALL when both halves are in the period) grouped by `keys` ({name:
     expression}); the rows as {key tuple: {measure: sum}}, the halves added up (a key only
     when some row has it: read a measure with [name]).
     `measures(n, first)` gives the aggregates by name from the half's own count and
-    first-visit count."""
+    first-visit count; `first_only`: only the rows with first visits (for a measure of them)."""
     parts, names = [], []
-    for rows, n, first in _halves(ids, start, end, through):
+    for rows, n, first, has_first in _halves(ids, start, end, through):
         if only is not None:
             rows = rows.filter(only)
+        if first_only:  # a measure of first visits only: the other rows add nothing
+            rows = rows.filter(has_first)
         aggregates = measures(n, first)
         names = list(aggregates)
         grouped = rows.order_by().values(**keys).annotate(**aggregates)
@@ -326,6 +328,7 @@ def came_via(ids, filters, through) -> list[Named]:
         {"name": name_in_active_language("came_via")},
         lambda n, first: {"n": first()},
         through=through,
+        first_only=True,
     )
     counted = [(name, v["n"]) for (name,), v in rows.items() if v["n"]]
     counted.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
