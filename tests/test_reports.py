@@ -619,3 +619,41 @@ def test_the_year_overview_asks_its_year_in_a_form_and_a_wrong_year_is_a_message
     assert chosen.context["year"] == last_year - 2
     assert [page["location"].slug for page in chosen.context["pages"]] == ["dokkum"]
     assert 'type="hidden" name="locatie" value="dokkum"' in chosen.content.decode()
+
+
+def test_a_report_over_many_locations_is_summarised_on_the_page_and_complete_in_the_csv(
+    dataset, staff, login
+):
+    """Issue 17: a table per period with a column per location is too much on the page for
+    250 locations; the page shows the total per period and a row per location, the CSV keeps
+    every location in every period."""
+    from visitors.reports.pages import PAGE_UNITS
+
+    from .factories import LocationFactory
+
+    for number in range(PAGE_UNITS):
+        location = LocationFactory(municipality=f"Gemeente {number}")
+        taps(location, moment(datetime.date(2026, 11, 4), 10), 2)
+    Location.objects.filter(pk=location.pk).update(name="Buurtkamer Test <b>&")
+    client = login(staff)
+    params = {"periode": "anders", "van": "2026-10-01", "tot": "2026-11-30", "per": "maand"}
+    page = client.get(reverse("visitors:report"), params)
+    units = page.context["report"].units
+    assert len(units) > PAGE_UNITS
+    sections = {s["table"].key: s for s in page.context["sections"]}
+    timeline = sections["verloop"]["view"]
+    assert [str(column.heading) for column in timeline["columns"]] == ["Periode", "Totaal"]
+    assert [row[1] for row in timeline["rows"]] == [4, 16 + 2 * PAGE_UNITS]
+    content = page.content.decode()
+    assert "De aantallen per locatie of gemeente per periode staan in de downloads" in content
+    per_unit = sections["per-eenheid"]["view"]
+    assert [row[0] for row in per_unit["rows"]] == [*(unit.label for unit in units), "Totaal"]
+    assert per_unit["rows"][-1][1] == 4 + 16 + 2 * PAGE_UNITS  # October and November
+    assert sections["per-eenheid"]["chart"] is not None  # up to CHART_UNITS a bar each
+    assert content.count('<th scope="row">Buurtkamer Test') == PAGE_UNITS  # a row each
+    assert '<th scope="row">Buurtkamer Test &lt;b&gt;&amp;</th>' in content  # escaped
+
+    tables = read_back_csv(client.get(reverse("visitors:report-csv"), params).content.decode())
+    months = tables["Bezoeken per maand"]
+    assert [len(row) for row in months] == [len(units) + 2] * 2  # every location, and the total
+    assert [row[-1] for row in months] == ["4", str(16 + 2 * PAGE_UNITS)]

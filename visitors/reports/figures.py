@@ -22,6 +22,8 @@ from django.db.models import (
     Count,
     DateField,
     F,
+    Func,
+    IntegerField,
     Q,
     Sum,
     Value,
@@ -181,14 +183,14 @@ def _halves(ids, start, end, through):
     the period is left out. A roll-up day always equals its visits (the writes that change a
     settled day recount it), so a day settled after `through` was read is still counted right,
     from the visits. [(rows, visits, first visits)]: the rows of each half and its aggregates
-    (a filter optional)."""
+    (a filter optional), and the condition of a row that holds first visits."""
     day = datetime.timedelta(days=1)
     halves = []
     if through is not None and start <= through:
         rolled = DailyCount.objects.filter(
             location_id__in=ids, date__range=(start, min(end, through))
         )
-        halves.append((rolled, rolled_n, rolled_first))
+        halves.append((rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
     if through is None or end > through:
         live_start = start if through is None else max(start, through + day)
         live = (
@@ -196,7 +198,7 @@ def _halves(ids, start, end, through):
             .filter(location_id__in=ids, recorded_on__range=(live_start, end))
             .annotate(date=F("recorded_on"))
         )
-        halves.append((live, live_n, live_first))
+        halves.append((live, live_n, live_first, Q(first_visit=FirstVisit.YES)))
     return halves
 
 
@@ -217,31 +219,41 @@ def live_first(condition=None):
     return Count("id", filter=yes if condition is None else yes & condition)
 
 
-def _counts(ids, start, end, keys, measures, *, through, only=None):
+def _counts(ids, start, end, keys, measures, *, through, only=None, first_only=False):
     """One query (a UNION ALL when both halves are in the period) grouped by `keys` ({name:
-    expression}); the rows as {key tuple: {measure: sum}}, the halves added up.
+    expression}); the rows as {key tuple: {measure: sum}}, the halves added up (a key only
+    when some row has it: read a measure with [name]).
     `measures(n, first)` gives the aggregates by name from the half's own count and
-    first-visit count."""
+    first-visit count; `first_only`: only the rows with first visits (for a measure of them)."""
     parts, names = [], []
-    for rows, n, first in _halves(ids, start, end, through):
+    for rows, n, first, has_first in _halves(ids, start, end, through):
         if only is not None:
             rows = rows.filter(only)
+        if first_only:  # a measure of first visits only: the other rows add nothing
+            rows = rows.filter(has_first)
         aggregates = measures(n, first)
         names = list(aggregates)
-        parts.append(rows.order_by().values(**keys).annotate(**aggregates))
-    result = defaultdict(Counter)
+        grouped = rows.order_by().values(**keys).annotate(**aggregates)
+        parts.append(grouped.values_list(*keys, *names))
+    # Tuples, summed in lists: tens of thousands of rows for ten years per month.
+    width, sums = len(keys), {}
     for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
-        key = tuple(row[name] for name in keys)
-        for name in names:
-            result[key][name] += row[name] or 0
-    return result
+        key, values = row[:width], row[width:]
+        known = sums.get(key)
+        if known is None:
+            sums[key] = [value or 0 for value in values]
+        else:
+            for index, value in enumerate(values):
+                known[index] += value or 0
+    return {key: dict(zip(names, values, strict=True)) for key, values in sums.items()}
 
 
 def _trunc(grouping):
+    # A date, not a moment: no time zone to convert for each row on the way in or out.
     if grouping == Grouping.WEEK:
-        return TruncWeek("date")
+        return TruncWeek("date", output_field=DateField())
     if grouping == Grouping.MONTH:
-        return TruncMonth("date")
+        return TruncMonth("date", output_field=DateField())
     return F("date")
 
 
@@ -264,6 +276,24 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
+class IsoWeekday(Func):
+    """The ISO weekday (1 Monday ... 7 Sunday) of a date. On PostgreSQL by arithmetic on the
+    days since Monday 1 January 1900: over ten years of roll-up rows about a third quicker than
+    EXTRACT(ISODOW ...), which goes through a timestamp and a numeric. Elsewhere Django's
+    ExtractIsoWeekDay."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        extract = ExtractIsoWeekDay(self.source_expressions[0])
+        return compiler.compile(extract.resolve_expression(compiler.query))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(((({sql}) - DATE '1900-01-01') %% 7 + 7) %% 7 + 1)", params
+
+
 def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
     """Visits per location, weekday and day-part, apart on the days the location was closed
     (`closed`: {(location id, date)}, from opened_slots); those count in the totals, not on an
@@ -279,7 +309,7 @@ def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
         filters.end,
         {
             "loc": F("location_id"),
-            "weekday": ExtractIsoWeekDay("date"),
+            "weekday": IsoWeekday("date"),
             "part": F("day_part"),
             "day": day,
         },
@@ -318,6 +348,7 @@ def came_via(ids, filters, through) -> list[Named]:
         {"name": name_in_active_language("came_via")},
         lambda n, first: {"n": first()},
         through=through,
+        first_only=True,
     )
     counted = [(name, v["n"]) for (name,), v in rows.items() if v["n"]]
     counted.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))

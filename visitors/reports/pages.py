@@ -33,12 +33,34 @@ def _charts(report):
             _("Bezoeken per gemeente") if municipality else _("Bezoeken per locatie"),
             [unit.label for unit in units],
             [report.per_unit[unit.key]["visits"] for unit in units],
-        ),
+        )
+        if len(units) <= CHART_UNITS
+        else None,
         "weekdag-dagdeel": charts.heat_map(
             _("Bezoeken per weekdag en dagdeel"),
             [str(day.label).capitalize() for day in Weekday],
             [str(part.label).capitalize() for part in parts],
             heat,
+        ),
+    }
+
+
+# On the page, a report of more units than this is summarised: the table per unit lists the
+# units as rows (not as columns), the table per period shows only the total per period. The
+# CSV and XLSX keep every unit in every period. 250 locations × 120 months drawn as a table
+# made a page of more than a megabyte.
+PAGE_UNITS = 12
+CHART_UNITS = 40  # a bar per unit: the 40 municipalities still read, 250 locations do not
+
+
+def _totals_per_bucket(table, rows):
+    """The table per period with its total column only (the many-units page)."""
+    return {
+        "columns": [table.columns[0], table.columns[-1]],
+        "rows": [[row[0], row[-1]] for row in rows],
+        "note": _(
+            "Hier staat alleen het totaal per periode. De aantallen per locatie of gemeente "
+            "per periode staan in de downloads (CSV en Excel)."
         ),
     }
 
@@ -61,14 +83,18 @@ def _figures_by_unit(report):
 
 def sections(report):
     """[{"table", "rows", "chart", "view"}] in the order of the page; "view" is what the page
-    draws (the same numbers; the table per unit turned a quarter)."""
+    draws (the same numbers; the table per unit turned a quarter, or for many units the totals
+    per period only: PAGE_UNITS)."""
     chart_of = _charts(report)
     result = []
     for table in report.tables:
         rows = shown_rows(table)
         view = {"columns": table.columns, "rows": rows}
-        if table.key == "per-eenheid":
+        many = len(report.units) > PAGE_UNITS
+        if table.key == "per-eenheid" and not many:
             view = _figures_by_unit(report)
+        elif table.key == "verloop" and many:
+            view = _totals_per_bucket(table, rows)
         result.append(
             {"table": table, "rows": rows, "chart": chart_of.get(table.key), "view": view}
         )
