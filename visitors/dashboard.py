@@ -26,7 +26,7 @@ from volunteers.dashboard import FIGURES as ROSTER_FIGURES
 
 from . import charts
 from .reports import opened_day_parts
-from .reports.figures import _halves, settled_through
+from .reports.figures import halves, settled_through
 
 TREND_WEEKS = 8
 OPENINGS_DAYS = 14
@@ -62,14 +62,14 @@ def visit_rows(locations, today):
     ids = [location.pk for location in locations]
     through = settled_through()
     parts = [
-        rows.order_by()
+        half.rows.order_by()
         .values("location_id", day=key, part=part)
-        .annotate(n=n())
+        .annotate(n=half.n())
         .values_list("location_id", "day", "part", "n")
         # The weeks up to today, and the same weeks a year before: two ranges, so that each
         # half reads only the days it counts.
         for start, end in ((first, today), (movers_year_ago, year_ago + (today - monday)))
-        for rows, n, _first in _halves(ids, start, end, through)
+        for half in halves(ids, start, end, through)
     ]
     return list(parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0])
 

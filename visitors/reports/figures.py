@@ -4,7 +4,7 @@ Everything per visit is counted in the database, in a fixed number of queries wh
 period and however many locations: the rows that come back are per location and bucket (day,
 week, month), per location × weekday × day-part, per choice: never per visit nor per day of
 ten years. The settled days are read from the daily roll-up (DailyCount), the last few from
-the visits themselves, in one query per figure (`_halves`, `_counts`; visitors/rollup.py says
+the visits themselves, in one query per figure (`halves`, `_counts`; visitors/rollup.py says
 why the two always agree). What is counted in Python are the opened day-parts (from the few
 rows of opening hours and closures, per weekday) and the sums of the rows.
 
@@ -177,7 +177,16 @@ def settled_through() -> datetime.date | None:
     return SettledDays.objects.filter(pk=1).values_list("through", flat=True).first()
 
 
-def _halves(ids, start, end, through):
+class Half(NamedTuple):
+    """One half of a period's counts (see halves)."""
+
+    rows: object  # a queryset of DailyCount or of counted Visit rows, with a `date`
+    n: object  # n(condition=None): the aggregate of visits
+    first: object  # first(condition=None): the aggregate of first visits
+    has_first: Q  # the condition of a row that holds first visits
+
+
+def halves(ids, start, end, through) -> list[Half]:
     """The counts of a period come from two halves: the roll-up (DailyCount) up to the last
     settled day `through`, the visits themselves after it (visitors/rollup.py); a half outside
     the period is left out. A roll-up day always equals its visits (the writes that change a
@@ -185,12 +194,12 @@ def _halves(ids, start, end, through):
     from the visits. [(rows, visits, first visits)]: the rows of each half and its aggregates
     (a filter optional), and the condition of a row that holds first visits."""
     day = datetime.timedelta(days=1)
-    halves = []
+    found = []
     if through is not None and start <= through:
         rolled = DailyCount.objects.filter(
             location_id__in=ids, date__range=(start, min(end, through))
         )
-        halves.append((rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
+        found.append(Half(rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
     if through is None or end > through:
         live_start = start if through is None else max(start, through + day)
         live = (
@@ -198,8 +207,8 @@ def _halves(ids, start, end, through):
             .filter(location_id__in=ids, recorded_on__range=(live_start, end))
             .annotate(date=F("recorded_on"))
         )
-        halves.append((live, live_n, live_first, Q(first_visit=FirstVisit.YES)))
-    return halves
+        found.append(Half(live, live_n, live_first, Q(first_visit=FirstVisit.YES)))
+    return found
 
 
 def rolled_n(condition=None):
@@ -226,7 +235,7 @@ def _counts(ids, start, end, keys, measures, *, through, only=None, first_only=F
     `measures(n, first)` gives the aggregates by name from the half's own count and
     first-visit count; `first_only`: only the rows with first visits (for a measure of them)."""
     parts, names = [], []
-    for rows, n, first, has_first in _halves(ids, start, end, through):
+    for rows, n, first, has_first in halves(ids, start, end, through):
         if only is not None:
             rows = rows.filter(only)
         if first_only:  # a measure of first visits only: the other rows add nothing
