@@ -5,7 +5,7 @@
 
 Creates the database (dropping a leftover of that name: it must contain "bench"), migrates,
 fills the history of BENCH_SCALE (bench/data.py, bench/national.py) and settles the roll-up
-(`settle_visits`), then leaves it. Afterwards run Django against it with
+(`settle_visits`, in run.prepare_database), then leaves it. Afterwards run Django against it with
 DJANGO_SETTINGS_MODULE=bench.settings and DATABASE_URL set to the same URL; drop it yourself.
 """
 
@@ -24,10 +24,6 @@ def main() -> int:
     run.log(f"creating database {database.name} (kept afterwards)")
     database.create()
     fixture, _came_via, seconds = run.prepare_database()
-    from django.core.management import call_command
-
-    run.log("settle_visits")
-    call_command("settle_visits")
     run.log(f"{database.url}: {fixture.counts} in {seconds:.0f} s")
     return 0
 

@@ -846,6 +846,13 @@ def prepare_database():
     came_via = list(CameVia.objects.active().values_list("pk", flat=True))
     fill_seconds = time.monotonic() - fill_started
     log(f"  {fixture.counts['visitors_visit']:,} visits in {fill_seconds:.1f} s")
+    # As the nightly job does in production (buurtkamer/jobs.py): the days that can no longer
+    # change go into the report's daily roll-up (visitors/rollup.py).
+    settle_started = time.monotonic()
+    call_command("settle_visits", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE visitors_dailycount")
+    log(f"  settle_visits (the roll-up of settled days): {time.monotonic() - settle_started:.1f} s")
     return fixture, came_via, fill_seconds
 
 
