@@ -853,6 +853,19 @@ def prepare_database():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE visitors_dailycount")
     log(f"  settle_visits (the roll-up of settled days): {time.monotonic() - settle_started:.1f} s")
+    # The roll-up must equal counting the visits (visitors/rollup.py; tests/test_rollup.py tries
+    # random sequences of writes): here on the whole history, as `settle_visits --check` does.
+    from visitors import rollup
+    from visitors.models import DailyCount
+
+    check_started = time.monotonic()
+    differences = rollup.mismatches()
+    fixture.counts["rollup_rows"] = DailyCount.objects.count()
+    fixture.counts["rollup_equals_visits"] = not differences
+    log(
+        f"  roll-up {'equals' if not differences else 'DIFFERS FROM'} counting the visits "
+        f"({len(differences)} rows differ; {time.monotonic() - check_started:.1f} s)"
+    )
     return fixture, came_via, fill_seconds
 
 
