@@ -37,11 +37,6 @@ CAME_VIA = {
 }
 
 
-def speaking(client, language):
-    """The client as someone who chose `language` with the language switch."""
-    return choose_language(client, language)
-
-
 # The tablet ---------------------------------------------------------------------------------------
 
 
@@ -103,8 +98,8 @@ def test_a_coordinator_adds_and_edits_a_kind_of_activity_in_three_languages(
     assert edited.status_code == 302
     kind.refresh_from_db()
     assert kind.name_en is None  # emptied: no English name, so the Dutch one shows
-    english = speaking(client, "en").get(kinds).content.decode()
-    frisian = speaking(client, "fy").get(kinds).content.decode()
+    english = choose_language(client, "en").get(kinds).content.decode()
+    frisian = choose_language(client, "fy").get(kinds).content.decode()
     assert "Zingen" in english and "Singing" not in english
     assert "Sjongen" in frisian and "Zingen" not in frisian
 
@@ -125,7 +120,7 @@ def test_the_dutch_name_is_required_and_the_others_are_not(client, login, coordi
 
 def test_a_coordinator_working_in_english_keeps_the_dutch_names_apart(client, login, coordinator):
     """The Dutch names must differ; an English name may be another entry's Dutch name."""
-    speaking(login(coordinator), "en")
+    choose_language(login(coordinator), "en")
     kinds = reverse("activities:categories")
 
     first = client.post(kinds, {"name_nl": "Dansen", "name_en": "Dancing", "position": "9"})
@@ -153,12 +148,12 @@ def test_the_admin_edits_a_list_entry_in_three_languages(client, db):
     assert (target.name_en, target.name_fy) == ("Food bank", "Fiedselbank")
 
     for model in ("visitors_camevia", "visitors_referraltarget", "activities_category"):
-        listing = speaking(client, "en").get(reverse(f"admin:{model}_changelist"))
+        listing = choose_language(client, "en").get(reverse(f"admin:{model}_changelist"))
         assert listing.status_code == 200, model
-    listing = speaking(client, "en").get(reverse("admin:visitors_referraltarget_changelist"))
+    listing = choose_language(client, "en").get(reverse("admin:visitors_referraltarget_changelist"))
     assert "Food bank" in listing.content.decode()
     assert "Debt help" in listing.content.decode()
-    change = speaking(client, "nl").get(
+    change = choose_language(client, "nl").get(
         reverse("admin:visitors_referraltarget_change", args=[target.pk])
     )
     assert "Naam in het Fries (mag je leeg laten)" in change.content.decode()
@@ -170,7 +165,7 @@ def test_the_admin_edits_a_list_entry_in_three_languages(client, db):
 def test_the_referral_buttons_and_counts_speak_the_active_language(client, login, coordinator):
     gp = ReferralTarget.objects.get(name_nl="Huisarts")
     login(coordinator)
-    speaking(client, "fy")
+    choose_language(client, "fy")
     today = reverse("visitors:today", kwargs={"slug": "dokkum"})
     Referral.objects.create(
         location=coordinator.memberships.get().location,
@@ -189,7 +184,7 @@ def test_the_programme_shows_the_kind_in_the_active_language(client, login, coor
     login(coordinator)
 
     page = (
-        speaking(client, "en")
+        choose_language(client, "en")
         .get(reverse("activities:activity-list", kwargs={"slug": "dokkum"}))
         .content.decode()
     )
@@ -233,7 +228,7 @@ NOVEMBER = {"periode": "anders", "van": "2026-11-01", "tot": "2026-11-30", "loca
 def test_the_report_and_its_export_name_the_lists_in_the_active_language(
     client, login, staff, first_visits_of_november, language, gp, target, games
 ):
-    speaking(login(staff), language)
+    choose_language(login(staff), language)
 
     page = client.get(reverse("visitors:report"), NOVEMBER)
     csv = read_back_csv(client.get(reverse("visitors:report-csv"), NOVEMBER).content.decode())
@@ -252,7 +247,7 @@ def test_the_report_makes_as_many_queries_in_english_as_in_dutch(
     login(staff)
     address = reverse("visitors:report") + "?periode=anders&van=2026-11-01&tot=2026-11-30"
 
-    dutch = count_queries(speaking(client, "nl"), address)
-    english = count_queries(speaking(client, "en"), address)
+    dutch = count_queries(choose_language(client, "nl"), address)
+    english = count_queries(choose_language(client, "en"), address)
 
     assert english == dutch
