@@ -1,14 +1,25 @@
 import datetime
+import html
 import uuid
 
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
+from faker import Faker
 
 from buurtkamer.models import User
 from locations.models import DayPart, Location, Membership, Role
 
 PASSWORD = "een-goed-wachtwoord-42"
+_FAKE = Faker("nl_NL")
+
+
+def plain_dutch_last_name() -> str:
+    """A Dutch surname from Faker without the characters HTML escapes."""
+    while True:
+        name = _FAKE.last_name()
+        if html.escape(name) == name:
+            return name
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,7 +29,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"persoon{n}@example.org")
     first_name = factory.Faker("first_name", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    # Faker's Dutch surnames include six of 1,130 with an apostrophe ("van 't Riet"), which a
+    # page shows HTML-escaped: a test comparing a name with the page then failed one run in a
+    # few dozen. The factory leaves those out; tests/test_roster_gaps.py shows such a name.
+    last_name = factory.LazyFunction(lambda: plain_dutch_last_name())
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):

@@ -176,11 +176,13 @@ def test_with_htmx_the_panel_comes_alone_and_the_post_answers_in_place(
 
     panel = client.get(gap_url(team["shift"]), headers=headers)
     durk = team["people"]["Durk"]
+    durk.last_name = "van 't Riet"  # a name the page must escape
+    durk.save(update_fields=["last_name"])
     answer = client.post(gap_url(team["shift"]), {"volunteer": durk.pk}, headers=headers)
 
     assert panel.status_code == 200 and "<html" not in panel.content.decode()
     assert answer.status_code == 200 and "<html" not in answer.content.decode()
-    assert f"{durk.get_full_name()} is ingedeeld" in answer.content.decode()
+    assert "Durk van &#x27;t Riet is ingedeeld" in answer.content.decode()
     assert Assignment.objects.active().filter(shift=team["shift"], volunteer=durk).exists()
 
 
