@@ -242,6 +242,12 @@ class ShiftTemplate(models.Model):
         )
 
 
+def understaffed_q() -> Q:
+    """Shift.is_understaffed as a condition on shifts annotated by ShiftQuerySet.with_state()
+    (ShiftQuerySet.understaffed)."""
+    return Q(closed=False, taken__lt=models.F("minimum"))
+
+
 def _closed_here():
     from locations.models import Closure
 
@@ -268,7 +274,7 @@ class ShiftQuerySet(models.QuerySet):
     def understaffed(self):
         """Shifts below their minimum on a day their location is open (the rule of
         Shift.is_understaffed, in SQL)."""
-        return self.with_state().filter(closed=False, taken__lt=models.F("minimum"))
+        return self.with_state().filter(understaffed_q())
 
     def with_open_places(self):
         """Shifts with places left on a day their location is open (the rule of
