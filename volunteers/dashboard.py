@@ -241,9 +241,7 @@ def add_roster_figures(locations, today) -> None:
             for row in Shift.objects.with_state()
             .filter(location_id__in=list(figures), date__gte=monday, date__lt=end)
             .filter(
-                Q(date__lte=sunday)
-                | understaffed_q()
-                | Q(task=Task.SHIFT_LEAD, date__gte=today)
+                Q(date__lte=sunday) | understaffed_q() | Q(task=Task.SHIFT_LEAD, date__gte=today)
             )
             .order_by()
             .values_list("location_id", "date", "day_part", "task", "minimum", "taken", "closed")
