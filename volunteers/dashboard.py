@@ -226,9 +226,8 @@ def add_roster_figures(locations, today) -> None:
     From the shifts roster_prefetch put on the locations when they have them (a coordinator's
     few: no query). Otherwise (staff: every location) from one query that reads only the
     shifts the figures need, as tuples: this week's (the fill rate), the understaffed ones of
-    the gap weeks (ShiftQuerySet.understaffed's rule) and the shift-lead shifts of the
-    day-parts that may lack a lead (day_parts_without_lead judges them), whatever the number
-    of locations."""
+    the gap weeks (ShiftQuerySet.understaffed's rule) and the shift-lead shifts of the gap
+    weeks (day_parts_without_lead judges them), whatever the number of locations."""
     monday = monday_of(today)
     sunday = monday + datetime.timedelta(days=6)
     end = today + datetime.timedelta(weeks=WEEKS_AHEAD)
