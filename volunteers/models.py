@@ -447,7 +447,16 @@ class Assignment(models.Model):
         verbose_name = _("indeling")
         verbose_name_plural = _("indelingen")
         ordering = ["shift", "created_at"]
-        indexes = [models.Index(fields=["volunteer", "shift"], name="assignment_volunteer_shift")]
+        indexes = [
+            models.Index(fields=["volunteer", "shift"], name="assignment_volunteer_shift"),
+            # The coordinator's dashboard lists the recent late cancellations: a few among all
+            # the assignments of the years (volunteers/dashboard.py), found without a scan.
+            models.Index(
+                fields=["cancelled_at"],
+                condition=Q(cancelled_late=True),
+                name="assignment_late_cancelled",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["shift", "volunteer"],
