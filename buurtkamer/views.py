@@ -53,10 +53,10 @@ def dashboard(request):
     the activities of the coming week; staff also the authenticator check (two-step login);
     staff and coordinators the last settled day of the roll-up and the visits of the trend's
     weeks (visitors/dashboard.py visit_rows); a coordinator the roster of the coming weeks,
-    staff its figures counted in the database (three queries: volunteers/dashboard.py
+    staff only the shifts its figures need (one query: volunteers/dashboard.py
     add_roster_figures); a volunteer their next shifts and the open places; a coordinator their
     next shifts with the late cancellations, the onboarding to-dos and the logbook's latest
-    follow-ups. Volunteer 6, staff 10, coordinator 10. With more than twelve locations the
+    follow-ups. Volunteer 6, staff 8, coordinator 10. With more than twelve locations the
     panels summarise (buurtkamer/dashboard.py) from the same data, and staff get a search among
     them.
     """
@@ -92,7 +92,7 @@ def dashboard(request):
         prefetch_related_objects(coordinated, volunteers.dashboard.roster_prefetch(today))
         volunteers.dashboard.add_roster_figures(coordinated, today)
     elif kind == Dashboard.STAFF:
-        # Every location: the roster's figures counted in the database, not every shift read.
+        # Every location: the roster's figures from the shifts they need, read as tuples.
         volunteers.dashboard.add_roster_figures(locations, today)
     for location in locations:
         location.may_manage = can(user, Action.MANAGE_LOCATION, location)

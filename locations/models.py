@@ -136,14 +136,34 @@ def unpack_calendar(locations) -> None:
         )
 
 
+@functools.cache
+def _layout(model, fields) -> tuple[list, list]:
+    """The names from_db takes (the fields read and location_id, in the order of the model's
+    fields; the rest stays deferred) and each one's conversion from JSON (None: the location's
+    id). Worked out once per model: a national dashboard unpacks a thousand rows."""
+    names = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.attname == "location_id" or f.attname in fields
+    ]
+    converters = [
+        None if name == "location_id" else model._meta.get_field(name).to_python for name in names
+    ]
+    return names, converters
+
+
 def _objects(model, location, fields, text):
+    if not text:
+        return []
+    names, converters = _layout(model, fields)
+    db, pk = location._state.db, location.pk
     objects = []
     for row in json.loads(f"[{text}]"):
-        known = {"location_id": location.pk}
-        known.update((name, model._meta.get_field(name).to_python(row[name])) for name in fields)
-        # from_db takes the values in the order of the model's fields; the rest stays deferred.
-        names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
-        instance = model.from_db(location._state.db, names, [known[name] for name in names])
+        values = [
+            pk if convert is None else convert(row[name])
+            for name, convert in zip(names, converters, strict=True)
+        ]
+        instance = model.from_db(db, names, values)
         instance.location = location
         objects.append(instance)
     return objects

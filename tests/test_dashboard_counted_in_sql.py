@@ -1,9 +1,10 @@
 """Issue 17: the staff dashboard (every location) counts the roster's gaps and this week's fill
-rate in SQL (volunteers/dashboard.py add_roster_figures: ShiftQuerySet.understaffed, the lead
-shifts, this week's totals), a coordinator's (a few locations) from the shifts themselves; the
-visitors panel reads the settled days from the daily roll-up and the later days from the
-visits. Both ways give the same figures. The clock stands on Wednesday 25 November 2026: the
-roll-up settles up to Saturday 21 November (visitors/rollup.py), in the middle of last week."""
+rate from one query (volunteers/dashboard.py add_roster_figures: this week's shifts, the
+understaffed ones by ShiftQuerySet.understaffed's rule, the lead shifts), a coordinator's (a few
+locations) from the shifts themselves; the visitors panel reads the settled days from the daily
+roll-up and the later days from the visits. Both ways give the same figures. The clock stands on
+Wednesday 25 November 2026: the roll-up settles up to Saturday 21 November (visitors/rollup.py),
+in the middle of last week."""
 
 import datetime
 import uuid

@@ -116,7 +116,7 @@ def many(larger):
 ROLES = ["volunteer", "coordinator of one", "coordinator of two", "staff"]
 # Exactly these, see buurtkamer/views.py dashboard for which: the session and the user, the
 # locations with their counts, opening hours and closures (one query), the activities; staff
-# the two-step check, the roster's figures (three), the last settled day and the visits; a
+# the two-step check, the roster's figures (one), the last settled day and the visits; a
 # coordinator the roster, the last settled day, the visits, their own shifts with the late
 # cancellations, the onboarding to-dos and the logbook's latest follow-ups; a volunteer their
 # next shifts and the open places.
@@ -124,7 +124,7 @@ QUERIES = {
     "volunteer": 6,
     "coordinator of one": 10,
     "coordinator of two": 10,
-    "staff": 10,
+    "staff": 8,
 }
 
 

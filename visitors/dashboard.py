@@ -10,9 +10,9 @@ dashboard the panel comes first ("lead"): it is what staff open the dashboard fo
 """
 
 import datetime
-from collections import Counter, defaultdict
 
 from django.db.models import Case, DateField, F, Value, When
+from django.db.models.functions import Cast, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -32,14 +32,15 @@ TREND_WEEKS = 8
 OPENINGS_DAYS = 14
 MOVERS_WEEKS = 4  # the movers compare the last four whole weeks with a year before
 MOVERS_SHOWN = 5  # risers and fallers each
+SIX_DAYS = datetime.timedelta(days=6)  # a week's Monday to its Sunday
 
 
 def visit_rows(locations, today):
     """[(location id, day, day part, counted visits)] of what week_figures and
     openings_without_count look at, from one query: the last OPENINGS_DAYS days (which hold
-    this week and last week) per day and day-part; the older days summed per period, keyed by
-    the period's first day with day part "": each of the trend's weeks, the same days as this
-    week's a year ago, and the MOVERS_WEEKS weeks before those. About thirty rows per location,
+    this week and last week) per day and day-part, and the same days as this week's a year ago
+    per day; the older days summed per week, keyed by its Monday with day part "": the trend's
+    weeks and the MOVERS_WEEKS weeks before the one a year ago. About thirty rows per location,
     however many visits. The settled days from the daily roll-up, the days after them from the
     visits (the report's two halves, visitors/reports/figures.py): a key may come twice, once
     from each half, to be added up. Two queries: the last settled day, then the rows."""
@@ -48,14 +49,12 @@ def visit_rows(locations, today):
     recent = today - datetime.timedelta(days=OPENINGS_DAYS)
     year_ago = same_week_a_year_before(monday)
     movers_year_ago = year_ago - datetime.timedelta(weeks=MOVERS_WEEKS)
-    periods = [
-        *((week, week + datetime.timedelta(days=6)) for week in _weeks(first, TREND_WEEKS)),
-        (year_ago, year_ago + (today - monday)),
-        (movers_year_ago, year_ago - datetime.timedelta(days=1)),
-    ]
+    # Every period week_figures adds up is whole weeks from a Monday, or days: two conditions
+    # instead of one per period (cheaper to build and to count).
     key = Case(
         When(date__gte=recent, then=F("date")),
-        *(When(date__range=period, then=Value(period[0])) for period in periods),
+        When(date__range=(year_ago, year_ago + (today - monday)), then=F("date")),
+        default=Cast(TruncWeek("date"), DateField()),  # a date on PostgreSQL too
         output_field=DateField(),
     )
     part = Case(When(date__gte=recent, then=F("day_part")), default=Value(""))
@@ -92,29 +91,37 @@ def week_figures(locations, today, rows):
     elapsed = today - monday  # 0 days on a Monday
     first = monday - datetime.timedelta(weeks=TREND_WEEKS)
     year_ago = same_week_a_year_before(monday)
-    per_day = defaultdict(Counter)
-    for location_id, day, _day_part, n in rows:
-        per_day[location_id][day] += n
-
-    def visits(location_id, start, end):
-        return sum(n for day, n in per_day[location_id].items() if start <= day <= end)
-
-    weeks = _weeks(first, TREND_WEEKS)
     last_monday = monday - datetime.timedelta(weeks=1)
     before = datetime.timedelta(weeks=MOVERS_WEEKS)
     yesterday = datetime.timedelta(days=1)
-    return {
-        location.pk: {
-            "this": visits(location.pk, monday, today),
-            "last_to_date": visits(location.pk, last_monday, last_monday + elapsed),
-            "last": visits(location.pk, last_monday, monday - yesterday),
-            "last_year": visits(location.pk, year_ago, year_ago + elapsed),
-            "trend": [visits(location.pk, w, w + datetime.timedelta(days=6)) for w in weeks],
-            "period": visits(location.pk, monday - before, monday - yesterday),
-            "period_last_year": visits(location.pk, year_ago - before, year_ago - yesterday),
-        }
+    spans = {
+        "this": (monday, today),
+        "last_to_date": (last_monday, last_monday + elapsed),
+        "last": (last_monday, monday - yesterday),
+        "last_year": (year_ago, year_ago + elapsed),
+        "period": (monday - before, monday - yesterday),
+        "period_last_year": (year_ago - before, year_ago - yesterday),
+    }
+    weeks = _weeks(first, TREND_WEEKS)
+    figures = {
+        location.pk: {**dict.fromkeys(spans, 0), "trend": [0] * TREND_WEEKS}
         for location in locations
     }
+    # Which figures a row's day counts in, worked out once per day (a few dozen), not per row.
+    counts_in = {}
+    for location_id, day, _day_part, n in rows:
+        if day not in counts_in:
+            counts_in[day] = (
+                [name for name, (start, end) in spans.items() if start <= day <= end],
+                [i for i, week in enumerate(weeks) if week <= day <= week + SIX_DAYS],
+            )
+        names, trend_weeks = counts_in[day]
+        location_figures = figures[location_id]
+        for name in names:
+            location_figures[name] += n
+        for i in trend_weeks:
+            location_figures["trend"][i] += n
+    return figures
 
 
 def openings_without_count(locations, today, rows):

@@ -10,10 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    Count,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -28,7 +25,14 @@ from buurtkamer.dashboard import LISTED, summarised
 from buurtkamer.dates import monday_of
 from buurtkamer.permissions import Dashboard, coordinated_locations
 
-from .models import Assignment, Shift, Task, day_parts_without_lead, standing_q
+from .models import (
+    Assignment,
+    Shift,
+    Task,
+    day_parts_without_lead,
+    standing_q,
+    understaffed_q,
+)
 from .profiles import onboarding_todos
 from .services import OPEN_PLACES_WEEKS, open_places, open_places_window
 
@@ -193,68 +197,67 @@ def gaps(location_ids, today, *, weeks=WEEKS_AHEAD, locations=None):
     return below, list(leads.items())
 
 
+class _Counted:
+    """A shift as add_roster_figures reads it from the database: its fields as a tuple, not a
+    model object (a national install has thousands of shifts in the gap weeks). The rules are
+    the model's own: Shift.is_understaffed, Shift.places_needed, Shift.slot_key (which
+    day_parts_without_lead reads)."""
+
+    __slots__ = ("closed", "date", "day_part", "location_id", "minimum", "taken", "task")
+    is_understaffed = Shift.is_understaffed
+    places_needed = Shift.places_needed
+    slot_key = Shift.slot_key
+
+    def __init__(self, *values):
+        (
+            self.location_id,
+            self.date,
+            self.day_part,
+            self.task,
+            self.minimum,
+            self.taken,
+            self.closed,
+        ) = values
+
+
 def add_roster_figures(locations, today) -> None:
     """Put RosterFigures on each location as `location.dashboard_roster`.
 
     From the shifts roster_prefetch put on the locations when they have them (a coordinator's
-    few: no query). Otherwise (staff: every location) in SQL, without reading every shift:
-    the understaffed shifts (ShiftQuerySet.understaffed, the roster's own rule), the shift-lead
-    shifts of the day-parts that may lack a lead (day_parts_without_lead judges them) and the
-    number of shifts on open days this week per location. Three queries, whatever the number
-    of locations."""
+    few: no query). Otherwise (staff: every location) from one query that reads only the
+    shifts the figures need, as tuples: this week's (the fill rate), the understaffed ones of
+    the gap weeks (ShiftQuerySet.understaffed's rule) and the shift-lead shifts of the gap
+    weeks (day_parts_without_lead judges them), whatever the number of locations."""
     monday = monday_of(today)
     sunday = monday + datetime.timedelta(days=6)
     end = today + datetime.timedelta(weeks=WEEKS_AHEAD)
     figures = {location.pk: RosterFigures() for location in locations}
     if all(hasattr(location, ROSTER) for location in locations):
         shifts = [shift for location in locations for shift in getattr(location, ROSTER)]
-        below = [shift for shift in shifts if shift.is_understaffed]
-        leads = [shift for shift in shifts if shift.task == Task.SHIFT_LEAD]
-        totals = {}
-        for shift in shifts:
-            if monday <= shift.date <= sunday and not shift.closed:
-                totals[shift.location_id] = totals.get(shift.location_id, 0) + 1
     else:
-        ids = list(figures)
-        below = list(
-            Shift.objects.understaffed()
-            .filter(location_id__in=ids, date__gte=monday, date__lt=end)
-            .only("location_id", "date", "minimum")
-        )
-        # Only the day-parts that have a lead shift nobody stands on can lack a lead: their
-        # lead shifts, for day_parts_without_lead to judge (most day-parts have their lead).
-        unstaffed_lead = Shift.objects.filter(
-            location=OuterRef("location"),
-            date=OuterRef("date"),
-            day_part=OuterRef("day_part"),
-            task=Task.SHIFT_LEAD,
-        ).exclude(Exists(Assignment.objects.active().filter(shift=OuterRef("pk"))))
-        leads = list(
-            Shift.objects.with_state()
-            .filter(location_id__in=ids, task=Task.SHIFT_LEAD, date__gte=today, date__lt=end)
-            .filter(Exists(unstaffed_lead))
-            .only("location_id", "date", "day_part", "task")
-        )
-        totals = dict(
-            Shift.objects.on_open_days()
-            .filter(location_id__in=ids, date__range=(monday, sunday))
+        shifts = [
+            _Counted(*row)
+            for row in Shift.objects.with_state()
+            .filter(location_id__in=list(figures), date__gte=monday, date__lt=end)
+            .filter(
+                Q(date__lte=sunday) | understaffed_q() | Q(task=Task.SHIFT_LEAD, date__gte=today)
+            )
             .order_by()
-            .values("location_id")
-            .annotate(n=Count("id"))
-            .values_list("location_id", "n")
-        )
-    for shift in below:
+            .values_list("location_id", "date", "day_part", "task", "minimum", "taken", "closed")
+        ]
+    leads = []
+    for shift in shifts:
+        location_figures = figures[shift.location_id]
+        if shift.date <= sunday and not shift.closed:  # this week, closed days left out
+            location_figures.total += 1
+            if not shift.is_understaffed:
+                location_figures.filled += 1
         if today <= shift.date < end:
-            figures[shift.location_id].places_short += shift.places_needed
-        if shift.date <= sunday:  # understaffed this week: not filled
-            figures[shift.location_id].filled -= 1
-    for location_id, _date, _part in day_parts_without_lead(
-        shift for shift in leads if today <= shift.date < end
-    ):
+            location_figures.places_short += shift.places_needed
+            if shift.task == Task.SHIFT_LEAD:
+                leads.append(shift)
+    for location_id, _date, _part in day_parts_without_lead(leads):
         figures[location_id].without_lead += 1
-    for location_id, total in totals.items():
-        figures[location_id].total = total
-        figures[location_id].filled += total
     for location in locations:
         setattr(location, FIGURES, figures[location.pk])
 

@@ -242,6 +242,12 @@ class ShiftTemplate(models.Model):
         )
 
 
+def understaffed_q() -> Q:
+    """Shift.is_understaffed as a condition on shifts annotated by ShiftQuerySet.with_state()
+    (ShiftQuerySet.understaffed)."""
+    return Q(closed=False, taken__lt=models.F("minimum"))
+
+
 def _closed_here():
     from locations.models import Closure
 
@@ -268,7 +274,7 @@ class ShiftQuerySet(models.QuerySet):
     def understaffed(self):
         """Shifts below their minimum on a day their location is open (the rule of
         Shift.is_understaffed, in SQL)."""
-        return self.with_state().filter(closed=False, taken__lt=models.F("minimum"))
+        return self.with_state().filter(understaffed_q())
 
     def with_open_places(self):
         """Shifts with places left on a day their location is open (the rule of
@@ -441,7 +447,16 @@ class Assignment(models.Model):
         verbose_name = _("indeling")
         verbose_name_plural = _("indelingen")
         ordering = ["shift", "created_at"]
-        indexes = [models.Index(fields=["volunteer", "shift"], name="assignment_volunteer_shift")]
+        indexes = [
+            models.Index(fields=["volunteer", "shift"], name="assignment_volunteer_shift"),
+            # The coordinator's dashboard lists the recent late cancellations: a few among all
+            # the assignments of the years (volunteers/dashboard.py), found without a scan.
+            models.Index(
+                fields=["cancelled_at"],
+                condition=Q(cancelled_late=True),
+                name="assignment_late_cancelled",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["shift", "volunteer"],
