@@ -277,7 +277,7 @@ class VisitQuerySet(models.QuerySet):
     def on(self, date):
         return self.filter(recorded_on=date)
 
-    def insert_unless_known(self, visit: "Visit") -> bool:
+    def insert_unless_known(self, visit: "Visit", *, if_exists: tuple[str, ...] = ()) -> bool:
         """Store a new visit unless its client_id is already stored; whether it was stored.
 
         One statement: INSERT ... ON CONFLICT (client_id) DO NOTHING RETURNING id, on
@@ -285,9 +285,14 @@ class VisitQuerySet(models.QuerySet):
         does not tell whether the row went in), so the statement is written here, with every
         column and value from the model's own fields. The unique index on client_id decides
         between two requests at once: the second waits for the first and then stores nothing.
-        A stored visit gets its primary key; nothing is read back."""
+        A stored visit gets its primary key; nothing else is read back.
+
+        if_exists: foreign keys (names) that point where they were told only if that row is
+        still there when the visit is stored, and are NULL otherwise: a sub-select in the same
+        statement (a "came via" option removed while the tap waited in the tablet's queue).
+        What was stored for them is set on the visit."""
         connection = connections[router.db_for_write(self.model)]
-        statement, fields = _visit_insert(connection.alias, connection.vendor)
+        statement, fields = _visit_insert(connection.alias, connection.vendor, if_exists)
         visit.set_recorded_on()
         values = [
             field.get_db_prep_save(field.pre_save(visit, add=True), connection) for field in fields
@@ -298,22 +303,36 @@ class VisitQuerySet(models.QuerySet):
         if row is None:
             return False
         visit.pk = row[0]
+        for name, stored in zip(if_exists, row[1:], strict=True):
+            setattr(visit, Visit._meta.get_field(name).attname, stored)
         visit._state.adding, visit._state.db = False, connection.alias
         return True
 
 
 @functools.cache
-def _visit_insert(alias: str, vendor: str) -> tuple[str, list]:
+def _visit_insert(alias: str, vendor: str, if_exists: tuple[str, ...] = ()) -> tuple[str, list]:
     """The statement of VisitQuerySet.insert_unless_known and its fields, once per database."""
     quote = connections[alias].ops.quote_name
     meta = Visit._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    checked = [meta.get_field(name) for name in if_exists]
+
+    def placeholder(field):
+        if field not in checked:
+            return "%s"
+        target = field.target_field
+        return (
+            f"(SELECT {quote(target.column)} FROM {quote(target.model._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote(target.column)} = %s)"
+        )
+
+    returning = ", ".join(quote(field.column) for field in [meta.pk, *checked])
     statement = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
         f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"VALUES ({', '.join(placeholder(field) for field in fields)}) "
         f"ON CONFLICT ({quote(meta.get_field('client_id').column)}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
+        f"RETURNING {returning}"
     )
     return statement, fields
 

@@ -49,11 +49,12 @@ class VisitError(DomainError):
 
 @dataclass(frozen=True)
 class VisitFacts:
-    """The optional, anonymous facts a volunteer may add to a tap."""
+    """The optional, anonymous facts a volunteer may add to a tap. came_via: the option or its
+    id; one that no longer exists when the tap is stored is left out (record_visit)."""
 
     first_visit: str = FirstVisit.UNKNOWN
     age_band: str = ""
-    came_via: CameVia | None = None
+    came_via: CameVia | int | None = None
 
 
 def _person(user):
@@ -88,7 +89,9 @@ def record_visit(
 
     occurrence: the id of the activity the visitor came for (the tablet's "komt voor" tag).
     Only a planned occurrence of this location on the tap's day is kept; anything else is
-    left out, and the visitor is still counted.
+    left out, and the visitor is still counted; so is a "came via" option that is no longer
+    there (removed while the tap waited in the tablet's queue; one switched off since still
+    counts: it was on the screen when it was chosen), checked by the INSERT itself.
 
     The database's unique constraint on client_id decides between concurrent retries: the
     INSERT skips a client_id that is already there (ON CONFLICT DO NOTHING) and returns the
@@ -99,6 +102,7 @@ def record_visit(
     moment, from_server = moment_of_tap(tapped_at, now, device_sent_time=device_sent_time)
     local_time = timezone.localtime(moment)
     came_via = facts.came_via if facts.first_visit == FirstVisit.YES else None
+    came_via_id = getattr(came_via, "pk", came_via)
     occurrence_id = getattr(occurrence, "pk", occurrence)
     named = occurrence_for_visit(location, occurrence_id, local_time.date())
     new_visit = Visit(
@@ -108,7 +112,7 @@ def record_visit(
         day_part=location.day_part_at(local_time),
         first_visit=facts.first_visit,
         age_band=facts.age_band,
-        came_via=came_via,
+        came_via_id=came_via_id,
         source=Source.TABLET,
         time_from_server=from_server,
         received_at=now,
@@ -116,7 +120,7 @@ def record_visit(
         recorded_by=_person(user),
         occurrence=named,
     )
-    if Visit.objects.insert_unless_known(new_visit):
+    if Visit.objects.insert_unless_known(new_visit, if_exists=("came_via",)):
         return new_visit, True
     visit = Visit.objects.get(client_id=client_id)
     if visit.location_id != location.pk:

@@ -39,7 +39,7 @@ from locations.models import Location
 from volunteers.services import on_duty_today
 
 from .. import services
-from ..forms import CheckinForm, PairForm, UndoForm
+from ..forms import CheckinForm, PairForm, RuledForm, UndoForm
 from ..models import FIRST_VISIT_SUMMARY, AgeBand, CameVia, FirstVisit, Tablet
 
 
@@ -169,10 +169,11 @@ def _tablet_screen(request, door: Door, *, pair_form=None, status=200):
 
 
 def _record(door: Door, form) -> tuple:
+    """Record the tap a CheckinForm (or its Reading) holds."""
     return services.record_visit(
         location=door.location,
         client_id=form.cleaned_data["client_id"],
-        facts=form.visit_facts(),
+        facts=CheckinForm.visit_facts(form.cleaned_data),
         tapped_at=form.cleaned_data.get("tapped_at"),
         device_sent_time=bool(form.data.get("tapped_at")),
         tablet=door.tablet,
@@ -234,10 +235,12 @@ def undo_form(request, slug):
 
 
 def _same_origin(request) -> bool:
-    site = request.headers.get("Sec-Fetch-Site")
+    # request.META rather than request.headers: the latter parses every header of the request
+    # into a dict of its own, on each tap, for these two.
+    site = request.META.get("HTTP_SEC_FETCH_SITE")
     if site is not None and site not in {"same-origin", "none"}:
         return False
-    origin = request.headers.get("Origin")
+    origin = request.META.get("HTTP_ORIGIN")
     return origin is None or origin == f"{request.scheme}://{request.get_host()}"
 
 
@@ -278,8 +281,10 @@ def _counts_payload(location):
 
 
 def tablet_json_endpoint(form_class):
-    """The shared frame of the JSON endpoints: same-origin JSON only, the door, the form, and
-    domain errors as 409; the handler gets (request, door, form) and answers the success."""
+    """The shared frame of the JSON endpoints: same-origin JSON only, the door, the form's
+    rules, and domain errors as 409; the handler gets (request, door, form) and answers the
+    success. A RuledForm (the tap, the undo) reads the payload without a form instance
+    (RuledForm.read: a tap must be cheap); a JSON null counts as left out either way."""
 
     def decorator(handle):
         @csrf_exempt
@@ -293,7 +298,12 @@ def tablet_json_endpoint(form_class):
                 door = open_door_for_json(request, slug)
             except NotAllowed as error:
                 return _refused_json(error)
-            form = form_class({key: value for key, value in payload.items() if value is not None})
+            if issubclass(form_class, RuledForm):
+                form = form_class.read(payload)
+            else:
+                form = form_class(
+                    {key: value for key, value in payload.items() if value is not None}
+                )
             if not form.is_valid():
                 return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
             try:
