@@ -565,15 +565,16 @@ class MonthlyCount(models.Model):
     long periods (over ten years a sixth of DailyCount's rows). Always the sum of the DailyCount
     rows of its month: visitors.rollup writes both in the same functions."""
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    # Indexed by (location, month) with the counted columns included: made by the migration
+    # (0011), as DailyCount's; an index of its own would only add to each write.
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     month = models.DateField()  # its first day
     weekday = models.PositiveSmallIntegerField()  # ISO: 1 Monday ... 7 Sunday
     day_part = models.CharField(max_length=10, choices=DayPart)
     visits = models.PositiveIntegerField()
     first_visits = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["month", "location"], name="monthlycount_month_loc_idx")]
 
     def __str__(self):
         slot = f"{self.month:%Y-%m} {self.weekday} {self.day_part}"
@@ -584,13 +585,14 @@ class MonthlyCameVia(models.Model):
     """The first visits of the daily roll-up summed per location, month and how they came (the
     rows with first visits only), for the reports over long periods. Kept as MonthlyCount."""
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    # Indexed by (location, month) with the counted columns included: made by the migration
+    # (0011), as DailyCount's; an index of its own would only add to each write.
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     month = models.DateField()  # its first day
     came_via = models.ForeignKey(CameVia, null=True, on_delete=models.PROTECT, related_name="+")
     first_visits = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["month", "location"], name="monthlycamevia_month_loc_idx")]
 
     def __str__(self):
         return f"{self.location_id} {self.month:%Y-%m} {self.came_via_id}: {self.first_visits}"

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import TruncWeek
 from django.utils.formats import date_format
@@ -273,17 +274,22 @@ def _grouped(ids, start, end, keys, measures, *, through, only=None, first_only=
 def _summed(parts, width, names):
     """One query (a UNION ALL of the parts), the rows as {key tuple: {measure: sum}}, the parts
     added up (a key only when some row has it: read a measure with [name])."""
-    # Tuples, summed in lists: tens of thousands of rows for ten years per month and location.
-    sums = {}
     # No ordering: not even a model's default one (Visit's) on a union led by the visits.
-    rows = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    query = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    # The plain rows of the cursor: tens of thousands for ten years per month and location,
+    # and a sum needs no converting (a date may come as text: _as_date), summed in lists.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    sums = {}
     for row in rows:
-        key, values = row[:width], row[width:]
+        key = row[:width]
         known = sums.get(key)
         if known is None:
-            sums[key] = [value or 0 for value in values]
+            sums[key] = [value or 0 for value in row[width:]]
         else:
-            for index, value in enumerate(values):
+            for index, value in enumerate(row[width:]):
                 known[index] += value or 0
     return {key: dict(zip(names, values, strict=True)) for key, values in sums.items()}
 
@@ -320,7 +326,13 @@ def bucket_visits(ids, filters, through) -> list[BucketVisits]:
 
 
 def _as_date(value):
-    return value.date() if isinstance(value, datetime.datetime) else value
+    """A bucket or day as it comes from the cursor (_summed) as a date: PostgreSQL may give a
+    moment (DATE_TRUNC), SQLite gives text."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value
 
 
 def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
