@@ -377,9 +377,13 @@ def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
 
 def earlier_visits(ids, filters, through) -> list[Earlier]:
     """The visits of the period just before and of the same period a year earlier, per location:
-    one query, each period by itself (whole months from MonthlyCount)."""
+    one query, each period by itself (whole months from MonthlyCount); once when they are the
+    same period (a calendar year)."""
+    periods = [filters.previous, filters.year_before]
+    if periods[0] == periods[1]:
+        periods = periods[:1]
     parts, names = [], []
-    for which, (start, end) in enumerate((filters.previous, filters.year_before)):
+    for which, (start, end) in enumerate(periods):
         grouped, names = _grouped(
             ids,
             start,
@@ -393,6 +397,8 @@ def earlier_visits(ids, filters, through) -> list[Earlier]:
     found = defaultdict(lambda: [0, 0])
     for (loc, which), v in _summed(parts, 2, names).items():
         found[loc][which] += v["n"]
+    if len(periods) == 1:
+        return [Earlier(loc, n, n) for loc, (n, _none) in found.items()]
     return [Earlier(loc, previous, before) for loc, (previous, before) in found.items()]
 
 
