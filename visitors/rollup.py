@@ -33,22 +33,23 @@ Occurrences: a deleted occurrence sets Visit.occurrence and DailyCount.occurrenc
 `generate_history` (visitors/history.py) writes visits in bulk: it recounts the days it wrote
 that were already settled and settles the rest (`refill`).
 
-Per month. A report over ten years of 250 locations would still sum 745,000 daily rows; the
-monthly roll-ups MonthlyCount (per location, month, weekday and day-part) and MonthlyCameVia
-(the first visits per location, month and how they came) hold a sixth and a fifth of that. They
-are no separate truth: `_recount` replaces the daily rows of some days and then recounts the
-months of those days from DailyCount (`_count_months`), in the same transaction, so a month's
-rows are always the sum of its daily rows (the month of `through` holds its settled days only).
-The reports read a month from them only when the whole month lies in the period and up to
-`through` (visitors/reports/figures.py, `halves`).
+Per month and per year. A report over ten years of 250 locations would still sum 745,000 daily
+rows; the roll-ups MonthlyCount (per location, month or calendar year, weekday and day-part)
+and MonthlyCameVia (the first visits per location, month or year and how they came) hold a
+sixth and a fifth of that per month, a sixtieth per year. They are no separate truth:
+`_recount` replaces the daily rows of some days and then recounts the months and years of those
+days from DailyCount (`_count_months`), in the same transaction, so a month's or year's rows
+are always the sum of its daily rows (the month and year of `through` hold their settled days
+only). The reports read a month or year from them only when all of it lies in the period and
+up to `through` (visitors/reports/figures.py, `halves`).
 """
 
 import datetime
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Func, IntegerField, Q, Sum
-from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.db.models import Count, DateField, Func, IntegerField, Q, Sum, Value
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncYear
 from django.utils import timezone
 
 from buurtkamer.dates import month_end
@@ -85,21 +86,27 @@ class IsoWeekday(Func):
         return f"(((({sql}) - DATE '1900-01-01') %% 7 + 7) %% 7 + 1)", params
 
 
-class MonthOf(Func):
-    """The first day of the month of a date, as a date. On PostgreSQL DATE_TRUNC of the date as
-    a timestamp without time zone (a date alone would go through timestamptz, converted to the
-    time zone in and out for each row); elsewhere Django's TruncMonth."""
+class StartOf(Func):
+    """The first day of the month or year (`kind`) of a date, as a date. On PostgreSQL
+    DATE_TRUNC of the date as a timestamp without time zone (a date alone would go through
+    timestamptz, converted to the time zone in and out for each row); elsewhere Django's
+    TruncMonth or TruncYear."""
 
     arity = 1
     output_field = DateField()
 
+    def __init__(self, kind, expression, **extra):
+        self.kind = kind
+        super().__init__(expression, **extra)
+
     def as_sql(self, compiler, connection, **extra_context):
-        month = TruncMonth(self.source_expressions[0], output_field=DateField())
-        return compiler.compile(month.resolve_expression(compiler.query))
+        trunc = TruncMonth if self.kind == "month" else TruncYear
+        start = trunc(self.source_expressions[0], output_field=DateField())
+        return compiler.compile(start.resolve_expression(compiler.query))
 
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(DATE_TRUNC('month', CAST({sql} AS timestamp)) AS date)", params
+        return f"CAST(DATE_TRUNC('{self.kind}', CAST({sql} AS timestamp)) AS date)", params
 
 
 def settle_boundary(now: datetime.datetime) -> datetime.date:
@@ -138,37 +145,47 @@ def _count_into_rollup(visits) -> int:
     return _insert(DailyCount, COLUMNS, grouped)
 
 
+YEAR = 12  # MonthlyCount.months of a calendar year's row
+
+
 def _count_months(start, end, location_ids=None) -> None:
-    """Replace the monthly roll-ups of the months from start to end by summing their daily rows
-    (visitors.models.MonthlyCount, MonthlyCameVia)."""
-    first, last = start.replace(day=1), month_end(end)
-    days = DailyCount.objects.filter(date__range=(first, last)).order_by()
+    """Replace the monthly roll-ups of the months and years from start to end by summing their
+    daily rows (visitors.models.MonthlyCount, MonthlyCameVia: a row per month and per year)."""
+    first_month, last_month = start.replace(day=1), month_end(end)
+    first_year, last_year = start.replace(month=1, day=1), end.replace(month=12, day=31)
+    days = DailyCount.objects.filter(date__range=(first_year, last_year)).order_by()
     if location_ids is not None:
         days = days.filter(location_id__in=location_ids)
     for model in (MonthlyCount, MonthlyCameVia):
-        rows = model.objects.filter(month__range=(first, last))
+        rows = model.objects.filter(
+            Q(months=1, month__range=(first_month, last_month))
+            | Q(months=YEAR, month__range=(first_year, last_year))
+        )
         if location_ids is not None:
             rows = rows.filter(location_id__in=location_ids)
         rows.delete()
-    # Model fields come first in the SELECT, then the annotations in their order.
-    per_slot = days.annotate(m=MonthOf("date"), wd=IsoWeekday("date")).values(
-        "location_id", "day_part", "m", "wd"
-    )
-    _insert(
-        MonthlyCount,
-        ["location_id", "day_part", "month", "weekday", "visits", "first_visits"],
-        per_slot.annotate(n=Sum("visits"), first=Sum("first_visits")),
-    )
-    per_way = (
-        days.filter(first_visits__gt=0)
-        .annotate(m=MonthOf("date"))
-        .values("location_id", "came_via_id", "m")
-    )
-    _insert(
-        MonthlyCameVia,
-        ["location_id", "came_via_id", "month", "first_visits"],
-        per_way.annotate(first=Sum("first_visits")),
-    )
+    for months, kind, scope in (
+        (1, "month", days.filter(date__range=(first_month, last_month))),
+        (YEAR, "year", days),
+    ):
+        # Model fields come first in the SELECT, then the annotations in their order.
+        span = Value(months, output_field=IntegerField())
+        per_slot = scope.annotate(m=StartOf(kind, "date"), wd=IsoWeekday("date"), span=span)
+        _insert(
+            MonthlyCount,
+            ["location_id", "day_part", "month", "weekday", "months", "visits", "first_visits"],
+            per_slot.values("location_id", "day_part", "m", "wd", "span").annotate(
+                n=Sum("visits"), first=Sum("first_visits")
+            ),
+        )
+        per_way = scope.filter(first_visits__gt=0).annotate(m=StartOf(kind, "date"), span=span)
+        _insert(
+            MonthlyCameVia,
+            ["location_id", "came_via_id", "month", "months", "first_visits"],
+            per_way.values("location_id", "came_via_id", "m", "span").annotate(
+                first=Sum("first_visits")
+            ),
+        )
 
 
 def _recount(start, end, location_ids=None) -> int:
@@ -262,22 +279,24 @@ def mismatches() -> list[tuple]:
 
 
 def _month_mismatches(days) -> list[tuple]:
-    """Where a monthly roll-up differs from summing the daily one (`days`: {(date, *KEY):
-    (visits, first)}), the weekday counted here in Python: [(table, key, monthly, summed)]."""
+    """Where a monthly or yearly roll-up differs from summing the daily one (`days`: {(date,
+    *KEY): (visits, first)}), the weekday counted here in Python: [(table, key, stored,
+    summed)]."""
     slots, ways = Counter(), Counter()
     for (day, location_id, day_part, came_via_id, _occurrence), (n, first) in days.items():
-        month = day.replace(day=1)
-        slots[(location_id, month, day.isoweekday(), day_part, "n")] += n
-        slots[(location_id, month, day.isoweekday(), day_part, "first")] += first
-        ways[(location_id, month, came_via_id)] += first
+        for months, start in ((1, day.replace(day=1)), (YEAR, day.replace(month=1, day=1))):
+            slot = (location_id, start, months, day.isoweekday(), day_part)
+            slots[(*slot, "n")] += n
+            slots[(*slot, "first")] += first
+            ways[(location_id, start, months, came_via_id)] += first
     stored_slots, stored_ways = Counter(), Counter()
     for *key, n, first in MonthlyCount.objects.values_list(
-        "location_id", "month", "weekday", "day_part", "visits", "first_visits"
+        "location_id", "month", "months", "weekday", "day_part", "visits", "first_visits"
     ):
         stored_slots[(*key, "n")] += n
         stored_slots[(*key, "first")] += first
     for *key, first in MonthlyCameVia.objects.values_list(
-        "location_id", "month", "came_via_id", "first_visits"
+        "location_id", "month", "months", "came_via_id", "first_visits"
     ):
         stored_ways[tuple(key)] += first
     return [

@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import DateField, Sum
-from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.db.models import DateField, IntegerField, Sum, Value
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncYear
 
 
 def _insert(schema_editor, table, columns, grouped):
@@ -20,43 +20,46 @@ INCLUDED = {
 }
 
 
-def location_month_indexes(apps, schema_editor):
-    """(location, month), with the counted columns included on PostgreSQL (an index-only scan
-    for the reports), as DailyCount's (location, date) index (0010)."""
+def period_indexes(apps, schema_editor):
+    """(months, month, location): the months or years of a period for some locations, with the
+    counted columns included on PostgreSQL (an index-only scan for the reports), as DailyCount's
+    (location, date) index (0010)."""
     for table, columns in INCLUDED.items():
         include = f" INCLUDE ({columns})" if schema_editor.connection.vendor == "postgresql" else ""
         schema_editor.execute(
-            f"CREATE INDEX {table}_location_month_idx ON {table} (location_id, month){include}"
+            f"CREATE INDEX {table}_period_idx ON {table} (months, month, location_id){include}"
         )
 
 
-def drop_location_month_indexes(apps, schema_editor):
+def drop_period_indexes(apps, schema_editor):
     for table in INCLUDED:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_location_month_idx")
+        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_period_idx")
 
 
 def from_daily_rows(apps, schema_editor):
-    """The monthly roll-ups of what DailyCount holds already (visitors/rollup.py keeps them
-    from then on, as it does the daily one)."""
+    """The monthly and yearly roll-ups of what DailyCount holds already (visitors/rollup.py keeps
+    them from then on, as it does the daily one)."""
     days = apps.get_model("visitors", "DailyCount").objects.order_by()
-    month = TruncMonth("date", output_field=DateField())
-    _insert(
-        schema_editor,
-        "visitors_monthlycount",
-        ["location_id", "day_part", "month", "weekday", "visits", "first_visits"],
-        days.annotate(m=month, wd=ExtractIsoWeekDay("date"))
-        .values("location_id", "day_part", "m", "wd")
-        .annotate(n=Sum("visits"), first=Sum("first_visits")),
-    )
-    _insert(
-        schema_editor,
-        "visitors_monthlycamevia",
-        ["location_id", "came_via_id", "month", "first_visits"],
-        days.filter(first_visits__gt=0)
-        .annotate(m=month)
-        .values("location_id", "came_via_id", "m")
-        .annotate(first=Sum("first_visits")),
-    )
+    for months, start in ((1, TruncMonth), (12, TruncYear)):
+        first = start("date", output_field=DateField())
+        span = Value(months, output_field=IntegerField())
+        _insert(
+            schema_editor,
+            "visitors_monthlycount",
+            ["location_id", "day_part", "month", "weekday", "months", "visits", "first_visits"],
+            days.annotate(m=first, wd=ExtractIsoWeekDay("date"), span=span)
+            .values("location_id", "day_part", "m", "wd", "span")
+            .annotate(n=Sum("visits"), first=Sum("first_visits")),
+        )
+        _insert(
+            schema_editor,
+            "visitors_monthlycamevia",
+            ["location_id", "came_via_id", "month", "months", "first_visits"],
+            days.filter(first_visits__gt=0)
+            .annotate(m=first, span=span)
+            .values("location_id", "came_via_id", "m", "span")
+            .annotate(first=Sum("first_visits")),
+        )
 
 
 class Migration(migrations.Migration):
@@ -72,6 +75,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField()),
+                ('months', models.PositiveSmallIntegerField()),
                 ('first_visits', models.PositiveIntegerField()),
                 ('came_via', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='visitors.camevia')),
                 ('location', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='locations.location')),
@@ -82,6 +86,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField()),
+                ('months', models.PositiveSmallIntegerField()),
                 ('weekday', models.PositiveSmallIntegerField()),
                 ('day_part', models.CharField(choices=[('morning', 'ochtend'), ('afternoon', 'middag'), ('evening', 'avond')], max_length=10)),
                 ('visits', models.PositiveIntegerField()),
@@ -89,6 +94,6 @@ class Migration(migrations.Migration):
                 ('location', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='locations.location')),
             ],
         ),
-        migrations.RunPython(location_month_indexes, drop_location_month_indexes),
+        migrations.RunPython(period_indexes, drop_period_indexes),
         migrations.RunPython(from_daily_rows, migrations.RunPython.noop),
     ]

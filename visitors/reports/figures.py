@@ -3,9 +3,10 @@
 Everything per visit is counted in the database, in a fixed number of queries whatever the
 period and however many locations: the rows that come back are per location and bucket (day,
 week, month), per location × weekday × day-part, per choice: never per visit nor per day of
-ten years. The settled days are read from the roll-ups (a whole month from the monthly one when
-the figure allows, the other days from DailyCount), the last few from the visits themselves, in
-one query per figure (`halves`, `_counts`; visitors/rollup.py says why they always agree).
+ten years. The settled days are read from the roll-ups (a whole year or month from the monthly
+one when the figure allows, the other days from DailyCount), the last few from the visits
+themselves, in one query per figure (`halves`, `_counts`; visitors/rollup.py says why they
+always agree).
 What is counted in Python are the opened day-parts (from the few rows of opening hours and
 closures, per weekday) and the sums of the rows.
 
@@ -14,6 +15,8 @@ visits that are not voided counts both the tablet's taps and the tallies, each o
 """
 
 import datetime
+import functools
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -39,7 +42,7 @@ from ..models import (
     Story,
     Visit,
 )
-from ..rollup import IsoWeekday, MonthOf
+from ..rollup import YEAR, IsoWeekday, StartOf
 from .filters import Grouping, Per
 
 # Visits per activity: the tablet's tag names an occurrence of an activity.
@@ -195,31 +198,59 @@ def whole_months(start, end) -> tuple[datetime.date, datetime.date] | None:
     return (first, last) if first <= last else None
 
 
-def halves(ids, start, end, through, months=None) -> list[Half]:
+def whole_years(start, end) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of the whole calendar years from start to end, if any."""
+    first = start if (start.month, start.day) == (1, 1) else datetime.date(start.year + 1, 1, 1)
+    last = end if (end.month, end.day) == (12, 31) else datetime.date(end.year - 1, 12, 31)
+    return (first, last) if first <= last else None
+
+
+def calendar_pieces(start, end, spans) -> list[tuple[int, datetime.date, datetime.date]]:
+    """start to end (inclusive) cut into whole calendar years and months (`spans`, of YEAR and
+    1, the longest first) and the days around them: [(months, first, last)], 0 for days."""
+    if start > end:
+        return []
+    if not spans:
+        return [(0, start, end)]
+    whole = (whole_years if spans[0] == YEAR else whole_months)(start, end)
+    if whole is None:
+        return calendar_pieces(start, end, spans[1:])
+    day = datetime.timedelta(days=1)
+    return [
+        *calendar_pieces(start, whole[0] - day, spans[1:]),
+        (spans[0], *whole),
+        *calendar_pieces(whole[1] + day, end, spans[1:]),
+    ]
+
+
+def _any(conditions):
+    return functools.reduce(operator.or_, conditions)
+
+
+def halves(ids, start, end, through, months=None, years=False) -> list[Half]:
     """The counts of a period come from two halves: the roll-up up to the last settled day
     `through`, the visits themselves after it (visitors/rollup.py); a half outside the period is
     left out. A roll-up day always equals its visits (the writes that change a settled day
     recount it), so a day settled after `through` was read is still counted right, from the
     visits. `months`: a monthly roll-up (MonthlyCount, MonthlyCameVia) that has what the figure
-    groups by; the whole months up to `through` are read from it (its `date` the first of the
-    month), the other settled days from DailyCount. [Half]: the rows of each part, its
-    aggregates (a filter optional) and the condition of a row that holds first visits."""
+    groups by; the whole months (and with `years` the whole calendar years) up to `through` are
+    read from it (its `date` the first day of the month or year), the other settled days from
+    DailyCount. [Half]: the rows of each part, its aggregates (a filter optional) and the
+    condition of a row that holds first visits."""
     day = datetime.timedelta(days=1)
     found = []
     if through is not None and start <= through:
-        rolled_end = min(end, through)
-        daily = Q(date__range=(start, rolled_end))
-        monthly = whole_months(start, rolled_end) if months is not None else None
-        if monthly is not None:
-            rows = months.objects.filter(location_id__in=ids, month__range=monthly)
+        spans = ([YEAR] if years else []) + [1] if months is not None else []
+        pieces = calendar_pieces(start, min(end, through), spans)
+        coarse = [Q(months=n, month__range=(a, b)) for n, a, b in pieces if n]
+        if coarse:
+            rows = months.objects.filter(_any(coarse), location_id__in=ids)
             rows = rows.alias(date=F("month"))
             found.append(Half(rows, rolled_n, rolled_first, Q(first_visits__gt=0)))
-            daily = Q(date__range=(start, monthly[0] - day)) | Q(
-                date__range=(monthly[1] + day, rolled_end)
-            )
-        if monthly is None or start < monthly[0] or monthly[1] < rolled_end:
-            rolled = DailyCount.objects.filter(daily, location_id__in=ids)
-            rolled = rolled.alias(weekday=IsoWeekday("date"), month=MonthOf("date"))
+        daily = [Q(date__range=(a, b)) for n, a, b in pieces if not n]
+        if daily:
+            rolled = DailyCount.objects.filter(_any(daily), location_id__in=ids)
+            rolled = rolled.alias(weekday=IsoWeekday("date"), month=StartOf("month", "date"))
             found.append(Half(rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
     if through is None or end > through:
         live_start = start if through is None else max(start, through + day)
@@ -229,7 +260,7 @@ def halves(ids, start, end, through, months=None) -> list[Half]:
             .alias(
                 date=F("recorded_on"),
                 weekday=IsoWeekday("recorded_on"),
-                month=MonthOf("recorded_on"),
+                month=StartOf("month", "recorded_on"),
             )
         )
         found.append(Half(live, live_n, live_first, Q(first_visit=FirstVisit.YES)))
@@ -253,13 +284,25 @@ def live_first(condition=None):
     return Count("id", filter=yes if condition is None else yes & condition)
 
 
-def _grouped(ids, start, end, keys, measures, *, through, only=None, first_only=False, months=None):
+def _grouped(
+    ids,
+    start,
+    end,
+    keys,
+    measures,
+    *,
+    through,
+    only=None,
+    first_only=False,
+    months=None,
+    years=True,
+):
     """The grouped rows of each half, `keys` ({name: expression}) and then the measures:
     `measures(n, first)` gives the aggregates by name from the half's own count and
     first-visit count; `first_only`: only the rows with first visits (for a measure of them).
     ([values_list querysets], measure names)."""
     parts, names = [], []
-    for rows, n, first, has_first in halves(ids, start, end, through, months):
+    for rows, n, first, has_first in halves(ids, start, end, through, months, years):
         if only is not None:
             rows = rows.filter(only)
         if first_only:  # a measure of first visits only: the other rows add nothing
@@ -319,6 +362,7 @@ def bucket_visits(ids, filters, through) -> list[BucketVisits]:
         lambda n, first: {"n": n(), "first": first()},
         through=through,
         months=MonthlyCount if filters.grouping == Grouping.MONTH else None,
+        years=False,  # a bucket is a month at most
     )
     return [
         BucketVisits(loc, _as_date(bucket), v["n"], v["first"]) for (loc, bucket), v in rows.items()
