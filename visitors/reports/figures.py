@@ -314,33 +314,27 @@ def _grouped(
     return parts, names
 
 
-def _summed(parts, width, names):
-    """One query (a UNION ALL of the parts), the rows as {key tuple: {measure: sum}}, the parts
-    added up (a key only when some row has it: read a measure with [name])."""
+def _summed(parts, keys, names) -> list[tuple]:
+    """One query: the parts (a UNION ALL) added up by their keys in the database, a row per key:
+    [(*key, *measures)], a measure 0 when nothing counted. The plain rows of the cursor (tens of
+    thousands for ten years per month and location): no converting of each value (a date may
+    come as text: _as_date), no dict per row."""
     # No ordering: not even a model's default one (Visit's) on a union led by the visits.
     query = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
-    # The plain rows of the cursor: tens of thousands for ten years per month and location,
-    # and a sum needs no converting (a date may come as text: _as_date), summed in lists.
     sql, params = query.query.sql_with_params()
+    quote = connection.ops.quote_name
+    grouped = ", ".join(quote(key) for key in keys)
+    sums = ", ".join(f"CAST(COALESCE(SUM({quote(name)}), 0) AS bigint)" for name in names)
+    outer = f"SELECT {grouped}, {sums} FROM ({sql}) parts GROUP BY {grouped}"  # noqa: S608 (names quoted, values as parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    sums = {}
-    for row in rows:
-        key = row[:width]
-        known = sums.get(key)
-        if known is None:
-            sums[key] = [value or 0 for value in row[width:]]
-        else:
-            for index, value in enumerate(row[width:]):
-                known[index] += value or 0
-    return {key: dict(zip(names, values, strict=True)) for key, values in sums.items()}
+        cursor.execute(outer, params)
+        return cursor.fetchall()
 
 
-def _counts(ids, start, end, keys, measures, *, through, **options):
+def _counts(ids, start, end, keys, measures, *, through, **options) -> list[tuple]:
     """One query grouped by `keys`, the halves added up (_grouped, _summed)."""
     parts, names = _grouped(ids, start, end, keys, measures, through=through, **options)
-    return _summed(parts, len(keys), names)
+    return _summed(parts, keys, names)
 
 
 def _trunc(grouping):
@@ -364,9 +358,7 @@ def bucket_visits(ids, filters, through) -> list[BucketVisits]:
         months=MonthlyCount if filters.grouping == Grouping.MONTH else None,
         years=False,  # a bucket is a month at most
     )
-    return [
-        BucketVisits(loc, _as_date(bucket), v["n"], v["first"]) for (loc, bucket), v in rows.items()
-    ]
+    return [BucketVisits(loc, _as_date(bucket), n, first) for loc, bucket, n, first in rows]
 
 
 def _as_date(value):
@@ -407,14 +399,14 @@ def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
             only=Q(date__in=days),
         )
         parts += on_days
-    rows = _summed(parts, len(keys) + 1, names)
+    rows = _summed(parts, [*keys, "day"], names)
     found, totals = [], Counter()
-    for (loc, weekday, part, day), v in rows.items():
+    for loc, weekday, part, day, n in rows:
         if day is None:
-            totals[(loc, weekday, part)] += v["n"]
+            totals[(loc, weekday, part)] += n
         elif (loc, _as_date(day)) in closed:
-            found.append(SlotVisits(loc, weekday, part, True, v["n"]))
-            totals[(loc, weekday, part)] -= v["n"]
+            found.append(SlotVisits(loc, weekday, part, True, n))
+            totals[(loc, weekday, part)] -= n
     found += [SlotVisits(*key, False, n) for key, n in totals.items()]
     return found
 
@@ -439,8 +431,8 @@ def earlier_visits(ids, filters, through) -> list[Earlier]:
         )
         parts += grouped
     found = defaultdict(lambda: [0, 0])
-    for (loc, which), v in _summed(parts, 2, names).items():
-        found[loc][which] += v["n"]
+    for loc, which, n in _summed(parts, ["loc", "which"], names):
+        found[loc][which] += n
     if len(periods) == 1:
         return [Earlier(loc, n, n) for loc, (n, _none) in found.items()]
     return [Earlier(loc, previous, before) for loc, (previous, before) in found.items()]
@@ -458,7 +450,7 @@ def came_via(ids, filters, through) -> list[Named]:
         first_only=True,
         months=MonthlyCameVia,
     )
-    counted = [(name, v["n"]) for (name,), v in rows.items() if v["n"]]
+    counted = [(name, n) for name, n in rows if n]
     counted.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
     return [Named(name or _("niet ingevuld"), n) for name, n in counted]
 
@@ -487,7 +479,7 @@ def activity_visits(ids, filters, through) -> list[ActivityVisits]:
         through=through,
         only=Q(occurrence__isnull=False),
     )
-    return sorted(ActivityVisits(category, title, v["n"]) for (category, title), v in rows.items())
+    return sorted(ActivityVisits(category, title, n) for category, title, n in rows)
 
 
 def attended_shifts(ids, filters) -> list[AttendedShift]:
