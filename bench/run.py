@@ -851,16 +851,19 @@ def prepare_database():
     settle_started = time.monotonic()
     call_command("settle_visits", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE visitors_dailycount")
+        for table in ("visitors_dailycount", "visitors_monthlycount", "visitors_monthlycamevia"):
+            cursor.execute(f"ANALYZE {table}")
     log(f"  settle_visits (the roll-up of settled days): {time.monotonic() - settle_started:.1f} s")
     # The roll-up must equal counting the visits (visitors/rollup.py; tests/test_rollup.py tries
     # random sequences of writes): here on the whole history, as `settle_visits --check` does.
     from visitors import rollup
-    from visitors.models import DailyCount
+    from visitors.models import DailyCount, MonthlyCameVia, MonthlyCount
 
     check_started = time.monotonic()
     differences = rollup.mismatches()
     fixture.counts["rollup_rows"] = DailyCount.objects.count()
+    fixture.counts["rollup_monthly_rows"] = MonthlyCount.objects.count()
+    fixture.counts["rollup_monthly_came_via_rows"] = MonthlyCameVia.objects.count()
     fixture.counts["rollup_equals_visits"] = not differences
     log(
         f"  roll-up {'equals' if not differences else 'DIFFERS FROM'} counting the visits "

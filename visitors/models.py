@@ -579,6 +579,49 @@ class DailyCount(models.Model):
         return f"{self.location_id} {self.date} {self.day_part}: {self.visits}"
 
 
+class MonthlyCount(models.Model):
+    """The daily roll-up summed per location, month (and per calendar year), weekday and
+    day-part, for the reports over long periods (over ten years a sixth of DailyCount's rows
+    per month, a sixtieth per year). Always the sum of the DailyCount rows of its month or year:
+    visitors.rollup writes both in the same functions."""
+
+    # Indexed by (months, month, location) with the counted columns included: made by the
+    # migration (0011), as DailyCount's; an index of its own would only add to each write.
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    month = models.DateField()  # its first day
+    months = models.PositiveSmallIntegerField()  # 1: that month; 12: that calendar year
+    weekday = models.PositiveSmallIntegerField()  # ISO: 1 Monday ... 7 Sunday
+    day_part = models.CharField(max_length=10, choices=DayPart)
+    visits = models.PositiveIntegerField()
+    first_visits = models.PositiveIntegerField()
+
+    def __str__(self):
+        slot = f"{self.month:%Y-%m} ({self.months}) {self.weekday} {self.day_part}"
+        return f"{self.location_id} {slot}: {self.visits}"
+
+
+class MonthlyCameVia(models.Model):
+    """The first visits of the daily roll-up summed per location, month (and per calendar year)
+    and how they came (the rows with first visits only), for the reports over long periods.
+    Kept as MonthlyCount."""
+
+    # Indexed by (months, month, location) with the counted columns included: made by the
+    # migration (0011), as DailyCount's; an index of its own would only add to each write.
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    month = models.DateField()  # its first day
+    months = models.PositiveSmallIntegerField()  # 1: that month; 12: that calendar year
+    came_via = models.ForeignKey(CameVia, null=True, on_delete=models.PROTECT, related_name="+")
+    first_visits = models.PositiveIntegerField()
+
+    def __str__(self):
+        when = f"{self.month:%Y-%m} ({self.months})"
+        return f"{self.location_id} {when} {self.came_via_id}: {self.first_visits}"
+
+
 class SettledDays(models.Model):
     """One row: the last day whose visits are in DailyCount (None: none yet). A day after it
     is counted from the visits themselves."""

@@ -32,16 +32,29 @@ Occurrences: a deleted occurrence sets Visit.occurrence and DailyCount.occurrenc
 
 `generate_history` (visitors/history.py) writes visits in bulk: it recounts the days it wrote
 that were already settled and settles the rest (`refill`).
+
+Per month and per year. A report over ten years of 250 locations would still sum 745,000 daily
+rows; the roll-ups MonthlyCount (per location, month or calendar year, weekday and day-part)
+and MonthlyCameVia (the first visits per location, month or year and how they came) hold a
+sixth and a fifth of that per month, a sixtieth per year. They are no separate truth:
+`_recount` replaces the daily rows of some days and then recounts the months and years of those
+days from DailyCount (`_count_months`), in the same transaction, so a month's or year's rows
+are always the sum of its daily rows (the month and year of `through` hold their settled days
+only). The reports read a month or year from them only when all of it lies in the period and
+up to `through` (visitors/reports/figures.py, `halves`).
 """
 
 import datetime
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateField, Func, IntegerField, Q, Sum, Value
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncYear
 from django.utils import timezone
 
-from .models import DailyCount, FirstVisit, SettledDays, Visit
+from buurtkamer.dates import month_end
+
+from .models import DailyCount, FirstVisit, MonthlyCameVia, MonthlyCount, SettledDays, Visit
 
 SETTLE_MARGIN = datetime.timedelta(days=1)
 COLUMNS = [
@@ -53,6 +66,47 @@ COLUMNS = [
     "visits",
     "first_visits",
 ]
+
+
+class IsoWeekday(Func):
+    """The ISO weekday (1 Monday ... 7 Sunday) of a date. On PostgreSQL by arithmetic on the
+    days since Monday 1 January 1900: over ten years of roll-up rows about a third quicker than
+    EXTRACT(ISODOW ...), which goes through a timestamp and a numeric. Elsewhere Django's
+    ExtractIsoWeekDay."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        extract = ExtractIsoWeekDay(self.source_expressions[0])
+        return compiler.compile(extract.resolve_expression(compiler.query))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(((({sql}) - DATE '1900-01-01') %% 7 + 7) %% 7 + 1)", params
+
+
+class StartOf(Func):
+    """The first day of the month or year (`kind`) of a date, as a date. On PostgreSQL
+    DATE_TRUNC of the date as a timestamp without time zone (a date alone would go through
+    timestamptz, converted to the time zone in and out for each row); elsewhere Django's
+    TruncMonth or TruncYear."""
+
+    arity = 1
+    output_field = DateField()
+
+    def __init__(self, kind, expression, **extra):
+        self.kind = kind
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        trunc = TruncMonth if self.kind == "month" else TruncYear
+        start = trunc(self.source_expressions[0], output_field=DateField())
+        return compiler.compile(start.resolve_expression(compiler.query))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(DATE_TRUNC('{self.kind}', CAST({sql} AS timestamp)) AS date)", params
 
 
 def settle_boundary(now: datetime.datetime) -> datetime.date:
@@ -69,6 +123,17 @@ def _locked_marker() -> SettledDays:
     return marker
 
 
+def _insert(model, columns, grouped) -> int:
+    """INSERT ... SELECT: the rows of `grouped` (a queryset whose SQL selects `columns` in that
+    order) into the table of `model`, in one statement in the database."""
+    sql, params = grouped.query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
+        return cursor.rowcount
+
+
 def _count_into_rollup(visits) -> int:
     """INSERT ... SELECT the roll-up rows of these visits (one statement, in the database)."""
     grouped = (
@@ -77,23 +142,64 @@ def _count_into_rollup(visits) -> int:
         .values_list("location_id", "recorded_on", "day_part", "came_via_id", "occurrence_id")
         .annotate(n=Count("id"), first=Count("id", filter=Q(first_visit=FirstVisit.YES)))
     )
-    sql, params = grouped.query.sql_with_params()
-    table = connection.ops.quote_name(DailyCount._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-        return cursor.rowcount
+    return _insert(DailyCount, COLUMNS, grouped)
+
+
+YEAR = 12  # MonthlyCount.months of a calendar year's row
+
+
+def _count_months(start, end, location_ids=None) -> None:
+    """Replace the monthly roll-ups of the months and years from start to end by summing their
+    daily rows (visitors.models.MonthlyCount, MonthlyCameVia: a row per month and per year)."""
+    first_month, last_month = start.replace(day=1), month_end(end)
+    first_year, last_year = start.replace(month=1, day=1), end.replace(month=12, day=31)
+    days = DailyCount.objects.filter(date__range=(first_year, last_year)).order_by()
+    if location_ids is not None:
+        days = days.filter(location_id__in=location_ids)
+    for model in (MonthlyCount, MonthlyCameVia):
+        rows = model.objects.filter(
+            Q(months=1, month__range=(first_month, last_month))
+            | Q(months=YEAR, month__range=(first_year, last_year))
+        )
+        if location_ids is not None:
+            rows = rows.filter(location_id__in=location_ids)
+        rows.delete()
+    for months, kind, scope in (
+        (1, "month", days.filter(date__range=(first_month, last_month))),
+        (YEAR, "year", days),
+    ):
+        # Model fields come first in the SELECT, then the annotations in their order.
+        span = Value(months, output_field=IntegerField())
+        per_slot = scope.annotate(m=StartOf(kind, "date"), wd=IsoWeekday("date"), span=span)
+        _insert(
+            MonthlyCount,
+            ["location_id", "day_part", "month", "weekday", "months", "visits", "first_visits"],
+            per_slot.values("location_id", "day_part", "m", "wd", "span").annotate(
+                n=Sum("visits"), first=Sum("first_visits")
+            ),
+        )
+        per_way = scope.filter(first_visits__gt=0).annotate(m=StartOf(kind, "date"), span=span)
+        _insert(
+            MonthlyCameVia,
+            ["location_id", "came_via_id", "month", "months", "first_visits"],
+            per_way.values("location_id", "came_via_id", "m", "span").annotate(
+                first=Sum("first_visits")
+            ),
+        )
 
 
 def _recount(start, end, location_ids=None) -> int:
-    """Replace the roll-up rows from start to end (inclusive) by counting the visits."""
+    """Replace the roll-up rows from start to end (inclusive) by counting the visits, and the
+    monthly roll-ups of their months by summing the daily rows."""
     rows = DailyCount.objects.filter(date__range=(start, end))
     visits = Visit.objects.filter(recorded_on__range=(start, end))
     if location_ids is not None:
         rows = rows.filter(location_id__in=location_ids)
         visits = visits.filter(location_id__in=location_ids)
     rows.delete()
-    return _count_into_rollup(visits)
+    added = _count_into_rollup(visits)
+    _count_months(start, end, location_ids)
+    return added
 
 
 def settle(now: datetime.datetime | None = None) -> tuple[datetime.date | None, int]:
@@ -133,6 +239,8 @@ def rebuild(now=None) -> tuple[datetime.date | None, int]:
     with transaction.atomic():
         marker = _locked_marker()
         DailyCount.objects.all().delete()
+        MonthlyCount.objects.all().delete()
+        MonthlyCameVia.objects.all().delete()
         marker.through = None
         marker.save(update_fields=["through"])
         return settle(now)
@@ -144,7 +252,8 @@ KEY = ["location_id", "day_part", "came_via_id", "occurrence_id"]
 def mismatches() -> list[tuple]:
     """Where the roll-up differs from counting the visits of the settled days (and rows after
     them): [(date, location, day part, came via, occurrence, (visits, first) rolled up,
-    (visits, first) counted)]; empty when they are equal. For the bench and
+    (visits, first) counted)], and where a monthly roll-up differs from summing the daily one
+    (_month_mismatches); empty when they are equal. For the bench and
     `settle_visits --check`: it counts every settled visit, seconds on millions."""
     through = SettledDays.objects.filter(pk=1).values_list("through", flat=True).first()
     rolled, counted = Counter(), Counter()
@@ -166,4 +275,36 @@ def mismatches() -> list[tuple]:
         for key in sorted(set(rolled) | set(counted), key=str)
         if rolled.get(key, (0, 0)) != counted.get(key, (0, 0))
         and (rolled.get(key, (0, 0)) != (0, 0) or counted.get(key, (0, 0)) != (0, 0))
+    ] + _month_mismatches(rolled)
+
+
+def _month_mismatches(days) -> list[tuple]:
+    """Where a monthly or yearly roll-up differs from summing the daily one (`days`: {(date,
+    *KEY): (visits, first)}), the weekday counted here in Python: [(table, key, stored,
+    summed)]."""
+    slots, ways = Counter(), Counter()
+    for (day, location_id, day_part, came_via_id, _occurrence), (n, first) in days.items():
+        for months, start in ((1, day.replace(day=1)), (YEAR, day.replace(month=1, day=1))):
+            slot = (location_id, start, months, day.isoweekday(), day_part)
+            slots[(*slot, "n")] += n
+            slots[(*slot, "first")] += first
+            ways[(location_id, start, months, came_via_id)] += first
+    stored_slots, stored_ways = Counter(), Counter()
+    for *key, n, first in MonthlyCount.objects.values_list(
+        "location_id", "month", "months", "weekday", "day_part", "visits", "first_visits"
+    ):
+        stored_slots[(*key, "n")] += n
+        stored_slots[(*key, "first")] += first
+    for *key, first in MonthlyCameVia.objects.values_list(
+        "location_id", "month", "months", "came_via_id", "first_visits"
+    ):
+        stored_ways[tuple(key)] += first
+    return [
+        (table, key, stored[key], summed[key])
+        for table, stored, summed in (
+            ("MonthlyCount", stored_slots, slots),
+            ("MonthlyCameVia", stored_ways, ways),
+        )
+        for key in sorted(set(stored) | set(summed), key=str)
+        if stored[key] != summed[key]
     ]

@@ -3,33 +3,27 @@
 Everything per visit is counted in the database, in a fixed number of queries whatever the
 period and however many locations: the rows that come back are per location and bucket (day,
 week, month), per location × weekday × day-part, per choice: never per visit nor per day of
-ten years. The settled days are read from the daily roll-up (DailyCount), the last few from
-the visits themselves, in one query per figure (`halves`, `_counts`; visitors/rollup.py says
-why the two always agree). What is counted in Python are the opened day-parts (from the few
-rows of opening hours and closures, per weekday) and the sums of the rows.
+ten years. The settled days are read from the roll-ups (a whole year or month from the monthly
+one when the figure allows, the other days from DailyCount), the last few from the visits
+themselves, in one query per figure (`halves`, `_counts`; visitors/rollup.py says why they
+always agree).
+What is counted in Python are the opened day-parts (from the few rows of opening hours and
+closures, per weekday) and the sums of the rows.
 
 Manual tallies are stored as visits too (visitors.services.record_tally), so counting the
 visits that are not voided counts both the tablet's taps and the tallies, each once.
 """
 
 import datetime
+import functools
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek
+from django.db import connection
+from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models.functions import TruncWeek
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -38,7 +32,17 @@ from buurtkamer.translated import name_in_active_language
 from locations.models import Closure, OpeningHours
 from volunteers.models import Assignment
 
-from ..models import DailyCount, FirstVisit, Referral, SettledDays, Story, Visit
+from ..models import (
+    DailyCount,
+    FirstVisit,
+    MonthlyCameVia,
+    MonthlyCount,
+    Referral,
+    SettledDays,
+    Story,
+    Visit,
+)
+from ..rollup import YEAR, IsoWeekday, StartOf
 from .filters import Grouping, Per
 
 # Visits per activity: the tablet's tag names an occurrence of an activity.
@@ -178,34 +182,86 @@ def settled_through() -> datetime.date | None:
 
 
 class Half(NamedTuple):
-    """One half of a period's counts (see halves)."""
+    """One part of a period's counts (see halves)."""
 
-    rows: object  # a queryset of DailyCount or of counted Visit rows, with a `date`
+    rows: object  # a queryset of DailyCount, a monthly roll-up or Visit; `date` (the month's
+    # first day in a monthly roll-up), `month` and `weekday` on each
     n: object  # n(condition=None): the aggregate of visits
     first: object  # first(condition=None): the aggregate of first visits
     has_first: Q  # the condition of a row that holds first visits
 
 
-def halves(ids, start, end, through) -> list[Half]:
-    """The counts of a period come from two halves: the roll-up (DailyCount) up to the last
-    settled day `through`, the visits themselves after it (visitors/rollup.py); a half outside
-    the period is left out. A roll-up day always equals its visits (the writes that change a
-    settled day recount it), so a day settled after `through` was read is still counted right,
-    from the visits. [(rows, visits, first visits)]: the rows of each half and its aggregates
-    (a filter optional), and the condition of a row that holds first visits."""
+def whole_months(start, end) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of the whole calendar months from start to end, if any."""
+    first = start if start.day == 1 else month_end(start) + datetime.timedelta(days=1)
+    last = end if end == month_end(end) else end.replace(day=1) - datetime.timedelta(days=1)
+    return (first, last) if first <= last else None
+
+
+def whole_years(start, end) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of the whole calendar years from start to end, if any."""
+    first = start if (start.month, start.day) == (1, 1) else datetime.date(start.year + 1, 1, 1)
+    last = end if (end.month, end.day) == (12, 31) else datetime.date(end.year - 1, 12, 31)
+    return (first, last) if first <= last else None
+
+
+def calendar_pieces(start, end, spans) -> list[tuple[int, datetime.date, datetime.date]]:
+    """start to end (inclusive) cut into whole calendar years and months (`spans`, of YEAR and
+    1, the longest first) and the days around them: [(months, first, last)], 0 for days."""
+    if start > end:
+        return []
+    if not spans:
+        return [(0, start, end)]
+    whole = (whole_years if spans[0] == YEAR else whole_months)(start, end)
+    if whole is None:
+        return calendar_pieces(start, end, spans[1:])
+    day = datetime.timedelta(days=1)
+    return [
+        *calendar_pieces(start, whole[0] - day, spans[1:]),
+        (spans[0], *whole),
+        *calendar_pieces(whole[1] + day, end, spans[1:]),
+    ]
+
+
+def _any(conditions):
+    return functools.reduce(operator.or_, conditions)
+
+
+def halves(ids, start, end, through, months=None, years=False) -> list[Half]:
+    """The counts of a period come from two halves: the roll-up up to the last settled day
+    `through`, the visits themselves after it (visitors/rollup.py); a half outside the period is
+    left out. A roll-up day always equals its visits (the writes that change a settled day
+    recount it), so a day settled after `through` was read is still counted right, from the
+    visits. `months`: a monthly roll-up (MonthlyCount, MonthlyCameVia) that has what the figure
+    groups by; the whole months (and with `years` the whole calendar years) up to `through` are
+    read from it (its `date` the first day of the month or year), the other settled days from
+    DailyCount. [Half]: the rows of each part, its aggregates (a filter optional) and the
+    condition of a row that holds first visits."""
     day = datetime.timedelta(days=1)
     found = []
     if through is not None and start <= through:
-        rolled = DailyCount.objects.filter(
-            location_id__in=ids, date__range=(start, min(end, through))
-        )
-        found.append(Half(rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
+        spans = ([YEAR] if years else []) + [1] if months is not None else []
+        pieces = calendar_pieces(start, min(end, through), spans)
+        coarse = [Q(months=n, month__range=(a, b)) for n, a, b in pieces if n]
+        if coarse:
+            rows = months.objects.filter(_any(coarse), location_id__in=ids)
+            rows = rows.alias(date=F("month"))
+            found.append(Half(rows, rolled_n, rolled_first, Q(first_visits__gt=0)))
+        daily = [Q(date__range=(a, b)) for n, a, b in pieces if not n]
+        if daily:
+            rolled = DailyCount.objects.filter(_any(daily), location_id__in=ids)
+            rolled = rolled.alias(weekday=IsoWeekday("date"), month=StartOf("month", "date"))
+            found.append(Half(rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
     if through is None or end > through:
         live_start = start if through is None else max(start, through + day)
         live = (
             Visit.objects.counted()
             .filter(location_id__in=ids, recorded_on__range=(live_start, end))
-            .annotate(date=F("recorded_on"))
+            .alias(
+                date=F("recorded_on"),
+                weekday=IsoWeekday("recorded_on"),
+                month=StartOf("month", "recorded_on"),
+            )
         )
         found.append(Half(live, live_n, live_first, Q(first_visit=FirstVisit.YES)))
     return found
@@ -228,14 +284,25 @@ def live_first(condition=None):
     return Count("id", filter=yes if condition is None else yes & condition)
 
 
-def _counts(ids, start, end, keys, measures, *, through, only=None, first_only=False):
-    """One query (a UNION ALL when both halves are in the period) grouped by `keys` ({name:
-    expression}); the rows as {key tuple: {measure: sum}}, the halves added up (a key only
-    when some row has it: read a measure with [name]).
+def _grouped(
+    ids,
+    start,
+    end,
+    keys,
+    measures,
+    *,
+    through,
+    only=None,
+    first_only=False,
+    months=None,
+    years=True,
+):
+    """The grouped rows of each half, `keys` ({name: expression}) and then the measures:
     `measures(n, first)` gives the aggregates by name from the half's own count and
-    first-visit count; `first_only`: only the rows with first visits (for a measure of them)."""
+    first-visit count; `first_only`: only the rows with first visits (for a measure of them).
+    ([values_list querysets], measure names)."""
     parts, names = [], []
-    for rows, n, first, has_first in halves(ids, start, end, through):
+    for rows, n, first, has_first in halves(ids, start, end, through, months, years):
         if only is not None:
             rows = rows.filter(only)
         if first_only:  # a measure of first visits only: the other rows add nothing
@@ -244,17 +311,30 @@ def _counts(ids, start, end, keys, measures, *, through, only=None, first_only=F
         names = list(aggregates)
         grouped = rows.order_by().values(**keys).annotate(**aggregates)
         parts.append(grouped.values_list(*keys, *names))
-    # Tuples, summed in lists: tens of thousands of rows for ten years per month.
-    width, sums = len(keys), {}
-    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
-        key, values = row[:width], row[width:]
-        known = sums.get(key)
-        if known is None:
-            sums[key] = [value or 0 for value in values]
-        else:
-            for index, value in enumerate(values):
-                known[index] += value or 0
-    return {key: dict(zip(names, values, strict=True)) for key, values in sums.items()}
+    return parts, names
+
+
+def _summed(parts, keys, names) -> list[tuple]:
+    """One query: the parts (a UNION ALL) added up by their keys in the database, a row per key:
+    [(*key, *measures)], a measure 0 when nothing counted. The plain rows of the cursor (tens of
+    thousands for ten years per month and location): no converting of each value (a date may
+    come as text: _as_date), no dict per row."""
+    # No ordering: not even a model's default one (Visit's) on a union led by the visits.
+    query = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    sql, params = query.query.sql_with_params()
+    quote = connection.ops.quote_name
+    grouped = ", ".join(quote(key) for key in keys)
+    sums = ", ".join(f"CAST(COALESCE(SUM({quote(name)}), 0) AS bigint)" for name in names)
+    outer = f"SELECT {grouped}, {sums} FROM ({sql}) parts GROUP BY {grouped}"  # noqa: S608 (names quoted, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        return cursor.fetchall()
+
+
+def _counts(ids, start, end, keys, measures, *, through, **options) -> list[tuple]:
+    """One query grouped by `keys`, the halves added up (_grouped, _summed)."""
+    parts, names = _grouped(ids, start, end, keys, measures, through=through, **options)
+    return _summed(parts, keys, names)
 
 
 def _trunc(grouping):
@@ -262,7 +342,7 @@ def _trunc(grouping):
     if grouping == Grouping.WEEK:
         return TruncWeek("date", output_field=DateField())
     if grouping == Grouping.MONTH:
-        return TruncMonth("date", output_field=DateField())
+        return F("month")
     return F("date")
 
 
@@ -275,77 +355,87 @@ def bucket_visits(ids, filters, through) -> list[BucketVisits]:
         {"loc": F("location_id"), "bucket": _trunc(filters.grouping)},
         lambda n, first: {"n": n(), "first": first()},
         through=through,
+        months=MonthlyCount if filters.grouping == Grouping.MONTH else None,
+        years=False,  # a bucket is a month at most
     )
-    return [
-        BucketVisits(loc, _as_date(bucket), v["n"], v["first"]) for (loc, bucket), v in rows.items()
-    ]
+    return [BucketVisits(loc, _as_date(bucket), n, first) for loc, bucket, n, first in rows]
 
 
 def _as_date(value):
-    return value.date() if isinstance(value, datetime.datetime) else value
-
-
-class IsoWeekday(Func):
-    """The ISO weekday (1 Monday ... 7 Sunday) of a date. On PostgreSQL by arithmetic on the
-    days since Monday 1 January 1900: over ten years of roll-up rows about a third quicker than
-    EXTRACT(ISODOW ...), which goes through a timestamp and a numeric. Elsewhere Django's
-    ExtractIsoWeekDay."""
-
-    arity = 1
-    output_field = IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        extract = ExtractIsoWeekDay(self.source_expressions[0])
-        return compiler.compile(extract.resolve_expression(compiler.query))
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(((({sql}) - DATE '1900-01-01') %% 7 + 7) %% 7 + 1)", params
+    """A bucket or day as it comes from the cursor (_summed) as a date: PostgreSQL may give a
+    moment (DATE_TRUNC), SQLite gives text."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value
 
 
 def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
     """Visits per location, weekday and day-part, apart on the days the location was closed
     (`closed`: {(location id, date)}, from opened_slots); those count in the totals, not on an
-    opened day-part. Only a date some location was closed is grouped by itself (a CASE, not a
-    subquery per row), so the rows stay about one per location, weekday and day-part."""
+    opened day-part. One query: the totals (whole months from MonthlyCount) and, from the days,
+    the visits on each date some location was closed (few rows), taken off the totals here."""
     days = sorted({day for _location, day in closed})
-    day = Value(None, output_field=DateField())
-    if days:
-        day = Case(When(date__in=days, then=F("date")), default=day, output_field=DateField())
-    rows = _counts(
+    keys = {"loc": F("location_id"), "wd": F("weekday"), "part": F("day_part")}
+    no_day = Value(None, output_field=DateField())
+    parts, names = _grouped(
         ids,
         filters.start,
         filters.end,
-        {
-            "loc": F("location_id"),
-            "weekday": IsoWeekday("date"),
-            "part": F("day_part"),
-            "day": day,
-        },
+        {**keys, "day": no_day},
         lambda n, first: {"n": n()},
         through=through,
+        months=MonthlyCount,
     )
-    return [
-        SlotVisits(loc, weekday, part, (loc, _as_date(day)) in closed, v["n"])
-        for (loc, weekday, part, day), v in rows.items()
-    ]
+    if days:
+        on_days, _names = _grouped(
+            ids,
+            filters.start,
+            filters.end,
+            {**keys, "day": F("date")},
+            lambda n, first: {"n": n()},
+            through=through,
+            only=Q(date__in=days),
+        )
+        parts += on_days
+    rows = _summed(parts, [*keys, "day"], names)
+    found, totals = [], Counter()
+    for loc, weekday, part, day, n in rows:
+        if day is None:
+            totals[(loc, weekday, part)] += n
+        elif (loc, _as_date(day)) in closed:
+            found.append(SlotVisits(loc, weekday, part, True, n))
+            totals[(loc, weekday, part)] -= n
+    found += [SlotVisits(*key, False, n) for key, n in totals.items()]
+    return found
 
 
 def earlier_visits(ids, filters, through) -> list[Earlier]:
-    previous, before = filters.previous, filters.year_before
-    rows = _counts(
-        ids,
-        min(previous[0], before[0]),
-        max(previous[1], before[1]),
-        {"loc": F("location_id")},
-        lambda n, first: {
-            "previous": n(Q(date__range=previous)),
-            "before": n(Q(date__range=before)),
-        },
-        through=through,
-        only=Q(date__range=previous) | Q(date__range=before),
-    )
-    return [Earlier(loc, v["previous"], v["before"]) for (loc,), v in rows.items()]
+    """The visits of the period just before and of the same period a year earlier, per location:
+    one query, each period by itself (whole months from MonthlyCount); once when they are the
+    same period (a calendar year)."""
+    periods = [filters.previous, filters.year_before]
+    if periods[0] == periods[1]:
+        periods = periods[:1]
+    parts, names = [], []
+    for which, (start, end) in enumerate(periods):
+        grouped, names = _grouped(
+            ids,
+            start,
+            end,
+            {"loc": F("location_id"), "which": Value(which)},
+            lambda n, first: {"n": n()},
+            through=through,
+            months=MonthlyCount,
+        )
+        parts += grouped
+    found = defaultdict(lambda: [0, 0])
+    for loc, which, n in _summed(parts, ["loc", "which"], names):
+        found[loc][which] += n
+    if len(periods) == 1:
+        return [Earlier(loc, n, n) for loc, (n, _none) in found.items()]
+    return [Earlier(loc, previous, before) for loc, (previous, before) in found.items()]
 
 
 def came_via(ids, filters, through) -> list[Named]:
@@ -358,8 +448,9 @@ def came_via(ids, filters, through) -> list[Named]:
         lambda n, first: {"n": first()},
         through=through,
         first_only=True,
+        months=MonthlyCameVia,
     )
-    counted = [(name, v["n"]) for (name,), v in rows.items() if v["n"]]
+    counted = [(name, n) for name, n in rows if n]
     counted.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
     return [Named(name or _("niet ingevuld"), n) for name, n in counted]
 
@@ -388,7 +479,7 @@ def activity_visits(ids, filters, through) -> list[ActivityVisits]:
         through=through,
         only=Q(occurrence__isnull=False),
     )
-    return sorted(ActivityVisits(category, title, v["n"]) for (category, title), v in rows.items())
+    return sorted(ActivityVisits(category, title, n) for category, title, n in rows)
 
 
 def attended_shifts(ids, filters) -> list[AttendedShift]:
