@@ -8,11 +8,9 @@ the onboarding to-dos; staff the gaps per location. A fixed number of queries wh
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import (
     Case,
     F,
-    IntegerField,
     Prefetch,
     Q,
     Value,
@@ -32,7 +30,6 @@ from .models import (
     Shift,
     Task,
     day_parts_without_lead,
-    places_needed_expression,
     standing_q,
     understaffed_q,
 )
@@ -227,98 +224,42 @@ def add_roster_figures(locations, today) -> None:
     """Put RosterFigures on each location as `location.dashboard_roster`.
 
     From the shifts roster_prefetch put on the locations when they have them (a coordinator's
-    few: no query). Otherwise (staff: every location) counted in the database, two queries
-    whatever the number of locations or shifts: the figures per location (_counted_figures)
-    and the shift-lead shifts day_parts_without_lead has to judge (_lead_candidates)."""
+    few: no query). Otherwise (staff: every location) from one query that reads only the
+    shifts the figures need, as tuples: this week's (the fill rate), the understaffed ones of
+    the gap weeks (ShiftQuerySet.understaffed's rule) and the shift-lead shifts of the gap
+    weeks (day_parts_without_lead judges them), whatever the number of locations."""
     monday = monday_of(today)
     sunday = monday + datetime.timedelta(days=6)
     end = today + datetime.timedelta(weeks=WEEKS_AHEAD)
     figures = {location.pk: RosterFigures() for location in locations}
     if all(hasattr(location, ROSTER) for location in locations):
-        leads = []
-        for shift in (shift for location in locations for shift in getattr(location, ROSTER)):
-            location_figures = figures[shift.location_id]
-            if shift.date <= sunday and not shift.closed:  # this week, closed days left out
-                location_figures.total += 1
-                if not shift.is_understaffed:
-                    location_figures.filled += 1
-            if today <= shift.date < end:
-                location_figures.places_short += shift.places_needed
-                if shift.task == Task.SHIFT_LEAD:
-                    leads.append(shift)
+        shifts = [shift for location in locations for shift in getattr(location, ROSTER)]
     else:
-        leads = []
-        for location_id, day, part, task, minimum, taken, closed, short in _counted(
-            list(figures), today, end
-        ):
-            if day is None:  # a location's figures
-                location_figures = figures[location_id]
-                location_figures.total, location_figures.filled = minimum, taken
-                location_figures.places_short = short
-            else:  # a shift-lead shift to judge
-                leads.append(_Counted(location_id, day, part, task, minimum, taken, closed))
+        shifts = [
+            _Counted(*row)
+            for row in Shift.objects.with_state()
+            .filter(location_id__in=list(figures), date__gte=monday, date__lt=end)
+            .filter(
+                Q(date__lte=sunday) | understaffed_q() | Q(task=Task.SHIFT_LEAD, date__gte=today)
+            )
+            .order_by()
+            .values_list("location_id", "date", "day_part", "task", "minimum", "taken", "closed")
+        ]
+    leads = []
+    for shift in shifts:
+        location_figures = figures[shift.location_id]
+        if shift.date <= sunday and not shift.closed:  # this week, closed days left out
+            location_figures.total += 1
+            if not shift.is_understaffed:
+                location_figures.filled += 1
+        if today <= shift.date < end:
+            location_figures.places_short += shift.places_needed
+            if shift.task == Task.SHIFT_LEAD:
+                leads.append(shift)
     for location_id, _date, _part in day_parts_without_lead(leads):
         figures[location_id].without_lead += 1
     for location in locations:
         setattr(location, FIGURES, figures[location.pk])
-
-
-def _counted(location_ids, today, end) -> list[tuple]:
-    """The roster's figures counted in the database, in one query whatever the number of
-    locations or shifts: each shift from this week's Monday up to `end` with
-    Shift.objects.with_state() and the model's rules in SQL (understaffed_q,
-    places_needed_expression), then
-
-    - per location (location id, None, None, None, shifts this week, of them not understaffed,
-      None, places short in the gap weeks): add_roster_figures's loop added up in the database,
-      closed days left out of this week's as there;
-    - the shift-lead shifts of the gap weeks that day_parts_without_lead needs to judge (location
-      id, date, day-part, task, minimum, taken, closed, None): those of a day-part with more
-      than one lead shift, and a day-part's only lead shift when nobody stands on it on an open
-      day. A
-      day-part whose only lead shift is taken or closed never lacks a lead, so leaving it out
-      changes nothing: a few hundred rows instead of thousands."""
-    monday = monday_of(today)
-    this_week = Q(date__lte=monday + datetime.timedelta(days=6), closed=False)
-
-    def one(condition):  # 1 for a shift that meets the condition, else 0: to add up
-        return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-    shifts = (
-        Shift.objects.with_state()
-        .filter(location_id__in=location_ids, date__gte=monday, date__lt=end)
-        .order_by()
-        .values(
-            loc=F("location_id"),
-            day=F("date"),
-            part=F("day_part"),
-            kind=F("task"),
-            least=F("minimum"),
-            standing=F("taken"),
-            shut=F("closed"),
-            total=one(this_week),
-            filled=one(this_week & ~understaffed_q()),
-            short=Case(
-                When(date__gte=today, then=places_needed_expression()),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-        )
-    )
-    sql, params = shifts.query.sql_with_params()
-    columns = "loc, day, part, kind, least, standing, shut"
-    # The CTE is read twice: PostgreSQL and SQLite work it out once.
-    statement = (
-        f"WITH shifts AS ({sql}) "  # noqa: S608 (fixed names, values as parameters)
-        "SELECT loc, NULL, NULL, NULL, CAST(SUM(total) AS bigint), CAST(SUM(filled) AS bigint), "
-        "NULL, CAST(SUM(short) AS bigint) FROM shifts GROUP BY loc "
-        f"UNION ALL SELECT {columns}, NULL FROM (SELECT {columns}, "
-        "COUNT(*) OVER (PARTITION BY loc, day, part) AS leads FROM shifts "
-        "WHERE kind = %s AND day >= %s) leads WHERE leads > 1 OR (standing = 0 AND NOT shut)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, (*params, Task.SHIFT_LEAD.value, today))
-        return cursor.fetchall()
 
 
 def per_week(shifts):

@@ -248,16 +248,6 @@ def understaffed_q() -> Q:
     return Q(closed=False, taken__lt=models.F("minimum"))
 
 
-def places_needed_expression():
-    """Shift.places_needed in SQL, on shifts annotated by ShiftQuerySet.with_state(): the
-    places still to take before the minimum when understaffed_q() holds, else 0."""
-    return models.Case(
-        models.When(understaffed_q(), then=models.F("minimum") - models.F("taken")),
-        default=models.Value(0),
-        output_field=models.IntegerField(),
-    )
-
-
 def _closed_here():
     from locations.models import Closure
 
