@@ -39,6 +39,7 @@ from ..models import (
     MonthlyCount,
     MonthlyTotal,
     Referral,
+    ReferralTarget,
     SettledDays,
     Story,
     Visit,
@@ -379,6 +380,8 @@ def bucket_visits(ids, filters, through) -> list[BucketVisits]:
         years=False,  # a bucket is a month at most
         plain=filters.grouping == Grouping.MONTH,  # a row of MonthlyTotal is a bucket
     )
+    if {type(bucket) for _loc, bucket, _n, _first in rows} <= {datetime.date}:
+        return list(map(BucketVisits._make, rows))  # as they come (PostgreSQL: dates)
     return [BucketVisits(loc, _as_date(bucket), n, first) for loc, bucket, n, first in rows]
 
 
@@ -477,16 +480,29 @@ def came_via(ids, filters, through) -> list[Named]:
 
 
 def referrals(ids, filters) -> list[Named]:
-    rows = (
+    """Referrals per target, the most first: one query, counted per target id and then joined
+    to the targets' names (over ten years of 250 locations 174,000 rows, not each joined)."""
+    counted = (
         Referral.objects.counted()
         .filter(location_id__in=ids, date__range=(filters.start, filters.end))
         .order_by()
-        .annotate(name=name_in_active_language("target"))
-        .values_list("name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "name")
+        .values("target_id")
+        .annotate(n=Count("*"))
     )
-    return [Named(*row) for row in rows]
+    names = (
+        ReferralTarget.objects.order_by()
+        .annotate(label=name_in_active_language(""))
+        .values_list("pk", "label")
+    )
+    counted_sql, counted_params = counted.query.sql_with_params()
+    names_sql, names_params = names.query.sql_with_params()
+    query = (
+        f'SELECT t."label", c."n" FROM ({counted_sql}) c '  # noqa: S608 (values as parameters)
+        f'INNER JOIN ({names_sql}) t ON t."pk" = c."target_id" ORDER BY c."n" DESC, t."label"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*counted_params, *names_params))
+        return [Named(*row) for row in cursor.fetchall()]
 
 
 def activity_visits(ids, filters, through) -> list[ActivityVisits]:
