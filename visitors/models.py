@@ -585,8 +585,8 @@ class MonthlyCount(models.Model):
     per month, a sixtieth per year). Always the sum of the DailyCount rows of its month or year:
     visitors.rollup writes both in the same functions."""
 
-    # Indexed by (months, month, location) with the counted columns included: made by the
-    # migration (0011), as DailyCount's; an index of its own would only add to each write.
+    # Indexed by (months, location, month) with the counted columns included: made by the
+    # migrations (0011, 0012), as DailyCount's; an index of its own would only add to each write.
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -608,7 +608,7 @@ class MonthlyTotal(models.Model):
     visits per month and the periods before (over ten years and 250 locations 30,000 rows
     instead of 115,000). Kept as MonthlyCount."""
 
-    # Indexed by (months, month, location) with the counted columns included: made by the
+    # Indexed by (months, location, month) with the counted columns included: made by the
     # migration (0012), as MonthlyCount's.
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -627,8 +627,8 @@ class MonthlyCameVia(models.Model):
     and how they came (the rows with first visits only), for the reports over long periods.
     Kept as MonthlyCount."""
 
-    # Indexed by (months, month, location) with the counted columns included: made by the
-    # migration (0011), as DailyCount's; an index of its own would only add to each write.
+    # Indexed by (months, location, month) with the counted columns included: made by the
+    # migrations (0011, 0012), as DailyCount's; an index of its own would only add to each write.
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="+", db_index=False
     )
