@@ -48,8 +48,9 @@ up to `through` (visitors/reports/figures.py, `halves`).
 import datetime
 from collections import Counter
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Func, IntegerField, Q, Sum, Value
+from django.db.models import BooleanField, Count, DateField, F, Func, IntegerField, Q, Sum, Value
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncYear
 from django.utils import timezone
 
@@ -116,6 +117,32 @@ class StartOf(Func):
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"CAST(DATE_TRUNC('{self.kind}', CAST({sql} AS timestamp)) AS date)", params
+
+
+class AmongIds(Func):
+    """`column IN (ids)` as a filter (`.filter(AmongIds("location_id", ids))`). On PostgreSQL
+    `column = ANY(%s)` with the ids as one array parameter: 250 locations' ids in each part of
+    a report's queries were 250 parameters each, adapted one by one by the driver (about 15 ms
+    for 750); the array is one. No ids: nothing matches, as with `__in=[]`."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column, ids, **extra):
+        self.ids = list(ids)
+        super().__init__(F(column), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if not self.ids:
+            raise EmptyResultSet
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        if not self.ids:
+            raise EmptyResultSet
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql} = ANY(%s)", [*params, self.ids]
 
 
 def settle_boundary(now: datetime.datetime) -> datetime.date:

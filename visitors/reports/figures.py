@@ -44,7 +44,7 @@ from ..models import (
     Story,
     Visit,
 )
-from ..rollup import YEAR, IsoWeekday, StartOf
+from ..rollup import YEAR, AmongIds, IsoWeekday, StartOf
 from .filters import Grouping, Per
 
 # Visits per activity: the tablet's tag names an occurrence of an activity.
@@ -250,20 +250,20 @@ def halves(ids, start, end, through, months=None, years=False) -> list[Half]:
         pieces = calendar_pieces(start, min(end, through), spans)
         coarse = [Q(months=n, month__range=(a, b)) for n, a, b in pieces if n]
         if coarse:
-            rows = months.objects.filter(_any(coarse), location_id__in=ids)
+            rows = months.objects.filter(_any(coarse), AmongIds("location_id", ids))
             rows = rows.alias(date=F("month"))
             plain = (F("visits"), F("first_visits"))
             found.append(Half(rows, rolled_n, rolled_first, Q(first_visits__gt=0), plain))
         daily = [Q(date__range=(a, b)) for n, a, b in pieces if not n]
         if daily:
-            rolled = DailyCount.objects.filter(_any(daily), location_id__in=ids)
+            rolled = DailyCount.objects.filter(_any(daily), AmongIds("location_id", ids))
             rolled = rolled.alias(weekday=IsoWeekday("date"), month=StartOf("month", "date"))
             found.append(Half(rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
     if through is None or end > through:
         live_start = start if through is None else max(start, through + day)
         live = (
             Visit.objects.counted()
-            .filter(location_id__in=ids, recorded_on__range=(live_start, end))
+            .filter(AmongIds("location_id", ids), recorded_on__range=(live_start, end))
             .alias(
                 date=F("recorded_on"),
                 weekday=IsoWeekday("recorded_on"),
@@ -484,7 +484,7 @@ def referrals(ids, filters) -> list[Named]:
     to the targets' names (over ten years of 250 locations 174,000 rows, not each joined)."""
     counted = (
         Referral.objects.counted()
-        .filter(location_id__in=ids, date__range=(filters.start, filters.end))
+        .filter(AmongIds("location_id", ids), date__range=(filters.start, filters.end))
         .order_by()
         .values("target_id")
         .annotate(n=Count("*"))
