@@ -851,18 +851,24 @@ def prepare_database():
     settle_started = time.monotonic()
     call_command("settle_visits", verbosity=0)
     with connection.cursor() as cursor:
-        for table in ("visitors_dailycount", "visitors_monthlycount", "visitors_monthlycamevia"):
+        for table in (
+            "visitors_dailycount",
+            "visitors_monthlycount",
+            "visitors_monthlytotal",
+            "visitors_monthlycamevia",
+        ):
             cursor.execute(f"ANALYZE {table}")
     log(f"  settle_visits (the roll-up of settled days): {time.monotonic() - settle_started:.1f} s")
     # The roll-up must equal counting the visits (visitors/rollup.py; tests/test_rollup.py tries
     # random sequences of writes): here on the whole history, as `settle_visits --check` does.
     from visitors import rollup
-    from visitors.models import DailyCount, MonthlyCameVia, MonthlyCount
+    from visitors.models import DailyCount, MonthlyCameVia, MonthlyCount, MonthlyTotal
 
     check_started = time.monotonic()
     differences = rollup.mismatches()
     fixture.counts["rollup_rows"] = DailyCount.objects.count()
     fixture.counts["rollup_monthly_rows"] = MonthlyCount.objects.count()
+    fixture.counts["rollup_monthly_total_rows"] = MonthlyTotal.objects.count()
     fixture.counts["rollup_monthly_came_via_rows"] = MonthlyCameVia.objects.count()
     fixture.counts["rollup_equals_visits"] = not differences
     log(

@@ -48,11 +48,13 @@ class DutchOriginalName:
 
 def name_in_active_language(relation: str):
     """The name of the list entry at `relation` (e.g. "came_via"), in the active language with
-    the Dutch name where that is empty: for `values()` and `order_by()` on other models."""
-    dutch = F(f"{relation}__{build_localized_fieldname('name', DUTCH)}")
+    the Dutch name where that is empty: for `values()` and `order_by()` on other models (on the
+    list's own model with relation "")."""
+    prefix = f"{relation}__" if relation else ""
+    dutch = F(f"{prefix}{build_localized_fieldname('name', DUTCH)}")
     language = get_language()
     if language == DUTCH:
         return dutch
-    own = F(f"{relation}__{build_localized_fieldname('name', language)}")
+    own = F(f"{prefix}{build_localized_fieldname('name', language)}")
     text = CharField()  # the translation fields are of their own class: say what comes out
     return Coalesce(NullIf(own, Value(""), output_field=text), dutch, output_field=text)

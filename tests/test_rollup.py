@@ -28,6 +28,7 @@ from visitors.models import (
     FirstVisit,
     ManualTally,
     MonthlyCount,
+    MonthlyTotal,
     SettledDays,
     Visit,
 )
@@ -353,13 +354,19 @@ def test_settle_visits_check_fails_when_the_rollup_differs_from_the_visits(world
         call_command("settle_visits", stdout=io.StringIO())
         call_command("settle_visits", "--check", stdout=io.StringIO())
         DailyCount.objects.update(visits=2)  # what a write past the services would leave
-        # The day differs from its visits, and its month's and year's roll-ups from the day.
-        with pytest.raises(CommandError, match="differs from the visits in 3 rows"):
+        # The day differs from its visits, and its month's and year's roll-ups (per slot and
+        # in total) from the day.
+        with pytest.raises(CommandError, match="differs from the visits in 5 rows"):
             call_command("settle_visits", "--check", stdout=io.StringIO())
         assert rollup.mismatches()[0][-2:] == ((2, 1), (3, 1))
         call_command("settle_visits", "--rebuild", stdout=io.StringIO())
         assert not rollup.mismatches()
         MonthlyCount.objects.filter(months=1).update(visits=4)
+        with pytest.raises(CommandError, match="differs from the visits in 1 rows"):
+            call_command("settle_visits", "--check", stdout=io.StringIO())
+        call_command("settle_visits", "--rebuild", stdout=io.StringIO())
+        assert not rollup.mismatches()
+        MonthlyTotal.objects.filter(months=12).update(first_visits=0)
         with pytest.raises(CommandError, match="differs from the visits in 1 rows"):
             call_command("settle_visits", "--check", stdout=io.StringIO())
         call_command("settle_visits", "--rebuild", stdout=io.StringIO())

@@ -37,12 +37,14 @@ from ..models import (
     FirstVisit,
     MonthlyCameVia,
     MonthlyCount,
+    MonthlyTotal,
     Referral,
+    ReferralTarget,
     SettledDays,
     Story,
     Visit,
 )
-from ..rollup import YEAR, IsoWeekday, StartOf
+from ..rollup import YEAR, AmongIds, IsoWeekday, StartOf
 from .filters import Grouping, Per
 
 # Visits per activity: the tablet's tag names an occurrence of an activity.
@@ -189,6 +191,10 @@ class Half(NamedTuple):
     n: object  # n(condition=None): the aggregate of visits
     first: object  # first(condition=None): the aggregate of first visits
     has_first: Q  # the condition of a row that holds first visits
+    # A monthly roll-up's rows as they are: (visits, first visits) of one row, for a figure
+    # whose keys its rows are unique by (no GROUP BY of its own: _grouped's `plain`); None for
+    # the other halves.
+    plain: tuple | None = None
 
 
 def whole_months(start, end) -> tuple[datetime.date, datetime.date] | None:
@@ -244,19 +250,20 @@ def halves(ids, start, end, through, months=None, years=False) -> list[Half]:
         pieces = calendar_pieces(start, min(end, through), spans)
         coarse = [Q(months=n, month__range=(a, b)) for n, a, b in pieces if n]
         if coarse:
-            rows = months.objects.filter(_any(coarse), location_id__in=ids)
+            rows = months.objects.filter(_any(coarse), AmongIds("location_id", ids))
             rows = rows.alias(date=F("month"))
-            found.append(Half(rows, rolled_n, rolled_first, Q(first_visits__gt=0)))
+            plain = (F("visits"), F("first_visits"))
+            found.append(Half(rows, rolled_n, rolled_first, Q(first_visits__gt=0), plain))
         daily = [Q(date__range=(a, b)) for n, a, b in pieces if not n]
         if daily:
-            rolled = DailyCount.objects.filter(_any(daily), location_id__in=ids)
+            rolled = DailyCount.objects.filter(_any(daily), AmongIds("location_id", ids))
             rolled = rolled.alias(weekday=IsoWeekday("date"), month=StartOf("month", "date"))
             found.append(Half(rolled, rolled_n, rolled_first, Q(first_visits__gt=0)))
     if through is None or end > through:
         live_start = start if through is None else max(start, through + day)
         live = (
             Visit.objects.counted()
-            .filter(location_id__in=ids, recorded_on__range=(live_start, end))
+            .filter(AmongIds("location_id", ids), recorded_on__range=(live_start, end))
             .alias(
                 date=F("recorded_on"),
                 weekday=IsoWeekday("recorded_on"),
@@ -296,18 +303,27 @@ def _grouped(
     first_only=False,
     months=None,
     years=True,
+    plain=False,
 ):
     """The grouped rows of each half, `keys` ({name: expression}) and then the measures:
     `measures(n, first)` gives the aggregates by name from the half's own count and
-    first-visit count; `first_only`: only the rows with first visits (for a measure of them).
+    first-visit count; `first_only`: only the rows with first visits (for a measure of them);
+    `plain`: the monthly roll-up's rows are unique by the keys (a location and month of
+    MonthlyTotal), so they go to _summed's sums as they are, not grouped twice (over ten years
+    of 250 locations 30,000 rows hashed once instead of twice).
     ([values_list querysets], measure names)."""
     parts, names = [], []
-    for rows, n, first, has_first in halves(ids, start, end, through, months, years):
-        if only is not None:
-            rows = rows.filter(only)
+    for half in halves(ids, start, end, through, months, years):
+        rows = half.rows if only is None else half.rows.filter(only)
         if first_only:  # a measure of first visits only: the other rows add nothing
-            rows = rows.filter(has_first)
-        aggregates = measures(n, first)
+            rows = rows.filter(half.has_first)
+        if plain and half.plain is not None:
+            row_n, row_first = half.plain
+            values = measures(lambda n=row_n: n, lambda first=row_first: first)
+            names = list(values)
+            parts.append(rows.order_by().values(**keys, **values).values_list(*keys, *names))
+            continue
+        aggregates = measures(half.n, half.first)
         names = list(aggregates)
         grouped = rows.order_by().values(**keys).annotate(**aggregates)
         parts.append(grouped.values_list(*keys, *names))
@@ -324,7 +340,12 @@ def _summed(parts, keys, names) -> list[tuple]:
     sql, params = query.query.sql_with_params()
     quote = connection.ops.quote_name
     grouped = ", ".join(quote(key) for key in keys)
-    sums = ", ".join(f"CAST(COALESCE(SUM({quote(name)}), 0) AS bigint)" for name in names)
+    # Each part's measure is a count (far below 2**31): summed as integers, PostgreSQL adds
+    # them up in a bigint; a bigint's SUM would be a numeric, several times the work and memory
+    # per key (30,000 keys for ten years per month).
+    sums = ", ".join(
+        f"CAST(COALESCE(SUM(CAST({quote(name)} AS integer)), 0) AS bigint)" for name in names
+    )
     outer = f"SELECT {grouped}, {sums} FROM ({sql}) parts GROUP BY {grouped}"  # noqa: S608 (names quoted, values as parameters)
     with connection.cursor() as cursor:
         cursor.execute(outer, params)
@@ -355,9 +376,12 @@ def bucket_visits(ids, filters, through) -> list[BucketVisits]:
         {"loc": F("location_id"), "bucket": _trunc(filters.grouping)},
         lambda n, first: {"n": n(), "first": first()},
         through=through,
-        months=MonthlyCount if filters.grouping == Grouping.MONTH else None,
+        months=MonthlyTotal if filters.grouping == Grouping.MONTH else None,
         years=False,  # a bucket is a month at most
+        plain=filters.grouping == Grouping.MONTH,  # a row of MonthlyTotal is a bucket
     )
+    if {type(bucket) for _loc, bucket, _n, _first in rows} <= {datetime.date}:
+        return list(map(BucketVisits._make, rows))  # as they come (PostgreSQL: dates)
     return [BucketVisits(loc, _as_date(bucket), n, first) for loc, bucket, n, first in rows]
 
 
@@ -413,8 +437,8 @@ def slot_visits(ids, filters, closed, through) -> list[SlotVisits]:
 
 def earlier_visits(ids, filters, through) -> list[Earlier]:
     """The visits of the period just before and of the same period a year earlier, per location:
-    one query, each period by itself (whole months from MonthlyCount); once when they are the
-    same period (a calendar year)."""
+    one query, each period by itself (whole years and months from MonthlyTotal); once when they
+    are the same period (a calendar year)."""
     periods = [filters.previous, filters.year_before]
     if periods[0] == periods[1]:
         periods = periods[:1]
@@ -427,7 +451,7 @@ def earlier_visits(ids, filters, through) -> list[Earlier]:
             {"loc": F("location_id"), "which": Value(which)},
             lambda n, first: {"n": n()},
             through=through,
-            months=MonthlyCount,
+            months=MonthlyTotal,
         )
         parts += grouped
     found = defaultdict(lambda: [0, 0])
@@ -456,16 +480,29 @@ def came_via(ids, filters, through) -> list[Named]:
 
 
 def referrals(ids, filters) -> list[Named]:
-    rows = (
+    """Referrals per target, the most first: one query, counted per target id and then joined
+    to the targets' names (over ten years of 250 locations 174,000 rows, not each joined)."""
+    counted = (
         Referral.objects.counted()
-        .filter(location_id__in=ids, date__range=(filters.start, filters.end))
+        .filter(AmongIds("location_id", ids), date__range=(filters.start, filters.end))
         .order_by()
-        .annotate(name=name_in_active_language("target"))
-        .values_list("name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "name")
+        .values("target_id")
+        .annotate(n=Count("*"))
     )
-    return [Named(*row) for row in rows]
+    names = (
+        ReferralTarget.objects.order_by()
+        .annotate(label=name_in_active_language(""))
+        .values_list("pk", "label")
+    )
+    counted_sql, counted_params = counted.query.sql_with_params()
+    names_sql, names_params = names.query.sql_with_params()
+    query = (
+        f'SELECT t."label", c."n" FROM ({counted_sql}) c '  # noqa: S608 (values as parameters)
+        f'INNER JOIN ({names_sql}) t ON t."pk" = c."target_id" ORDER BY c."n" DESC, t."label"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*counted_params, *names_params))
+        return [Named(*row) for row in cursor.fetchall()]
 
 
 def activity_visits(ids, filters, through) -> list[ActivityVisits]:

@@ -31,14 +31,19 @@ class Report:
 
 
 def _add_visits(report, sums, unit_of, rows):
-    """The visits per unit and bucket: into the units' sums and the timeline."""
+    """The visits per unit and bucket: into the units' sums and the timeline (added up per
+    location first, then per unit: 30,000 rows for ten years of 250 locations per month)."""
     position = {key: index for index, (key, _label) in enumerate(report.buckets)}
     report.timeline = {unit.key: [0] * len(report.buckets) for unit in report.units}
-    for row in rows:
-        unit = unit_of[row.location_id]
-        report.timeline[unit][position[row.bucket]] += row.visits
-        sums.visits[unit] += row.visits
-        sums.first_visits[unit] += row.first_visits
+    line_of = {location: report.timeline[unit] for location, unit in unit_of.items()}
+    visits, first_visits = Counter(), Counter()
+    for location_id, bucket, n, first in rows:
+        line_of[location_id][position[bucket]] += n
+        visits[location_id] += n
+        first_visits[location_id] += first
+    for location_id, n in visits.items():
+        sums.visits[unit_of[location_id]] += n
+        sums.first_visits[unit_of[location_id]] += first_visits[location_id]
 
 
 def _add_opened(report, sums, unit_of, opened, rows):
