@@ -56,9 +56,9 @@ class Coming:
 
 def week_ahead(locations, start, end, *, hours, closed) -> list[Coming]:
     """The occurrences (cancelled ones too) of these locations from start to end, in the order
-    of the calendar (services.days_with_occurrences), each with `.conflicts`,
-    `.outside_hours` and `.closed` as there: one query, and one more only when an occurrence
-    has a room (services.room_conflicts). `hours` and `closed` as days_with_occurrences takes
+    of the calendar (services.days_with_occurrences), each marked as there
+    (services.mark_problems): one query, and one more only when an occurrence has a room
+    (services.room_conflicts). `hours` and `closed` as days_with_occurrences takes
     them."""
     location_ids = [location.pk for location in locations]
     coming = [
@@ -77,13 +77,7 @@ def week_ahead(locations, start, end, *, hours, closed) -> list[Coming]:
             "status",
         )
     ]
-    slots = services.opening_slots(location_ids, hours)
-    conflicts = services.room_conflicts(coming)
-    for occurrence in coming:
-        location_id = occurrence.activity.location_id
-        occurrence.conflicts = conflicts.get(occurrence.pk, [])
-        occurrence.outside_hours = services.outside_opening_hours(occurrence, location_id, slots)
-        occurrence.closed = closed.get((location_id, occurrence.date))
+    services.mark_problems(coming, location_ids, hours=hours, closed=closed)
     return coming
 
 

@@ -537,31 +537,34 @@ def poster_density(days) -> str:
     return "crowded"
 
 
-CALENDAR_RELATED = ("activity", "activity__category", "activity__location", "room")
+def mark_problems(occurrences, location_ids, *, hours, closed) -> None:
+    """Give each occurrence `.conflicts` (same room, overlapping), `.outside_hours` and
+    `.closed` (a Closure or None). `hours`: OpeningHours objects or None (then read: one query);
+    `closed`: {(location id, date): Closure} covering the occurrences' dates. An occurrence
+    needs `pk`, `date`, `starts_at`, `ends_at`, `room_id`, `activity.location_id` and the
+    model's `overlaps` (a model object or the dashboard's tuple, activities/dashboard.py)."""
+    slots = opening_slots(location_ids, hours)
+    conflicts = room_conflicts(occurrences)
+    for occurrence in occurrences:
+        location_id = occurrence.activity.location_id
+        occurrence.conflicts = conflicts.get(occurrence.pk, [])
+        occurrence.outside_hours = outside_opening_hours(occurrence, location_id, slots)
+        occurrence.closed = closed.get((location_id, occurrence.date))
 
 
 def days_with_occurrences(
-    locations,
-    start,
-    end,
-    *,
-    with_partners=False,
-    in_month=None,
-    hours=None,
-    closed=None,
-    related=CALENDAR_RELATED,
+    locations, start, end, *, with_partners=False, in_month=None, hours=None, closed=None
 ):
     """[Day] from start to end for these locations: their occurrences (cancelled ones too,
     with category and room) and closures, in a fixed number of queries. Each occurrence gets
     `.conflicts` (same room, overlapping), `.outside_hours` and `.closed` (a Closure or None).
     `hours` (OpeningHours objects) and `closed` (Closure.objects.closed_dates, covering start
-    to end) when the caller already has them: a query fewer each. `related`: what is read
-    with each occurrence (a page that shows only the activity's title needs only "activity")."""
+    to end) when the caller already has them: a query fewer each."""
     location_ids = [location.pk for location in locations]
     occurrences = (
         Occurrence.objects.filter(activity__location_id__in=location_ids)
         .between(start, end)
-        .select_related(*related)
+        .select_related("activity", "activity__category", "activity__location", "room")
         .order_by("date", "starts_at", "activity__title")
     )
     if with_partners:
@@ -571,17 +574,12 @@ def days_with_occurrences(
     occurrences = list(occurrences)
     if closed is None:
         closed = Closure.objects.select_related("location").closed_dates(location_ids, start, end)
-    slots = opening_slots(location_ids, hours)
-    conflicts = room_conflicts(occurrences)
+    mark_problems(occurrences, location_ids, hours=hours, closed=closed)
     days = []
     day = start
     by_date = defaultdict(list)
     for occurrence in occurrences:
         by_date[occurrence.date].append(occurrence)
-        occurrence.conflicts = conflicts.get(occurrence.pk, [])
-        location_id = occurrence.activity.location_id
-        occurrence.outside_hours = outside_opening_hours(occurrence, location_id, slots)
-        occurrence.closed = closed.get((location_id, occurrence.date))
     while day <= end:
         days.append(
             Day(
