@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from buurtkamer.dates import monday_of
 from locations.models import DayPart, Location, OpeningHours, Role
+from visitors.models import Visit
 from volunteers.models import Shift, Task
 
 from .factories import PASSWORD, MembershipFactory, UserFactory, force_login, with_totp
@@ -188,6 +189,22 @@ def make_shift(
 # Opening hours -------------------------------------------------------------------------------
 
 OPENING_HOURS_URL = reverse("locations:opening-hours", kwargs={"slug": "dokkum"})
+
+
+def add_visits(location, day, n, part=DayPart.MORNING, *, voided=False):
+    """n visits of the location on `day` at 10:00 (Amsterdam), all at once (bulk_create)."""
+    moment = datetime.datetime.combine(day, datetime.time(10), ZoneInfo("Europe/Amsterdam"))
+    Visit.objects.bulk_create(
+        Visit(
+            location=location,
+            recorded_at=moment,
+            recorded_on=day,
+            day_part=part,
+            client_id=uuid.uuid4(),
+            voided_at=moment if voided else None,
+        )
+        for _ in range(n)
+    )
 
 
 def opening_hours_post(open_slots, typed=None):

@@ -7,7 +7,6 @@ Wednesday 25 November 2026: the roll-up settles up to Saturday 21 November (visi
 in the middle of last week."""
 
 import datetime
-import uuid
 import zoneinfo
 
 import pytest
@@ -17,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from locations.models import Closure, DayPart, Role
-from visitors.models import SettledDays, Visit
+from visitors.models import SettledDays
 from volunteers.models import Assignment, Task
 
 from .factories import MembershipFactory
-from .support import make_persona, make_shift
+from .support import add_visits, make_persona, make_shift
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=AMSTERDAM)
@@ -127,21 +126,6 @@ def test_the_staff_roster_figures_counted_in_sql_equal_the_coordinators_from_the
     assert {slug: staff_fill[slug] for slug in roster} == coordinator_fill
 
 
-def visits(location, day, n, part=DayPart.MORNING, *, voided=False):
-    moment = datetime.datetime.combine(day, datetime.time(10), AMSTERDAM)
-    Visit.objects.bulk_create(
-        Visit(
-            location=location,
-            recorded_at=moment,
-            recorded_on=day,
-            day_part=part,
-            client_id=uuid.uuid4(),
-            voided_at=moment if voided else None,
-        )
-        for _ in range(n)
-    )
-
-
 FIGURES = ["this", "last_to_date", "last", "last_year", "trend", "period", "period_last_year"]
 
 
@@ -167,10 +151,10 @@ def test_the_visitors_panel_counts_the_same_from_the_roll_up_as_from_the_visits(
         (datetime.date(2025, 11, 10), 9),  # the movers' weeks a year ago
         (datetime.date(2025, 11, 23), 1),  # the day before last year's week: movers
     ]:
-        visits(dokkum, when, n)
-    visits(burgum, MONDAY - 6 * day, 2, DayPart.AFTERNOON)
-    visits(burgum, MONDAY - 6 * day, 5, voided=True)  # not counted, rolled up or not
-    visits(burgum, datetime.date(2025, 6, 2), 10)  # outside every period
+        add_visits(dokkum, when, n)
+    add_visits(burgum, MONDAY - 6 * day, 2, DayPart.AFTERNOON)
+    add_visits(burgum, MONDAY - 6 * day, 5, voided=True)  # not counted, rolled up or not
+    add_visits(burgum, datetime.date(2025, 6, 2), 10)  # outside every period
     login(make_persona("staff"))
 
     from_visits = visitor_figures(client)

@@ -5,18 +5,16 @@ locations. The clock stands on Wednesday 25 November 2026 (ISO week 48): the mov
 26 October - 22 November 2026 with 27 October - 23 November 2025."""
 
 import datetime
-import uuid
 import zoneinfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from locations.models import DayPart, Location, Role
-from visitors.models import Visit
+from locations.models import Location, Role
 
 from .factories import LocationFactory, MembershipFactory
-from .support import count_queries, make_persona
+from .support import add_visits, count_queries, make_persona
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=AMSTERDAM)
@@ -27,21 +25,6 @@ DASHBOARD = reverse("dashboard")
 def now(db):
     with time_machine.travel(NOW, tick=False):
         yield NOW
-
-
-def visits(location, day, n, *, voided=False):
-    moment = datetime.datetime.combine(day, datetime.time(10), AMSTERDAM)
-    Visit.objects.bulk_create(
-        Visit(
-            location=location,
-            recorded_at=moment,
-            recorded_on=day,
-            day_part=DayPart.MORNING,
-            client_id=uuid.uuid4(),
-            voided_at=moment if voided else None,
-        )
-        for _ in range(n)
-    )
 
 
 def more_locations(count, **fields):
@@ -63,7 +46,7 @@ def test_the_query_count_is_the_same_with_4_and_with_34_locations(client, login,
     login(person)
     few = count_queries(client, DASHBOARD)
     for location in more_locations(30, municipality="Ergens"):
-        visits(location, datetime.date(2026, 11, 2), 3)
+        add_visits(location, datetime.date(2026, 11, 2), 3)
         if role != "staff":
             MembershipFactory(
                 location=location,
@@ -114,13 +97,13 @@ def national(db):
         ("De Dijk", 0, 4),
         ("Eikenhof", 6, 6),
     ]:
-        visits(made[name], this_period, now)
-        visits(made[name], last_year, before)
+        add_visits(made[name], this_period, now)
+        add_visits(made[name], last_year, before)
     # Not counted: voided, before either period, or this week (but today's count).
-    visits(made["De Dijk"], this_period, 7, voided=True)
-    visits(made["Centrum"], datetime.date(2025, 10, 26), 20)  # the day before last year's weeks
-    visits(made["Eikenhof"], datetime.date(2026, 10, 25), 20)  # the day before this period's
-    visits(made["Aan de Brink"], NOW.date(), 2)
+    add_visits(made["De Dijk"], this_period, 7, voided=True)
+    add_visits(made["Centrum"], datetime.date(2025, 10, 26), 20)  # the day before last year's weeks
+    add_visits(made["Eikenhof"], datetime.date(2026, 10, 25), 20)  # the day before this period's
+    add_visits(made["Aan de Brink"], NOW.date(), 2)
     return made
 
 
